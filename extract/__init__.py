@@ -1,0 +1,1 @@
+"""Reading, normalising, segmenting and fact extraction: pure functions over plain records."""

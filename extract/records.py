@@ -1,0 +1,151 @@
+"""Plain frozen records passed between the stages: read → normalise → segment → extract.
+
+Offsets (`start`, `end`, `char_start`, `char_end`) always refer to the document's canonical
+text (`Document.text`), which the warehouse stores; `page` and `line` point back into the
+source file (for a PDF, the line within its page).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    """One line as a reader found it, before any fix."""
+    page: int            # 1-based
+    line: int            # 1-based line in the source text file, or within the PDF page
+    text: str
+    kind: str = ""       # reader's hint: "" body, "footnote", "table" (cells joined by \t)
+    size: float | None = None  # dominant font size where the format knows it
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDoc:
+    """What a reader returns: the file's lines in reading order."""
+    path: str
+    fmt: str             # "txt", "pdf", "docx"
+    lines: tuple[SourceLine, ...]
+    pages: int
+    encoding: str = "utf-8"
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Canonical text [start, end) came from this page and line of the source."""
+    start: int
+    end: int
+    page: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph, heading, footnote body or table row of the canonical text."""
+    kind: str            # "heading", "paragraph", "footnote", "table"
+    start: int
+    end: int
+    section: str         # section path, e.g. "A > I > 3 > 3.2"
+    footnote: int | None = None  # footnote number, for kind "footnote"
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    kind: str            # "body", "footnote", "table", "heading"
+    section: str
+    footnote: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    number: int
+    start: int           # the footnote body, without its marker
+    end: int
+    marker_start: int | None  # where its marker sits in the body text, when found
+    sentence: int | None      # index of the sentence that carries the marker
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    table: int           # 1-based table number in the document
+    row: int             # 1-based row number within the table (header is row 1)
+    start: int
+    end: int
+    cells: tuple[Cell, ...]
+    header: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str            # e.g. "number.malformed", "read.encoding"
+    message: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    doc: str             # stem of the source file
+    path: str
+    fmt: str
+    text: str            # canonical (normalised) text; every offset points into it
+    segments: tuple[Segment, ...]
+    blocks: tuple[Block, ...]
+    sentences: tuple[Sentence, ...]
+    footnotes: tuple[Footnote, ...]
+    table_rows: tuple[TableRow, ...]
+    pages: int
+    encoding: str = "utf-8"
+    fixes: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One numeric statement of a report, with its provenance.
+
+    `value` and `plan` are in base units (scale words multiplied in, money in đồng);
+    the `*_raw` fields keep the printed text.
+    """
+    rule: str                     # code of the rule that made it, e.g. "RT01"
+    kind: str                     # ratio, percent, change, share, value, fraction, annex_row, ...
+    raw: str                      # exactly text[char_start:char_end]
+    char_start: int
+    char_end: int
+    sentence: int | None = None
+    value: Decimal | None = None
+    plan: Decimal | None = None
+    percent: Decimal | None = None
+    value_raw: str | None = None
+    plan_raw: str | None = None
+    percent_raw: str | None = None
+    percent_decimals: int | None = None
+    unit: str | None = None       # normalised unit: VND, ha, tấn, %, hộ ...
+    unit_raw: str | None = None   # as printed: "tỷ đồng", "ha"
+    base: str | None = None       # what the percent is relative to: plan, budget, same_period ...
+    base_raw: str | None = None   # as printed: "KH", "dự toán", "so với cùng kỳ"
+    change: str | None = None     # "increase" / "decrease" for tăng / giảm
+    comparator: str | None = None # ">", "<", ">=", "<=", "range"
+    qualifier: str | None = None  # "khoảng", "hơn", "gần", "trên", "dưới" ...
+    value_high: Decimal | None = None  # upper end of a range
+    label: str | None = None      # the words before the figure: what it measures
+    indicator: str | None = None  # normalised indicator key from rules/indicators.toml
+    period: str | None = None     # "năm 2023", "9 tháng" ...
+    status: str | None = None     # thực hiện / ước thực hiện / kế hoạch / chỉ tiêu
+    flag: str | None = None       # why a number is suspect (malformed ...)
+    assessment: str | None = None # annex label as printed: Đạt / Vượt / Không đạt / Chưa đạt
+    stt: str | None = None        # annex row number as printed (A, 1, 1.1 ...)
+    table_row: int | None = None  # row number within its table, for annex facts
+    in_footnote: int | None = None  # footnote number when the fact sits in a footnote body
+    extra: dict = field(default_factory=dict, compare=False)

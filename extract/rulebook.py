@@ -1,0 +1,238 @@
+"""Load and validate the rule files in rules/, and compile their patterns once.
+
+A rule file is TOML: code, name, kind, priority, summary, pattern (built from named pieces
+such as {num}, {unit}, {basis}), optional constant `fields`, and its own examples and
+counterexamples. `load_rulebook` checks every file and raises one `RulebookError` listing
+every problem with file and line, so a broken rule set is refused before anything is ingested.
+"""
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import regex
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+# Named groups a pattern may use, and the fact fields they fill.
+GROUP_FIELDS = {
+    "value", "plan", "percent", "unit", "value_unit", "plan_unit", "basis", "change",
+    "comparator", "qualifier", "value_high", "prev", "prev_unit", "label", "period",
+}
+# Fields an example may assert on (attributes of extract.records.Fact).
+EXAMPLE_FIELDS = {
+    "match", "value", "plan", "percent", "unit", "unit_raw", "base", "base_raw", "change",
+    "comparator", "qualifier", "value_high", "kind", "percent_decimals", "label", "period",
+    "status", "flag", "indicator",
+}
+RULE_KEYS = {"code", "name", "kind", "priority", "summary", "why", "pattern", "fields",
+             "examples", "counterexamples", "aliases"}
+KINDS = {"ratio", "percent", "change", "share", "value", "fraction", "target", "nonfact", "malformed"}
+CODE_FAMILIES = {"RT", "PC", "CH", "SH", "VA", "FR", "TG", "NF", "MF"}
+
+
+class RulebookError(Exception):
+    """Every problem found in the rule files, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("rule files refused:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One example or counterexample of a rule, run by tests/test_rules.py."""
+    rule: str
+    kind: str            # "example" or "counterexample"
+    number: int
+    text: str
+    expected: dict
+    xfail: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}/{self.kind}s/{self.number}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    kind: str
+    priority: int
+    summary: str
+    source: str
+    pattern: regex.Pattern
+    fields: dict = field(default_factory=dict)
+    cases: tuple[Case, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    units: dict          # lower-cased surface form -> (unit, kind, scale Decimal)
+    scales: dict         # lower-cased form -> Decimal factor
+    bases: dict          # lower-cased form -> base
+    qualifiers: dict
+    comparators: dict
+    pieces: dict         # placeholder name -> regex source
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    rules: tuple[Rule, ...]
+    lexicon: Lexicon
+    version: str         # hash of every rule file: facts record which rules made them
+    indicators: tuple = ()
+
+    def rule(self, code: str) -> Rule:
+        return next(r for r in self.rules if r.code == code)
+
+
+def _alternation(forms) -> str:
+    """Regex alternation of literal forms, longest first so 'tỷ đồng' beats 'tỷ'."""
+    return "|".join(regex.escape(f).replace(r"\ ", r"\s+") for f in sorted(set(forms), key=len, reverse=True))
+
+
+def build_lexicon(data: dict) -> Lexicon:
+    units, scales, bases = {}, {}, {}
+    for entry in data.get("units", []):
+        for form in entry["forms"]:
+            units[form.lower()] = (entry["unit"], entry["kind"], Decimal(entry.get("scale", "1")))
+    for entry in data.get("scales", []):
+        for form in entry["forms"]:
+            scales[form.lower()] = Decimal(entry["factor"])
+    for entry in data.get("bases", []):
+        for form in entry["forms"]:
+            bases[form.lower()] = entry["base"]
+    end = r"(?![\p{L}\p{M}\d])"
+    unit_alt = _alternation(f for e in data.get("units", []) if e["kind"] != "percent" for f in e["forms"])
+    scale_alt = _alternation(scales)
+    per_alt = _alternation(data.get("per", []))
+    base_alt = _alternation(bases)
+    suffix_alt = _alternation(data.get("base_suffixes", []))
+    pieces = {
+        # Generous: any run of digits with '.' or ',' between; parse_vn_number decides.
+        "num": r"(?<![\d.,])\d++(?:[.,]\d++)*+(?![.,]\d)",
+        "scale": rf"(?i:(?:{scale_alt})){end}",
+        "unit": rf"(?i:(?:(?:{scale_alt})\s*)?(?:{unit_alt})(?:/(?:{per_alt}))?{end}|(?:{scale_alt}){end})",
+        "basis": rf"(?i:(?:{base_alt}){end}(?:\s+(?:{suffix_alt}){end})*(?:\s+(?:19|20)\d\d(?!\d))?)",
+        "qualifier": rf"(?i:{_alternation(data.get('qualifiers', {}))}){end}",
+        "change": r"(?i:tăng|giảm)(?:\s+thêm)?",
+        "comparator": _alternation(data.get("comparators", {})),
+        "year": r"(?:19|20)\d\d(?!\d)",
+    }
+    return Lexicon(units, scales, bases, dict(data.get("qualifiers", {})),
+                   dict(data.get("comparators", {})), pieces)
+
+
+def _line_of(source: str, needle: str, default: int = 1) -> int:
+    index = source.find(needle)
+    return source.count("\n", 0, index) + 1 if index >= 0 else default
+
+
+def _expand(pattern: str, pieces: dict) -> str:
+    """Replace {name} placeholders; unknown names raise KeyError."""
+    out, i = [], 0
+    for m in regex.finditer(r"\{([a-z_]+)\}", pattern):
+        out.append(pattern[i:m.start()])
+        out.append(f"(?:{pieces[m.group(1)]})")
+        i = m.end()
+    out.append(pattern[i:])
+    return "".join(out)
+
+
+def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None:
+    text = path.read_text(encoding="utf-8")
+    where = lambda key, default=1: f"{path.name}:{_line_of(text, key, default)}"  # noqa: E731
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path.name}: invalid TOML: {exc}")
+        return None
+    before = len(problems)
+    for key in sorted(set(data) - RULE_KEYS):
+        problems.append(f"{where(key)}: unknown key {key!r}")
+    for key in ("code", "name", "kind", "priority", "summary", "pattern"):
+        if key not in data:
+            problems.append(f"{path.name}:1: missing key {key!r}")
+    if len(problems) > before:
+        return None
+    code = data["code"]
+    if not path.stem.startswith(code + "_"):
+        problems.append(f"{where('code')}: code {code!r} does not match the file name {path.name}")
+    if code[:2] not in CODE_FAMILIES:
+        problems.append(f"{where('code')}: code {code!r} is not in a known family {sorted(CODE_FAMILIES)}")
+    if data["kind"] not in KINDS:
+        problems.append(f"{where('kind')}: unknown kind {data['kind']!r}; one of {sorted(KINDS)}")
+    try:
+        source = _expand(data["pattern"], lexicon.pieces)
+        pattern = regex.compile(source, regex.VERBOSE | regex.V1)
+    except KeyError as exc:
+        problems.append(f"{where('pattern')}: unknown placeholder {{{exc.args[0]}}}")
+        return None
+    except regex.error as exc:
+        problems.append(f"{where('pattern')}: pattern does not compile: {exc}")
+        return None
+    for group in sorted(set(pattern.groupindex) - GROUP_FIELDS):
+        problems.append(f"{where('pattern')}: unknown group (?P<{group}>…); known: {sorted(GROUP_FIELDS)}")
+    cases = []
+    for kind in ("example", "counterexample"):
+        entries = data.get(kind + "s", [])
+        if not entries:
+            problems.append(f"{path.name}: needs at least one [[{kind}s]] entry")
+        for number, entry in enumerate(entries, 1):
+            if "text" not in entry:
+                problems.append(f"{where('[[' + kind)}: {kind} {number} has no text")
+                continue
+            unknown = set(entry) - EXAMPLE_FIELDS - {"text", "xfail"}
+            if kind == "counterexample":
+                unknown = set(entry) - {"text", "xfail"}
+            for key in sorted(unknown):
+                problems.append(f"{where(entry['text'][:30])}: {kind} {number} has unknown field {key!r}")
+            expected = {k: v for k, v in entry.items() if k not in ("text", "xfail")}
+            cases.append(Case(code, kind, number, entry["text"], expected, entry.get("xfail")))
+    return Rule(code, data["name"], data["kind"], int(data["priority"]), data["summary"],
+                path.name, pattern, dict(data.get("fields", {})), tuple(cases))
+
+
+def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
+    """Read lexicon.toml and every rule file; raise RulebookError listing all problems."""
+    rules_dir = Path(rules_dir)
+    problems: list[str] = []
+    digest = hashlib.sha256()
+    try:
+        lexicon_text = (rules_dir / "lexicon.toml").read_text(encoding="utf-8")
+        lexicon = build_lexicon(tomllib.loads(lexicon_text))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RulebookError([f"lexicon.toml: {exc}"]) from exc
+    digest.update(lexicon_text.encode())
+    rules, seen = [], {}
+    for path in sorted(rules_dir.glob("[A-Z][A-Z][0-9][0-9]_*.toml")):
+        digest.update(path.name.encode() + path.read_bytes())
+        rule = _load_rule(path, lexicon, problems)
+        if rule is None:
+            continue
+        if rule.code in seen:
+            problems.append(f"{path.name}:1: duplicate code {rule.code!r} (also in {seen[rule.code]})")
+            continue
+        seen[rule.code] = path.name
+        rules.append(rule)
+    indicators = ()
+    indicator_file = rules_dir / "indicators.toml"
+    if indicator_file.exists():
+        digest.update(indicator_file.read_bytes())
+        try:
+            indicators = tuple(tomllib.loads(indicator_file.read_text(encoding="utf-8")).get("indicators", []))
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(f"indicators.toml: invalid TOML: {exc}")
+    if problems:
+        raise RulebookError(problems)
+    rules.sort(key=lambda r: (-r.priority, r.code))
+    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators)
+
+
+def load_cases(rules_dir: Path | str = RULES_DIR) -> list[Case]:
+    return [case for rule in load_rulebook(rules_dir).rules for case in rule.cases]

@@ -1,0 +1,1 @@
+"""Orchestration and the command line: python -m pipeline."""

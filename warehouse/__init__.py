@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema, loading, checks and the consistency report."""

@@ -81,11 +81,19 @@ class Lexicon:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    direction: str       # "higher" or "lower": which way is better
+    synonyms: tuple[regex.Pattern, ...]
+
+
+@dataclass(frozen=True)
 class Rulebook:
     rules: tuple[Rule, ...]
     lexicon: Lexicon
     version: str         # hash of every rule file: facts record which rules made them
-    indicators: tuple = ()
+    indicators: tuple[Indicator, ...] = ()
 
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code)
@@ -224,14 +232,38 @@ def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
     indicator_file = rules_dir / "indicators.toml"
     if indicator_file.exists():
         digest.update(indicator_file.read_bytes())
-        try:
-            indicators = tuple(tomllib.loads(indicator_file.read_text(encoding="utf-8")).get("indicators", []))
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(f"indicators.toml: invalid TOML: {exc}")
+        indicators = _load_indicators(indicator_file, problems)
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
     return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators)
+
+
+def _load_indicators(path: Path, problems: list[str]) -> tuple[Indicator, ...]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        entries = tomllib.loads(text).get("indicators", [])
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path.name}: invalid TOML: {exc}")
+        return ()
+    out, seen = [], set()
+    for entry in entries:
+        key = entry.get("key")
+        where = f"{path.name}:{_line_of(text, f'key = {key!r}'.replace(chr(39), chr(34)))}"
+        if not key or key in seen:
+            problems.append(f"{where}: indicator without a key or with a duplicate key {key!r}")
+            continue
+        seen.add(key)
+        if entry.get("direction", "higher") not in ("higher", "lower"):
+            problems.append(f"{where}: direction must be 'higher' or 'lower'")
+        patterns = []
+        for synonym in entry.get("synonyms", []):
+            try:
+                patterns.append(regex.compile(synonym, regex.I))
+            except regex.error as exc:
+                problems.append(f"{where}: synonym {synonym!r} does not compile: {exc}")
+        out.append(Indicator(key, entry.get("name", key), entry.get("direction", "higher"), tuple(patterns)))
+    return tuple(out)
 
 
 def load_cases(rules_dir: Path | str = RULES_DIR) -> list[Case]:

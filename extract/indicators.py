@@ -1,0 +1,94 @@
+"""Give each fact an indicator key, period and status, so the same indicator lines up across places.
+
+The synonyms and directions live in rules/indicators.toml; this module only applies them.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+
+import regex
+
+from extract.records import Document, Fact
+from extract.rulebook import Rulebook
+
+TARGET_SECTION = regex.compile(r"nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch\s+năm|chỉ\s+tiêu\s+chủ\s+yếu", regex.I)
+ESTIMATE = regex.compile(r"\b(?:ước|dự\s+ước|dự\s+kiến)\b", regex.I)
+PERIOD_IN_TEXT = regex.compile(r"\b(\d{1,2})\s+tháng(?:\s+(?:đầu\s+)?năm)?\b", regex.I)
+
+
+def indicator_key(label: str | None, indicators: tuple) -> str | None:
+    """Normalised indicator key of a label: a synonym's key, else the label folded to ASCII words.
+
+    >>> from extract.rulebook import Indicator
+    >>> budget = Indicator("thu_ngan_sach", "Thu ngân sách", "higher", (regex.compile("thu\\s+ngân\\s+sách", regex.I),))
+    >>> indicator_key("Thu ngân sách nhà nước trên địa bàn", (budget,))
+    'thu_ngan_sach'
+    >>> indicator_key("Diện tích chuyển đổi cơ cấu cây trồng", ())
+    'dien_tich_chuyen_doi_co_cau_cay_trong'
+    """
+    if not label:
+        return None
+    for indicator in indicators:
+        if any(p.search(label) for p in indicator.synonyms):
+            return indicator.key
+    return slug(label)
+
+
+def slug(text: str) -> str:
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    words = regex.findall(r"[a-z0-9]+", ascii_text)
+    return "_".join(words[:10]) or None
+
+
+def direction_of(key: str | None, indicators: tuple) -> str:
+    return next((i.direction for i in indicators if i.key == key), "higher")
+
+
+def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook, info: dict) -> list[Fact]:
+    """Fill indicator, period and status on every fact from its label, sentence and section."""
+    sentences = {s.index: s for s in document.sentences}
+    year = info.get("year")
+    out = []
+    for fact in facts:
+        sentence = sentences.get(fact.sentence)
+        text = document.text[sentence.start:sentence.end] if sentence else ""
+        section = sentence.section if sentence else ""
+        heading_path = _section_titles(document, fact.char_start)
+        is_target = bool(TARGET_SECTION.search(heading_path)) and fact.kind != "annex_row"
+        period_match = PERIOD_IN_TEXT.search(text) or PERIOD_IN_TEXT.search(info.get("title") or "")
+        period = f"{period_match.group(1)} tháng" if period_match else "năm"
+        target_year = _heading_year(heading_path)
+        period_year = target_year if is_target and target_year else year
+        if period_year:
+            period = f"{period} {period_year}"
+        status = "chỉ tiêu" if is_target else ("ước thực hiện" if ESTIMATE.search(text[: max(fact.char_start - (sentence.start if sentence else 0), 0)] or text) else "thực hiện")
+        out.append(replace(fact, indicator=indicator_key(fact.label, rulebook.indicators),
+                           period=period, status=status))
+    return out
+
+
+YEAR = regex.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _heading_year(headings: str) -> int | None:
+    years = YEAR.findall(headings)
+    return int(years[-1]) if years else None
+
+
+def _section_titles(document: Document, offset: int) -> str:
+    """Text of the headings above an offset (the section path spelled out)."""
+    titles: dict[str, str] = {}
+    for block in document.blocks:
+        if block.start > offset:
+            break
+        if block.kind == "heading":
+            titles[block.section] = document.text[block.start:block.end]
+    current = next((b.section for b in reversed(document.blocks) if b.start <= offset), "")
+    parts, path = [], ""
+    for label in current.split(" > ") if current else []:
+        path = f"{path} > {label}" if path else label
+        if path in titles:
+            parts.append(titles[path])
+    return " / ".join(parts)

@@ -1,0 +1,45 @@
+"""The per-document stage: one file in, its document, facts and problems out.
+
+`process_file` is a pure function of the file's bytes and the rulebook, with no global state,
+so it runs unchanged in a process pool (or a distributed engine): nothing here touches the
+warehouse.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from extract.engine import extract_facts
+from extract.indicators import assign_indicators
+from extract.metadata import describe_report
+from extract.read import read_source
+from extract.rulebook import Rulebook
+from extract.segment import segment_document
+from warehouse.load import Processed
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def process_file(path: Path | str, rulebook: Rulebook, sha256: str | None = None) -> Processed:
+    """Read, normalise, segment and extract one report file. Raises ReadError for bad input."""
+    path = Path(path)
+    source = read_source(path)
+    document = segment_document(source, path.stem)
+    return process_document(document, rulebook, sha256 or file_sha256(path))
+
+
+def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:
+    """Extract facts from an already segmented document (also used by re-extraction)."""
+    facts, problems = extract_facts(document, rulebook)
+    info = describe_report(document)
+    facts = assign_indicators(facts, document, rulebook, info)
+    return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
+                     sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],
+                     period=info["period"])

@@ -1,0 +1,119 @@
+"""Run the consistency checks: one SQL file per check in warehouse/checks/, declared by its header.
+
+A check file's header (`-- key: value` lines) gives its code, name, type, severity and why, plus
+`flags:` and `passes:` lines: sentences in report language that the check must flag and must pass;
+tests/test_checks.py runs them. The query returns one row per claim tested, with at least
+check_type, status, reported, computed, fact_ids, line, page, report_id and message; it reads
+the facts of the reports listed in the temporary table `_batch`. Files run in code order, so a
+later check can skip claims an earlier one already covered (`_new_checks`).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+STATUSES = ("ok", "minor", "mismatch", "unverifiable")
+REQUIRED = ("code", "name", "type", "severity", "why")
+OUTPUT_COLUMNS = ("check_type", "status", "reported", "computed", "fact_ids", "line", "page", "report_id", "message")
+OPTIONAL_COLUMNS = ("reported_low", "reported_high", "computed_low", "computed_high", "difference", "decision")
+
+
+class CheckError(Exception):
+    """A check file that cannot run: listed with file and line, all at once."""
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    type: str
+    severity: str
+    why: str
+    flags: tuple[str, ...]
+    passes: tuple[str, ...]
+    sql: str
+    source: str
+
+
+def parse_header(text: str, source: str) -> dict:
+    header, key = {"flags": [], "passes": []}, None
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        m = re.match(r"--\s{0,4}(\w+):\s*(.*)$", line)
+        if m and m.group(1) in REQUIRED + ("flags", "passes"):
+            key, value = m.group(1), m.group(2).strip()
+            if key in ("flags", "passes"):
+                header[key].append(value)
+            else:
+                header[key] = value
+        elif key and key not in ("flags", "passes"):
+            header[key] += " " + line[2:].strip()
+    return header
+
+
+def load_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
+    problems, checks = [], []
+    for path in sorted(checks_dir.glob("CK[0-9][0-9]_*.sql")):
+        text = path.read_text(encoding="utf-8")
+        header = parse_header(text, path.name)
+        missing = [k for k in REQUIRED if k not in header]
+        if missing:
+            problems.append(f"{path.name}:1: header lacks {', '.join(missing)}")
+            continue
+        if not path.stem.startswith(header["code"] + "_"):
+            problems.append(f"{path.name}:1: code {header['code']} does not match the file name")
+        if not header["flags"] or not header["passes"]:
+            problems.append(f"{path.name}:1: header needs at least one 'flags:' and one 'passes:' example")
+        checks.append(Check(header["code"], header["name"], header["type"], header["severity"], header["why"],
+                            tuple(header["flags"]), tuple(header["passes"]), text, path.name))
+    codes = [c.code for c in checks]
+    problems += [f"{c}: duplicate check code" for c in set(codes) if codes.count(c) > 1]
+    if problems:
+        raise CheckError("check files refused:\n" + "\n".join(f"  {p}" for p in problems))
+    return tuple(checks)
+
+
+def checks_version(checks_dir: Path = CHECKS_DIR) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(checks_dir.glob("CK[0-9][0-9]_*.sql")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_version: str,
+               checks: tuple[Check, ...] | None = None) -> int:
+    """Run every check over the given reports and insert the rows into `checks`; return the count."""
+    checks = checks or load_checks()
+    con.execute("create or replace temp table _batch (report_id varchar)")
+    con.executemany("insert into _batch values (?)", [[r] for r in report_ids])
+    con.execute("create or replace temp table _new_checks as select * from checks limit 0")
+    total = 0
+    for check in checks:
+        try:
+            relation = con.sql(check.sql)
+        except duckdb.Error as exc:
+            raise CheckError(f"{check.source}: query failed: {exc}") from exc
+        columns = set(relation.columns)
+        missing = [c for c in OUTPUT_COLUMNS if c not in columns]
+        if missing:
+            raise CheckError(f"{check.source}: query lacks columns {missing}")
+        optional = [c for c in OPTIONAL_COLUMNS if c in columns]
+        select = ", ".join(OUTPUT_COLUMNS + tuple(optional))
+        con.execute(f"create or replace temp table _rows as select {select} from ({check.sql})")
+        con.execute(f"""
+            insert into _new_checks (check_id, rule_id, severity, rules_version, {select})
+            select '{check.code}:' || fact_ids[1] || case when n > 1 then ':' || n else '' end,
+                   '{check.code}', '{check.severity}', ?, {select}
+            from (select *, row_number() over (partition by fact_ids[1] order by line, reported) as n from _rows)
+        """, [rules_version])
+        total += con.execute("select count(*) from _rows").fetchone()[0]
+    con.execute("insert into checks select * from _new_checks")
+    con.execute("drop table if exists _rows")
+    con.execute("drop table if exists _new_checks")
+    return total

@@ -1,0 +1,201 @@
+"""Load a processed report into DuckDB: one DataFrame per table, inserted in one transaction."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extract.records import Document, Fact, Problem
+
+SCHEMA = Path(__file__).resolve().parent / "schema.sql"
+
+
+@dataclass(frozen=True)
+class Processed:
+    """Everything the per-document stage produces for one file."""
+    document: Document
+    facts: tuple[Fact, ...]
+    problems: tuple[Problem, ...]
+    sha256: str
+    title: str | None
+    locality: str | None
+    year: int | None
+    period: str | None
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA.read_text(encoding="utf-8"))
+
+
+class LineMap:
+    """Offset -> (page, line) lookups for one document."""
+
+    def __init__(self, document: Document):
+        self.starts = [s.start for s in document.segments]
+        self.segments = document.segments
+
+    def __call__(self, offset: int) -> tuple[int | None, int | None]:
+        if not self.segments:
+            return None, None
+        i = max(bisect.bisect_right(self.starts, offset) - 1, 0)
+        return self.segments[i].page, self.segments[i].line
+
+
+def half_unit(raw: str | None, scale: Decimal) -> float | None:
+    """Half a unit of the last printed digit, in base units; 0 for a plain integer count.
+
+    >>> half_unit("201,922", Decimal("1e9"))
+    500000.0
+    >>> half_unit("281.981", Decimal(1))
+    0.0
+    """
+    if not raw:
+        return None
+    decimals = len(raw.partition(",")[2]) if "," in raw else 0
+    if decimals == 0 and scale == 1:
+        return 0.0
+    return float(Decimal("0.5") * Decimal(10) ** -decimals * scale)
+
+
+def _to_float(x):
+    return float(x) if x is not None else None
+
+
+def _scale_of(fact: Fact, which: str) -> Decimal:
+    raw = fact.value_raw if which == "value" else fact.plan_raw
+    number = fact.value if which == "value" else fact.plan
+    if not raw or number is None:
+        return Decimal(1)
+    try:
+        from extract.numbers import parse_vn_number
+        printed = parse_vn_number(raw.strip().lstrip("<>≤≥ "))
+    except ValueError:
+        return Decimal(1)
+    return number / printed if printed else Decimal(1)
+
+
+def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.DataFrame:
+    document = processed.document
+    locate = LineMap(document)
+    sections = {s.index: s.section for s in document.sentences}
+    rows = []
+    for f in processed.facts:
+        page, line = locate(f.char_start)
+        rows.append({
+            "fact_id": f"{report_id}:{page}:{f.char_start}:{f.rule}",
+            "report_id": report_id, "kind": f.kind, "label": f.label,
+            "value": _to_float(f.value), "unit": f.unit, "plan": _to_float(f.plan),
+            "percent": _to_float(f.percent), "percent_decimals": f.percent_decimals, "base": f.base,
+            "raw": f.raw, "line": line, "page": page, "char_start": f.char_start, "char_end": f.char_end,
+            "rule_id": f.rule,
+            "value_exact": _to_float(f.value), "plan_exact": _to_float(f.plan),
+            "value_raw": f.value_raw, "plan_raw": f.plan_raw, "percent_raw": f.percent_raw,
+            "value_tolerance": half_unit(f.value_raw, _scale_of(f, "value")),
+            "plan_tolerance": half_unit(f.plan_raw, _scale_of(f, "plan")),
+            "unit_raw": f.unit_raw, "base_raw": f.base_raw, "change": f.change,
+            "comparator": f.comparator, "qualifier": f.qualifier, "value_high": _to_float(f.value_high),
+            "indicator": f.indicator, "period": f.period, "status": f.status, "flag": f.flag,
+            "assessment": f.assessment, "stt": f.stt, "table_row": f.table_row,
+            "previous": _to_float(f.extra.get("previous")), "sentence_no": f.sentence,
+            "section": sections.get(f.sentence), "in_footnote": f.in_footnote,
+            "rules_version": rules_version,
+        })
+    columns = [c for c in FACT_COLUMNS]
+    return pd.DataFrame(rows, columns=columns)
+
+
+FACT_COLUMNS = (
+    "fact_id", "report_id", "kind", "label", "value", "unit", "plan", "percent", "percent_decimals", "base",
+    "raw", "line", "page", "char_start", "char_end", "rule_id", "value_exact", "plan_exact", "value_raw",
+    "plan_raw", "percent_raw", "value_tolerance", "plan_tolerance", "unit_raw", "base_raw", "change",
+    "comparator", "qualifier", "value_high", "indicator", "period", "status", "flag", "assessment", "stt",
+    "table_row", "previous", "sentence_no", "section", "in_footnote", "rules_version",
+)
+
+
+def structure_frames(report_id: str, document: Document) -> dict[str, pd.DataFrame]:
+    locate = LineMap(document)
+    text = document.text
+
+    def where(offset):
+        return locate(offset)
+
+    frames = {
+        "line_map": pd.DataFrame(
+            [(report_id, s.start, s.end, s.page, s.line) for s in document.segments],
+            columns=["report_id", "char_start", "char_end", "page", "line"]),
+        "sections": pd.DataFrame(
+            [(report_id, i, b.kind, b.start, b.end, *where(b.start), b.section, b.footnote)
+             for i, b in enumerate(document.blocks)],
+            columns=["report_id", "block_no", "kind", "char_start", "char_end", "page", "line", "section", "footnote"]),
+        "sentences": pd.DataFrame(
+            [(report_id, s.index, s.kind, s.start, s.end, *where(s.start), s.section, s.footnote, text[s.start:s.end])
+             for s in document.sentences],
+            columns=["report_id", "sentence_no", "kind", "char_start", "char_end", "page", "line", "section",
+                     "footnote", "text"]),
+        "footnotes": pd.DataFrame(
+            [(report_id, n.number, n.start, n.end, *where(n.start), n.marker_start, n.sentence, text[n.start:n.end])
+             for n in document.footnotes],
+            columns=["report_id", "number", "char_start", "char_end", "page", "line", "marker_start",
+                     "sentence_no", "text"]),
+        "table_rows": pd.DataFrame(
+            [(report_id, r.table, r.row, r.start, r.end, *where(r.start), r.header, [c.text for c in r.cells])
+             for r in document.table_rows],
+            columns=["report_id", "table_no", "row_no", "char_start", "char_end", "page", "line", "header", "cells"]),
+    }
+    return frames
+
+
+def problem_frame(report_id: str, processed: Processed) -> pd.DataFrame:
+    locate = LineMap(processed.document)
+    rows = []
+    for p in processed.problems:
+        page, line = locate(p.start) if p.start is not None else (None, None)
+        rows.append((report_id, p.code, p.message, p.start, p.end, page, line))
+    return pd.DataFrame(rows, columns=["report_id", "code", "message", "char_start", "char_end", "page", "line"])
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a DataFrame by column name (one vectorised insert, not row by row)."""
+    if frame.empty:
+        return
+    con.register("_frame", frame)
+    try:
+        columns = ", ".join(frame.columns)
+        con.execute(f"insert into {table} ({columns}) select {columns} from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def choose_report_id(con: duckdb.DuckDBPyConnection, stem: str, sha256: str) -> str:
+    """The file stem, or stem_<hash prefix> when another file already uses that stem."""
+    taken = con.execute("select 1 from reports where report_id = ?", [stem]).fetchone()
+    return f"{stem}_{sha256[:8]}" if taken else stem
+
+
+def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_version: str) -> str:
+    """Insert one report and its records; the caller owns the transaction."""
+    document = processed.document
+    report_id = choose_report_id(con, document.doc, processed.sha256)
+    con.execute(
+        "insert into reports (report_id, source_path, sha256, title, ingested_at, fmt, pages, encoding, "
+        "locality, year, period, text, fixes, rules_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [report_id, document.path, processed.sha256, processed.title, datetime.now(timezone.utc).replace(tzinfo=None),
+         document.fmt, document.pages, document.encoding, processed.locality, processed.year, processed.period,
+         document.text, list(document.fixes), rules_version])
+    for table, frame in structure_frames(report_id, document).items():
+        insert_frame(con, table, frame)
+    insert_frame(con, "facts", fact_rows(report_id, processed, rules_version))
+    insert_frame(con, "problems", problem_frame(report_id, processed))
+    return report_id
+
+
+def delete_derived(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
+    """Remove a report's facts, checks and problems (used before re-extraction)."""
+    for table in ("facts", "checks", "problems"):
+        con.execute(f"delete from {table} where report_id = ?", [report_id])

@@ -1,0 +1,285 @@
+-- solieu warehouse schema. Names here are a contract: later versions add, never rename.
+-- Offsets (char_start, char_end) point into reports.text, the report's normalised text;
+-- line is the 1-based line of the source text file (for a PDF, the line within its page).
+
+create table if not exists reports (
+    report_id      varchar primary key,
+    source_path    varchar not null,
+    sha256         varchar not null unique,
+    title          varchar,
+    ingested_at    timestamp not null,
+    fmt            varchar,
+    pages          integer,
+    encoding       varchar,
+    locality       varchar,
+    year           integer,
+    period         varchar,
+    text           varchar not null,
+    fixes          varchar[],
+    rules_version  varchar
+);
+comment on table reports is 'One row per ingested report file.';
+comment on column reports.report_id is 'Stable id of the report: the file name without extension (a suffix is added if two files share a name).';
+comment on column reports.source_path is 'Path of the source file as given to ingest.';
+comment on column reports.sha256 is 'SHA-256 of the file bytes; a file whose hash is already here is skipped.';
+comment on column reports.title is 'Report title: the first heading-like line after "BÁO CÁO", or the first line.';
+comment on column reports.ingested_at is 'When the report was loaded (UTC).';
+comment on column reports.fmt is 'Source format: txt, pdf or docx.';
+comment on column reports.pages is 'Number of pages (1 for a text file without form feeds).';
+comment on column reports.encoding is 'Text encoding detected in the source.';
+comment on column reports.locality is 'Issuing locality or office, when the header names it (e.g. "thành phố Bắc Kạn").';
+comment on column reports.year is 'Reporting year, when the title states it.';
+comment on column reports.period is 'Reporting period as printed in the title: "năm", "9 tháng", "6 tháng".';
+comment on column reports.text is 'Normalised text of the report; every char_start/char_end offset points into it.';
+comment on column reports.fixes is 'Names of the text fixes that changed the source (strip_html_tags, rejoin_sentences_across_footnotes, ...).';
+comment on column reports.rules_version is 'Hash of the rule files that produced this report''s facts and checks.';
+
+create table if not exists line_map (
+    report_id   varchar not null,
+    char_start  integer not null,
+    char_end    integer not null,
+    page        integer not null,
+    line        integer not null
+);
+comment on table line_map is 'Maps each stretch of reports.text back to the page and line of the source file.';
+comment on column line_map.report_id is 'Report the stretch belongs to.';
+comment on column line_map.char_start is 'Start offset in reports.text (inclusive).';
+comment on column line_map.char_end is 'End offset in reports.text (exclusive).';
+comment on column line_map.page is 'Source page, 1-based.';
+comment on column line_map.line is 'Source line, 1-based (within the page for a PDF).';
+
+create table if not exists sections (
+    report_id   varchar not null,
+    block_no    integer not null,
+    kind        varchar not null,
+    char_start  integer not null,
+    char_end    integer not null,
+    page        integer,
+    line        integer,
+    section     varchar,
+    footnote    integer
+);
+comment on table sections is 'Blocks of the report (headings, paragraphs, footnote bodies, table rows) with their section path.';
+comment on column sections.report_id is 'Report the block belongs to.';
+comment on column sections.block_no is '0-based order of the block in reports.text.';
+comment on column sections.kind is 'heading, paragraph, footnote or table.';
+comment on column sections.char_start is 'Start offset in reports.text.';
+comment on column sections.char_end is 'End offset in reports.text.';
+comment on column sections.page is 'Source page of the block''s first character.';
+comment on column sections.line is 'Source line of the block''s first character.';
+comment on column sections.section is 'Section path such as "A > I > 3 > 3.2".';
+comment on column sections.footnote is 'Footnote number, for footnote bodies.';
+
+create table if not exists sentences (
+    report_id    varchar not null,
+    sentence_no  integer not null,
+    kind         varchar not null,
+    char_start   integer not null,
+    char_end     integer not null,
+    page         integer,
+    line         integer,
+    section      varchar,
+    footnote     integer,
+    text         varchar
+);
+comment on table sentences is 'Sentences of the report; a sentence cut by a page break or a footnote is rejoined.';
+comment on column sentences.report_id is 'Report the sentence belongs to.';
+comment on column sentences.sentence_no is '0-based order of the sentence.';
+comment on column sentences.kind is 'body, footnote, heading or table.';
+comment on column sentences.char_start is 'Start offset in reports.text.';
+comment on column sentences.char_end is 'End offset in reports.text.';
+comment on column sentences.page is 'Source page of its first character.';
+comment on column sentences.line is 'Source line of its first character.';
+comment on column sentences.section is 'Section path of the sentence.';
+comment on column sentences.footnote is 'Footnote number when the sentence is part of a footnote body.';
+comment on column sentences.text is 'The sentence text (= reports.text[char_start:char_end]).';
+
+create table if not exists footnotes (
+    report_id     varchar not null,
+    number        integer not null,
+    char_start    integer not null,
+    char_end      integer not null,
+    page          integer,
+    line          integer,
+    marker_start  integer,
+    sentence_no   integer,
+    text          varchar
+);
+comment on table footnotes is 'Footnote bodies, moved out of the running text, linked to the sentence carrying their marker.';
+comment on column footnotes.report_id is 'Report the footnote belongs to.';
+comment on column footnotes.number is 'Footnote number as printed (the superscript).';
+comment on column footnotes.char_start is 'Start offset of the body (after the marker) in reports.text.';
+comment on column footnotes.char_end is 'End offset of the body.';
+comment on column footnotes.page is 'Source page of the body.';
+comment on column footnotes.line is 'Source line of the body.';
+comment on column footnotes.marker_start is 'Offset of the marker in the running text, when found.';
+comment on column footnotes.sentence_no is 'Sentence that carries the marker.';
+comment on column footnotes.text is 'Footnote body text.';
+
+create table if not exists table_rows (
+    report_id   varchar not null,
+    table_no    integer not null,
+    row_no      integer not null,
+    char_start  integer not null,
+    char_end    integer not null,
+    page        integer,
+    line        integer,
+    header      boolean,
+    cells       varchar[]
+);
+comment on table table_rows is 'Rows of the tables (the annex), cells as printed.';
+comment on column table_rows.report_id is 'Report the row belongs to.';
+comment on column table_rows.table_no is '1-based table number in the report.';
+comment on column table_rows.row_no is '1-based row number within the table (header included).';
+comment on column table_rows.char_start is 'Start offset of the row in reports.text.';
+comment on column table_rows.char_end is 'End offset of the row.';
+comment on column table_rows.page is 'Source page.';
+comment on column table_rows.line is 'Source line.';
+comment on column table_rows.header is 'True for a header row.';
+comment on column table_rows.cells is 'Cell texts in column order.';
+
+create table if not exists facts (
+    fact_id           varchar primary key,
+    report_id         varchar not null,
+    kind              varchar not null,
+    label             varchar,
+    value             double,
+    unit              varchar,
+    plan              double,
+    percent           double,
+    percent_decimals  integer,
+    base              varchar,
+    raw               varchar not null,
+    line              integer,
+    page              integer,
+    char_start        integer not null,
+    char_end          integer not null,
+    rule_id           varchar not null,
+    value_exact       decimal(38, 6),
+    plan_exact        decimal(38, 6),
+    value_raw         varchar,
+    plan_raw          varchar,
+    percent_raw       varchar,
+    value_tolerance   double,
+    plan_tolerance    double,
+    unit_raw          varchar,
+    base_raw          varchar,
+    change            varchar,
+    comparator        varchar,
+    qualifier         varchar,
+    value_high        double,
+    indicator         varchar,
+    period            varchar,
+    status            varchar,
+    flag              varchar,
+    assessment        varchar,
+    stt               varchar,
+    table_row         integer,
+    previous          double,
+    sentence_no       integer,
+    section           varchar,
+    in_footnote       integer,
+    rules_version     varchar
+);
+comment on table facts is 'Every numeric fact of every report, with its provenance.';
+comment on column facts.fact_id is 'Deterministic id: report_id:page:char_start:rule_id.';
+comment on column facts.report_id is 'Report the fact comes from.';
+comment on column facts.kind is 'ratio (value/plan with percent), fraction (value/plan, no percent), percent, change, share, value, annex_row.';
+comment on column facts.label is 'The words before the figure that say what it measures (for annex rows, the indicator cell).';
+comment on column facts.value is 'The figure, in base units: scale words multiplied in, money in đồng (unit VND).';
+comment on column facts.unit is 'Normalised unit: VND, USD, ha, m², tấn, kWh, %, or the counting noun (hộ, người, con ...).';
+comment on column facts.plan is 'The figure the value is compared with (plan, budget, last year''s figure), in the same base units.';
+comment on column facts.percent is 'The percent as printed (77.66 for "77,66%").';
+comment on column facts.percent_decimals is 'Digits printed after the decimal comma of the percent: its precision.';
+comment on column facts.base is 'What the percent is relative to: plan, budget, same_period, total.';
+comment on column facts.raw is 'The exact matched text: reports.text[char_start:char_end].';
+comment on column facts.line is 'Source line of the fact''s first character (1-based; within the page for a PDF).';
+comment on column facts.page is 'Source page of the fact''s first character.';
+comment on column facts.char_start is 'Start offset in reports.text.';
+comment on column facts.char_end is 'End offset in reports.text.';
+comment on column facts.rule_id is 'Code of the rule that made the fact (RT01, VA01, TB01 ...): rules/<code>_*.toml.';
+comment on column facts.value_exact is 'value as an exact decimal.';
+comment on column facts.plan_exact is 'plan as an exact decimal.';
+comment on column facts.value_raw is 'The value as printed.';
+comment on column facts.plan_raw is 'The plan as printed.';
+comment on column facts.percent_raw is 'The percent as printed, without the % sign.';
+comment on column facts.value_tolerance is 'Half a unit of the value''s last printed digit, in base units: how far rounding may have moved it.';
+comment on column facts.plan_tolerance is 'Half a unit of the plan''s last printed digit, in base units.';
+comment on column facts.unit_raw is 'The unit as printed ("tỷ đồng", "ha").';
+comment on column facts.base_raw is 'The base as printed ("KH tỉnh giao", "dự toán", "so với cùng kỳ").';
+comment on column facts.change is 'increase or decrease, for "tăng" / "giảm".';
+comment on column facts.comparator is '>, <, >=, <= or range, when printed with the figure ("<12", "≥ 95%", "7-8%").';
+comment on column facts.qualifier is 'approx, above, below, approx_below, estimate ... for "khoảng", "hơn", "trên", "dưới", "gần", "ước".';
+comment on column facts.value_high is 'Upper end of a range ("3-4 triệu đồng").';
+comment on column facts.indicator is 'Normalised indicator key (rules/indicators.toml), to line up the same indicator across places and reports.';
+comment on column facts.period is 'Period the figure refers to ("năm 2023", "9 tháng 2024").';
+comment on column facts.status is 'thực hiện, ước thực hiện, kế hoạch or chỉ tiêu.';
+comment on column facts.flag is 'Why the figure is suspect (malformed number ...), else null.';
+comment on column facts.assessment is 'Annex label as printed: Đạt, Vượt, Không đạt, Chưa đạt.';
+comment on column facts.stt is 'Annex row number as printed (A, 1, 1.1).';
+comment on column facts.table_row is 'Row number in its table, for annex rows.';
+comment on column facts.previous is 'Annex: the previous period''s figure (TH năm trước), in base units.';
+comment on column facts.sentence_no is 'Sentence the fact comes from (sentences.sentence_no).';
+comment on column facts.section is 'Section path of the sentence.';
+comment on column facts.in_footnote is 'Footnote number when the fact sits in a footnote body.';
+comment on column facts.rules_version is 'Hash of the rule files that produced the fact.';
+
+create table if not exists checks (
+    check_id          varchar primary key,
+    report_id         varchar not null,
+    check_type        varchar not null,
+    status            varchar not null,
+    reported          double,
+    computed          double,
+    line              integer,
+    page              integer,
+    message           varchar,
+    fact_ids          varchar[],
+    rule_id           varchar,
+    severity          varchar,
+    reported_low      double,
+    reported_high     double,
+    computed_low      double,
+    computed_high     double,
+    difference        double,
+    decision          boolean,
+    rules_version     varchar
+);
+comment on table checks is 'Consistency checks: each printed claim tested against what the report''s other numbers imply.';
+comment on column checks.check_id is 'Deterministic id: rule_id:first fact id.';
+comment on column checks.report_id is 'Report checked.';
+comment on column checks.check_type is 'percent, plan_lookup, sum, cross, label, count, growth.';
+comment on column checks.status is 'ok, minor (off by one unit in the last printed digit: truncation), mismatch, unverifiable.';
+comment on column checks.reported is 'The printed number under test (the percent, the total, the figure in the first place), in fact units.';
+comment on column checks.computed is 'What the report''s other numbers imply (recomputed percent, sum of parts, figure elsewhere).';
+comment on column checks.line is 'Source line of the printed number under test.';
+comment on column checks.page is 'Source page of the printed number under test.';
+comment on column checks.message is 'One sentence in Vietnamese explaining the result.';
+comment on column checks.fact_ids is 'Facts involved (facts.fact_id), the printed claim first.';
+comment on column checks.rule_id is 'Code of the check (warehouse/checks/<code>_*.sql).';
+comment on column checks.severity is 'error or warning, from the check file header.';
+comment on column checks.reported_low is 'Lower end of the interval the printed number could have been rounded from.';
+comment on column checks.reported_high is 'Upper end of that interval.';
+comment on column checks.computed_low is 'Lower end of the computed value, given the rounding of its inputs.';
+comment on column checks.computed_high is 'Upper end of the computed value.';
+comment on column checks.difference is 'computed - reported.';
+comment on column checks.decision is 'True when the error flips the conclusion (reached vs not reached the plan, increase vs decrease).';
+comment on column checks.rules_version is 'Hash of the rule and check files that produced the check.';
+
+create table if not exists problems (
+    report_id   varchar not null,
+    code        varchar not null,
+    message     varchar not null,
+    char_start  integer,
+    char_end    integer,
+    page        integer,
+    line        integer
+);
+comment on table problems is 'Data problems met while reading a report (malformed numbers ...); the report is still loaded.';
+comment on column problems.report_id is 'Report concerned.';
+comment on column problems.code is 'Problem code, e.g. number.malformed.';
+comment on column problems.message is 'What is wrong and, where possible, what was probably meant.';
+comment on column problems.char_start is 'Start offset in reports.text, when known.';
+comment on column problems.char_end is 'End offset in reports.text, when known.';
+comment on column problems.page is 'Source page, when known.';
+comment on column problems.line is 'Source line, when known.';

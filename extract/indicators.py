@@ -18,7 +18,7 @@ PERIOD_IN_TEXT = regex.compile(r"\b(\d{1,2})\s+tháng(?:\s+(?:đầu\s+)?năm)?\
 
 
 def indicator_key(label: str | None, indicators: tuple) -> str | None:
-    """Normalised indicator key of a label: a synonym's key, else the label folded to ASCII words.
+    r"""Normalised indicator key of a label: a synonym's key, else the label folded to ASCII words.
 
     >>> from extract.rulebook import Indicator
     >>> budget = Indicator("thu_ngan_sach", "Thu ngân sách", "higher", (regex.compile("thu\\s+ngân\\s+sách", regex.I),))

@@ -7,9 +7,10 @@ from extract.records import Document
 
 TITLE_AFTER = regex.compile(r"^(?:BÁO\s+CÁO|BÁO CÁO TÓM TẮT)\s*$")
 LOCALITY = regex.compile(
-    r"(?:UBND|Ủy ban nhân dân|ỦY BAN NHÂN DÂN|Hội đồng nhân dân|HĐND)\s+"
-    r"((?:thành phố|thị xã|huyện|tỉnh|quận|xã|phường|thị trấn|THÀNH PHỐ|THỊ XÃ|HUYỆN|TỈNH|QUẬN|XÃ|PHƯỜNG)"
-    r"\s+[\p{Lu}Đ][\p{L}\p{M}]*(?:\s+[\p{Lu}Đ][\p{L}\p{M}]*){0,3})")
+    r"(?:UBND|Ủy ban nhân dân|ỦY BAN NHÂN DÂN|Hội đồng nhân dân|HĐND)[ \t]+"
+    r"((?i:thành phố|thị xã|huyện|tỉnh|quận|xã|phường|thị trấn)"
+    r"[ \t]+[\p{Lu}Đ][\p{L}\p{M}]*(?:[ \t]+[\p{Lu}Đ][\p{L}\p{M}]*){0,3})")
+KINDS = ("thành phố", "thị xã", "thị trấn", "huyện", "tỉnh", "quận", "xã", "phường")
 OFFICE = regex.compile(r"^(SỞ\s+[\p{Lu}Đ\s,]+|HUYỆN\s+[\p{Lu}Đ ]+|THÀNH PHỐ\s+[\p{Lu}Đ ]+|TỈNH\s+[\p{Lu}Đ ]+)$", regex.M)
 PERIOD = regex.compile(r"\b(\d{1,2})\s+tháng\b", regex.I)
 YEAR = regex.compile(r"\bnăm\s+((?:19|20)\d\d)\b", regex.I)
@@ -36,11 +37,10 @@ def describe_report(document: Document) -> dict:
     locality = None
     m = LOCALITY.search(head)
     if m:
-        locality = m.group(1)
-        locality = locality[0].lower() + locality[1:] if locality.split()[0].isupper() is False else locality.title()
+        locality = tidy_locality(m.group(1))
     else:
         office = OFFICE.search(head)
-        locality = office.group(1).strip().title() if office else None
+        locality = tidy_locality(office.group(1).strip()) if office else None
     year_match = YEAR.search(title or "")
     period_match = PERIOD.search(title or "")
     return {
@@ -49,3 +49,18 @@ def describe_report(document: Document) -> dict:
         "year": int(year_match.group(1)) if year_match else None,
         "period": f"{period_match.group(1)} tháng" if period_match else ("năm" if year_match else None),
     }
+
+
+def tidy_locality(text: str) -> str:
+    """'THÀNH PHỐ BẮC KẠN' -> 'thành phố Bắc Kạn'; 'huyện Yên Thạch' stays.
+
+    >>> tidy_locality("HUYỆN YÊN THẠCH")
+    'huyện Yên Thạch'
+    """
+    text = " ".join(text.split())
+    lowered = text.lower()
+    for kind in KINDS:
+        if lowered.startswith(kind + " "):
+            name = text[len(kind) + 1:]
+            return f"{kind} {name.title() if name.isupper() else name}"
+    return text.title() if text.isupper() else text

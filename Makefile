@@ -1,0 +1,45 @@
+# solieu — the README's two commands are `make ingest` and `make test`; both bootstrap .venv/.
+SHELL      := /bin/bash
+PYTHON     ?= python3
+VENV       := .venv
+PY         := $(VENV)/bin/python
+STAMP      := $(VENV)/.installed
+REPORT     ?= raw_reports
+WAREHOUSE  ?= warehouse/warehouse.duckdb
+SHARED     ?= ../shared
+
+.PHONY: ingest test report explain rules eval clean help
+
+help:
+	@echo "make ingest [REPORT=file|folder] [WAREHOUSE=path.duckdb]   read reports into the warehouse, check, report"
+	@echo "make test                                                 run the test suite"
+	@echo "make report [WAREHOUSE=...]                               regenerate the consistency reports"
+	@echo "make explain FACT=<fact_id>                               show a fact in its sentence"
+	@echo "make rules                                                list rules and their examples"
+	@echo "make eval                                                 score the development reports against their answer keys"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+ingest: $(STAMP)
+	$(PY) -m pipeline ingest $(REPORT) --warehouse $(WAREHOUSE)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+report: $(STAMP)
+	$(PY) -m pipeline report --warehouse $(WAREHOUSE)
+
+explain: $(STAMP)
+	$(PY) -m pipeline explain "$(FACT)" --warehouse $(WAREHOUSE)
+
+rules: $(STAMP)
+	$(PY) -m pipeline rules
+
+eval: $(STAMP)
+	$(PY) -m pipeline eval --shared $(SHARED)
+
+clean:
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/reports .pytest_cache

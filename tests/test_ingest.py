@@ -1,0 +1,57 @@
+"""`python -m pipeline ingest` end to end on the real sample, into a temporary warehouse."""
+import duckdb
+
+from extract.normalize import normalize_line
+
+from conftest import SAMPLE_TXT, run_cli
+
+
+def test_sample_ratio_facts_in_base_units(sample_con):
+    row = sample_con.execute(
+        "select value, plan, percent, unit, base, raw from facts where raw like '201,922/260%'").fetchone()
+    assert row == (201_922_000_000.0, 260_000_000_000.0, 77.66, "VND", "budget",
+                   "201,922/260 tỷ đồng bằng 77,66% dự toán")
+
+
+def test_every_fact_raw_is_its_span_of_the_stored_text(sample_con):
+    bad = sample_con.execute("""
+        select count(*) from facts f join reports r using (report_id)
+        where substr(r.text, f.char_start + 1, f.char_end - f.char_start) <> f.raw
+    """).fetchone()[0]
+    assert bad == 0
+    assert sample_con.execute("select count(*) from facts").fetchone()[0] > 300
+
+
+def test_fact_lines_point_at_the_source_line(sample_con):
+    lines = SAMPLE_TXT.read_text(encoding="utf-8").split("\n")
+    for raw, line in sample_con.execute("select raw, line from facts").fetchall():
+        assert raw.split()[0] in normalize_line(lines[line - 1])[0], (raw, line)
+
+
+def test_percent_checks_judge_rounding_and_truncation(sample_con):
+    status = dict(sample_con.execute("""
+        select f.raw, c.status from checks c join facts f on f.fact_id = c.fact_ids[1] where c.check_type = 'percent'
+    """).fetchall())
+    assert status["201,922/260 tỷ đồng bằng 77,66% dự toán"] == "ok"
+    assert status["258.400/285.060 con đạt 90,6% KH"] == "ok"          # 90,648 rounds to 90,6
+    assert status["7,72/6ha đạt 128,6% KH"] in ("ok", "minor")        # 128,67 printed truncated
+
+
+def test_second_ingest_of_the_same_file_is_skipped(sample_warehouse):
+    result = run_cli("ingest", str(SAMPLE_TXT), "--warehouse", str(sample_warehouse))
+    assert result.returncode == 0
+    assert "skipped" in result.stdout
+
+
+def test_bad_file_fails_alone_and_the_batch_goes_on(tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "a_empty.txt").write_bytes(b"")
+    (batch / "b_good.txt").write_text("Thu ngân sách đạt 201,922/260 tỷ đồng bằng 77,66% dự toán.", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    result = run_cli("ingest", str(batch), "--warehouse", str(warehouse))
+    assert result.returncode != 0
+    assert "a_empty.txt" in result.stderr and "empty" in result.stderr
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select report_id from reports").fetchall() == [("b_good",)]
+    assert con.execute("select count(*) from facts where report_id = 'a_empty'").fetchone()[0] == 0

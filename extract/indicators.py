@@ -63,10 +63,29 @@ def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook,
         period_year = target_year if is_target and target_year else year
         if period_year:
             period = f"{period} {period_year}"
-        status = "chỉ tiêu" if is_target else ("ước thực hiện" if ESTIMATE.search(text[: max(fact.char_start - (sentence.start if sentence else 0), 0)] or text) else "thực hiện")
-        out.append(replace(fact, indicator=indicator_key(fact.label, rulebook.indicators),
+        status = fact_status(fact, text, sentence.start if sentence else 0, is_target, rulebook)
+        out.append(replace(fact, indicator=fact_indicator(fact, rulebook),
                            period=period, status=status))
     return out
+
+
+def fact_indicator(fact: Fact, rulebook: Rulebook) -> str | None:
+    """Indicator of a fact: its label first; else the words printed around its numbers ("4.086 hộ kinh doanh")."""
+    for subject in (fact.label, f"{fact.label or ''} {fact.raw}"):
+        key = indicator_key(subject, rulebook.indicators)
+        if subject and any(i.key == key for i in rulebook.indicators):
+            return key
+    return indicator_key(fact.label, rulebook.indicators)
+
+
+def fact_status(fact: Fact, sentence_text: str, sentence_start: int, is_target: bool, rulebook: Rulebook) -> str:
+    """chỉ tiêu (a target for next year), kế hoạch (a plan or allocation), ước thực hiện or thực hiện."""
+    if is_target:
+        return "chỉ tiêu"
+    if fact.kind == "value" and fact.label and any(p.search(fact.label) for p in rulebook.plan_words):
+        return "kế hoạch"
+    before = sentence_text[: max(fact.char_start - sentence_start, 0)]
+    return "ước thực hiện" if ESTIMATE.search(before) else "thực hiện"
 
 
 YEAR = regex.compile(r"\b(?:19|20)\d\d\b")

@@ -94,6 +94,7 @@ class Rulebook:
     lexicon: Lexicon
     version: str         # hash of every rule file: facts record which rules made them
     indicators: tuple[Indicator, ...] = ()
+    plan_words: tuple[regex.Pattern, ...] = ()
 
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code)
@@ -228,24 +229,31 @@ def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
             continue
         seen[rule.code] = path.name
         rules.append(rule)
-    indicators = ()
+    indicators, plan_words = (), ()
     indicator_file = rules_dir / "indicators.toml"
     if indicator_file.exists():
         digest.update(indicator_file.read_bytes())
-        indicators = _load_indicators(indicator_file, problems)
+        indicators, plan_words = _load_indicators(indicator_file, problems)
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
-    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators)
+    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words)
 
 
-def _load_indicators(path: Path, problems: list[str]) -> tuple[Indicator, ...]:
+def _load_indicators(path: Path, problems: list[str]) -> tuple[tuple[Indicator, ...], tuple[regex.Pattern, ...]]:
     text = path.read_text(encoding="utf-8")
     try:
-        entries = tomllib.loads(text).get("indicators", [])
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path.name}: invalid TOML: {exc}")
-        return ()
+        return (), ()
+    entries = data.get("indicators", [])
+    plan_words = []
+    for word in data.get("plan_words", []):
+        try:
+            plan_words.append(regex.compile(word, regex.I))
+        except regex.error as exc:
+            problems.append(f"{path.name}:{_line_of(text, 'plan_words')}: plan word {word!r} does not compile: {exc}")
     out, seen = [], set()
     for entry in entries:
         key = entry.get("key")
@@ -263,7 +271,7 @@ def _load_indicators(path: Path, problems: list[str]) -> tuple[Indicator, ...]:
             except regex.error as exc:
                 problems.append(f"{where}: synonym {synonym!r} does not compile: {exc}")
         out.append(Indicator(key, entry.get("name", key), entry.get("direction", "higher"), tuple(patterns)))
-    return tuple(out)
+    return tuple(out), tuple(plan_words)
 
 
 def load_cases(rules_dir: Path | str = RULES_DIR) -> list[Case]:

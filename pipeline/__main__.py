@@ -52,6 +52,11 @@ def cmd_rules(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from pipeline.evaluate import main as evaluate
+    return evaluate(Path(args.shared), args.verbose)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
                                      description="Numeric facts and consistency checks for Vietnamese government reports.")
@@ -75,6 +80,11 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("rules", help="list the rules with their example counts")
     p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("eval", help="score the development reports against their answer keys")
+    p.add_argument("--shared", default="../shared", help="the shared folder with reports/ and tools/")
+    p.add_argument("-v", "--verbose", action="store_true", help="list what was missed and the false alarms")
+    p.set_defaults(func=cmd_eval)
 
     args = parser.parse_args(argv)
     return args.func(args)

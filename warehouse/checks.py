@@ -90,6 +90,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
                checks: tuple[Check, ...] | None = None) -> int:
     """Run every check over the given reports and insert the rows into `checks`; return the count."""
     checks = checks or load_checks()
+    con.execute((CHECKS_DIR / "macros.sql").read_text(encoding="utf-8"))
     con.execute("create or replace temp table _batch (report_id varchar)")
     con.executemany("insert into _batch values (?)", [[r] for r in report_ids])
     con.execute("create or replace temp table _new_checks as select * from checks limit 0")

@@ -16,7 +16,7 @@ with claims as (
         f.*,
         coalesce(f.value_tolerance, 0) as tv,
         coalesce(f.plan_tolerance, 0)  as tp,
-        0.5 * pow(10, -coalesce(f.percent_decimals, 0)) as half_unit,
+        half_unit(f.percent_decimals)  as h,
         f.change is not null and f.base = 'same_period' as is_change
     from facts as f
     where f.report_id in (select report_id from _batch)
@@ -26,52 +26,39 @@ with claims as (
       and coalesce(f.comparator, '') not in ('range', '>', '<', '>=', '<=')
 ),
 computed as (
+    -- a change "tăng Z% so với … (Y)" is 100·(X−Y)/Y; "giảm Z%" is 100·(Y−X)/Y; a share is 100·X/Y
     select
         *,
-        case when is_change and change = 'decrease' then 100 * (plan - value) / plan
-             when is_change then 100 * (value - plan) / plan
-             else 100 * value / plan end as computed,
-        -- the interval the recomputed number can take given the rounding of X and Y
-        case when is_change and change = 'decrease' then 100 * ((plan - tp) - (value + tv)) / (plan - tp)
-             when is_change then 100 * ((value - tv) - (plan + tp)) / (plan + tp)
-             else 100 * (value - tv) / (plan + tp) end as computed_low,
-        case when is_change and change = 'decrease' then 100 * ((plan + tp) - (value - tv)) / (plan + tp)
-             when is_change then 100 * ((value + tv) - (plan - tp)) / greatest(plan - tp, 1e-12)
-             else 100 * (value + tv) / greatest(plan - tp, 1e-12) end as computed_high
+        case when not is_change then 100 * value / plan
+             when change = 'decrease' then 100 - 100 * value / plan
+             else 100 * value / plan - 100 end as computed,
+        case when not is_change then ratio_low(value, tv, plan, tp)
+             when change = 'decrease' then 100 - ratio_high(value, tv, plan, tp)
+             else ratio_low(value, tv, plan, tp) - 100 end as computed_low,
+        case when not is_change then ratio_high(value, tv, plan, tp)
+             when change = 'decrease' then 100 - ratio_low(value, tv, plan, tp)
+             else ratio_high(value, tv, plan, tp) - 100 end as computed_high
     from claims
-),
-judged as (
-    select
-        *,
-        percent - half_unit as reported_low,
-        percent + half_unit as reported_high,
-        greatest(computed_low - (percent + half_unit), (percent - half_unit) - computed_high, 0) as gap
-    from computed
 )
 select
-    'percent'                                   as check_type,
-    case when gap <= 1e-9 then 'ok'
-         when gap <= 2 * half_unit + 1e-9 then 'minor'
-         else 'mismatch' end                    as status,
-    percent                                     as reported,
+    'percent'                                                       as check_type,
+    judge(interval_gap(computed_low, computed_high, percent, h), h) as status,
+    percent                                                         as reported,
     computed,
-    reported_low, reported_high, computed_low, computed_high,
-    computed - percent                          as difference,
+    percent - h as reported_low, percent + h as reported_high, computed_low, computed_high,
+    computed - percent                                              as difference,
     (not is_change and base in ('plan', 'budget') and (percent >= 100) <> (computed >= 100))
-        or (is_change and computed < 0)         as decision,
-    [fact_id]                                   as fact_ids,
+        or (is_change and computed < 0)                             as decision,
+    [fact_id]                                                       as fact_ids,
     line, page, report_id,
-    case when gap <= 1e-9 then
-             printf('Tỷ lệ in %s%% khớp với %s', replace(coalesce(percent_raw, ''), '.', ','),
-                    replace(printf('%.2f', computed), '.', ',') || '% tính lại từ ' || coalesce(value_raw, '?') || ' và ' || coalesce(plan_raw, '?') || '.')
-         else
-             printf('Tỷ lệ in %s%% nhưng %s %s %s cho %s%%%s.',
-                    replace(coalesce(percent_raw, ''), '.', ','),
-                    case when is_change then '(' || coalesce(value_raw, '?') || ' − ' || coalesce(plan_raw, '?') || ')/' || coalesce(plan_raw, '?')
-                         else coalesce(value_raw, '?') || '/' || coalesce(plan_raw, '?') end,
-                    case when is_change then 'so với kỳ trước' else '' end,
-                    'tính lại',
-                    replace(printf('%.2f', computed), '.', ','),
-                    case when gap <= 2 * half_unit + 1e-9 then ' (lệch một đơn vị ở chữ số cuối, có thể do cắt bớt thay vì làm tròn)' else '' end)
-    end                                         as message
-from judged
+    case judge(interval_gap(computed_low, computed_high, percent, h), h)
+        when 'ok' then printf('Tỷ lệ in %s%% khớp: %s tính lại được %s%%.', replace(percent_raw, '.', ','),
+                              case when is_change then '(' || value_raw || ' − ' || plan_raw || ')/' || plan_raw
+                                   else value_raw || '/' || plan_raw end, vn(computed, 2))
+        when 'minor' then printf('Tỷ lệ in %s%%, tính lại %s%%: lệch một đơn vị ở chữ số cuối (cắt bớt thay vì làm tròn).',
+                                 replace(percent_raw, '.', ','), vn(computed, 2))
+        else printf('Tỷ lệ in %s%% nhưng %s cho %s%%.', replace(percent_raw, '.', ','),
+                    case when is_change then '(' || value_raw || ' − ' || plan_raw || ')/' || plan_raw
+                         else value_raw || '/' || plan_raw end, vn(computed, 2))
+    end                                                             as message
+from computed

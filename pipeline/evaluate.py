@@ -1,0 +1,63 @@
+"""`make eval`: ingest each development report that has an answer key into its own temporary
+warehouse, score it with shared/tools/score_warehouse.py, and print one table."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+COLUMNS = [("ratio_recall", "ratio recall"), ("percent_coverage", "percent coverage"), ("value_recall", "value recall"),
+           ("nonfact_hits", "non-facts as figures"), ("mismatch_recall", "mismatches found"), ("false_alarms", "false alarms")]
+
+
+def score_report(report: Path, gold: Path, scorer: Path, workdir: Path) -> dict:
+    warehouse = workdir / f"{report.stem}.duckdb"
+    ingest = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(report), "--warehouse", str(warehouse)],
+                            capture_output=True, text=True)
+    if ingest.returncode != 0:
+        raise RuntimeError(f"ingest of {report} failed: {ingest.stderr.strip()}")
+    scored = subprocess.run([sys.executable, str(scorer), str(warehouse), str(gold), "--json"],
+                            capture_output=True, text=True)
+    if scored.returncode not in (0, 1):
+        raise RuntimeError(f"scoring {report} failed: {scored.stderr.strip()}")
+    return json.loads(scored.stdout[: scored.stdout.rindex("}") + 1])
+
+
+def format_table(results: dict[str, dict]) -> str:
+    header = ["report"] + [title for _, title in COLUMNS]
+    rows = []
+    for name, r in results.items():
+        counts = r.get("counts", {})
+        cells = [name]
+        for key, _ in COLUMNS:
+            value = r.get(key)
+            count = {"ratio_recall": "ratio", "percent_coverage": "coverage", "value_recall": "values",
+                     "mismatch_recall": "mismatch", "false_alarms": "false_alarms", "nonfact_hits": "nonfacts"}.get(key)
+            detail = f" ({counts[count][0]}/{counts[count][1]})" if count in counts else ""
+            cells.append(f"{value}{detail}" if value is not None else "—")
+        rows.append(cells)
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
+
+
+def main(shared: Path, verbose: bool = False) -> int:
+    scorer = shared / "tools" / "score_warehouse.py"
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for gold in sorted((shared / "reports").glob("*.gold.json")):
+            report = gold.with_name(gold.name.replace(".gold.json", ".txt"))
+            if report.exists():
+                results[report.stem] = score_report(report, gold, scorer, Path(tmp))
+    print(format_table(results))
+    if verbose:
+        for name, r in results.items():
+            print(f"\n## {name}")
+            for key in ("ratio_missed", "value_missed", "nonfact_examples", "mismatch_missed", "false_alarm_examples"):
+                if r.get(key):
+                    print(f"{key}:")
+                    for item in r[key]:
+                        print(f"  {item}")
+    return 0

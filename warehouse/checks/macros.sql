@@ -1,0 +1,13 @@
+-- Helpers shared by the check files (loaded as temporary macros before the checks run).
+-- A printed number is the interval it could have been rounded from: ± half a unit of its last digit.
+create or replace temp macro half_unit(decimals) as 0.5 * pow(10, -coalesce(decimals, 0));
+-- 100·X/Y as an interval, given X ± tx and Y ± ty
+create or replace temp macro ratio_low(x, tx, y, ty) as 100 * (x - tx) / (y + ty);
+create or replace temp macro ratio_high(x, tx, y, ty) as 100 * (x + tx) / greatest(y - ty, 1e-12);
+-- distance between the interval [lo, hi] and the printed value p ± h (0 when they meet)
+create or replace temp macro interval_gap(lo, hi, p, h) as greatest(lo - (p + h), (p - h) - hi, 0);
+-- ok when the intervals meet; minor when at most one unit of the last printed digit apart; else mismatch
+create or replace temp macro judge(gap, h) as
+    case when gap <= 1e-9 then 'ok' when gap <= 2 * h + 1e-9 then 'minor' else 'mismatch' end;
+-- a number the way a Vietnamese reader writes it: 128,67
+create or replace temp macro vn(x, decimals) as replace(printf('%.' || decimals || 'f', x), '.', ',');

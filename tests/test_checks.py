@@ -1,0 +1,33 @@
+"""Each check file's own examples: its `flags:` sentences must be flagged, its `passes:` sentences not."""
+import duckdb
+import pytest
+
+from extract.engine import default_rulebook, document_from_text
+from pipeline.process import process_document
+from warehouse.checks import load_checks, run_checks
+from warehouse.load import create_schema, load_report
+
+CASES = [pytest.param(check, kind, text, id=f"{check.code}/{kind}/{i}")
+         for check in load_checks()
+         for kind, texts in (("flags", check.flags), ("passes", check.passes))
+         for i, text in enumerate(texts, 1)]
+
+
+def statuses_for(check, text: str) -> list[str]:
+    """Ingest one sentence (or a few) into an in-memory warehouse; the statuses this check gives."""
+    con = duckdb.connect(":memory:")
+    create_schema(con)
+    processed = process_document(document_from_text(text, "example"), default_rulebook(), "0" * 64)
+    report_id = load_report(con, processed, "test")
+    run_checks(con, [report_id], "test")
+    return [s for (s,) in con.execute("select status from checks where rule_id = ?", [check.code]).fetchall()]
+
+
+@pytest.mark.parametrize("check, kind, text", CASES)
+def test_check_examples(check, kind, text):
+    statuses = statuses_for(check, text)
+    expected = "mismatch" if check.severity == "error" else "unverifiable"
+    if kind == "flags":
+        assert expected in statuses, f"{check.code} should flag {text!r}, got {statuses}"
+    else:
+        assert expected not in statuses and "minor" not in statuses, f"{check.code} should pass {text!r}, got {statuses}"

@@ -12,7 +12,6 @@ import regex
 from extract.records import Document, Fact
 from extract.rulebook import Rulebook
 
-TARGET_SECTION = regex.compile(r"nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch\s+năm|chỉ\s+tiêu\s+chủ\s+yếu", regex.I)
 ESTIMATE = regex.compile(r"\b(?:ước|dự\s+ước|dự\s+kiến)\b", regex.I)
 PERIOD_IN_TEXT = regex.compile(r"\b(\d{1,2})\s+tháng(?:\s+(?:đầu\s+)?năm)?\b", regex.I)
 
@@ -49,17 +48,18 @@ def direction_of(key: str | None, indicators: tuple) -> str:
 def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook, info: dict) -> list[Fact]:
     """Fill indicator, period and status on every fact from its label, sentence and section."""
     sentences = {s.index: s for s in document.sentences}
+    headings_above = heading_index(document)
     year = info.get("year")
     out = []
     for fact in facts:
         sentence = sentences.get(fact.sentence)
         text = document.text[sentence.start:sentence.end] if sentence else ""
         section = sentence.section if sentence else ""
-        heading_path = _section_titles(document, fact.char_start)
-        is_target = bool(TARGET_SECTION.search(heading_path)) and fact.kind != "annex_row"
+        heading_path = headings_above(fact.char_start)
+        is_target = fact.kind != "annex_row" and any(p.search(h) for p in rulebook.target_headings for h in heading_path)
         period_match = PERIOD_IN_TEXT.search(text) or PERIOD_IN_TEXT.search(info.get("title") or "")
         period = f"{period_match.group(1)} tháng" if period_match else "năm"
-        target_year = _heading_year(heading_path)
+        target_year = _heading_year(" / ".join(heading_path))
         period_year = target_year if is_target and target_year else year
         if period_year:
             period = f"{period} {period_year}"
@@ -96,18 +96,23 @@ def _heading_year(headings: str) -> int | None:
     return int(years[-1]) if years else None
 
 
-def _section_titles(document: Document, offset: int) -> str:
-    """Text of the headings above an offset (the section path spelled out)."""
+def heading_index(document: Document):
+    """A lookup offset -> the heading texts above it, outermost first (computed once per document)."""
+    import bisect
     titles: dict[str, str] = {}
+    starts, paths = [], []
     for block in document.blocks:
-        if block.start > offset:
-            break
         if block.kind == "heading":
             titles[block.section] = document.text[block.start:block.end]
-    current = next((b.section for b in reversed(document.blocks) if b.start <= offset), "")
-    parts, path = [], ""
-    for label in current.split(" > ") if current else []:
-        path = f"{path} > {label}" if path else label
-        if path in titles:
-            parts.append(titles[path])
-    return " / ".join(parts)
+        chain, path = [], ""
+        for label in block.section.split(" > ") if block.section else []:
+            path = f"{path} > {label}" if path else label
+            if path in titles:
+                chain.append(titles[path])
+        starts.append(block.start)
+        paths.append(tuple(chain))
+
+    def headings_above(offset: int) -> tuple[str, ...]:
+        i = bisect.bisect_right(starts, offset) - 1
+        return paths[i] if i >= 0 else ()
+    return headings_above

@@ -95,6 +95,7 @@ class Rulebook:
     version: str         # hash of every rule file: facts record which rules made them
     indicators: tuple[Indicator, ...] = ()
     plan_words: tuple[regex.Pattern, ...] = ()
+    target_headings: tuple[regex.Pattern, ...] = ()
 
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code)
@@ -229,31 +230,37 @@ def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
             continue
         seen[rule.code] = path.name
         rules.append(rule)
-    indicators, plan_words = (), ()
+    indicators, plan_words, target_headings = (), (), ()
     indicator_file = rules_dir / "indicators.toml"
     if indicator_file.exists():
         digest.update(indicator_file.read_bytes())
-        indicators, plan_words = _load_indicators(indicator_file, problems)
+        indicators, plan_words, target_headings = _load_indicators(indicator_file, problems)
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
-    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words)
+    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words, target_headings)
 
 
-def _load_indicators(path: Path, problems: list[str]) -> tuple[tuple[Indicator, ...], tuple[regex.Pattern, ...]]:
+def _compile_list(data: dict, key: str, text: str, path: Path, problems: list[str]) -> tuple[regex.Pattern, ...]:
+    out = []
+    for item in data.get(key, []):
+        try:
+            out.append(regex.compile(item, regex.I | regex.M))
+        except regex.error as exc:
+            problems.append(f"{path.name}:{_line_of(text, key)}: {key} entry {item!r} does not compile: {exc}")
+    return tuple(out)
+
+
+def _load_indicators(path: Path, problems: list[str]) -> tuple:
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path.name}: invalid TOML: {exc}")
-        return (), ()
+        return (), (), ()
     entries = data.get("indicators", [])
-    plan_words = []
-    for word in data.get("plan_words", []):
-        try:
-            plan_words.append(regex.compile(word, regex.I))
-        except regex.error as exc:
-            problems.append(f"{path.name}:{_line_of(text, 'plan_words')}: plan word {word!r} does not compile: {exc}")
+    plan_words = _compile_list(data, "plan_words", text, path, problems)
+    target_headings = _compile_list(data, "target_headings", text, path, problems)
     out, seen = [], set()
     for entry in entries:
         key = entry.get("key")
@@ -271,7 +278,7 @@ def _load_indicators(path: Path, problems: list[str]) -> tuple[tuple[Indicator, 
             except regex.error as exc:
                 problems.append(f"{where}: synonym {synonym!r} does not compile: {exc}")
         out.append(Indicator(key, entry.get("name", key), entry.get("direction", "higher"), tuple(patterns)))
-    return tuple(out), tuple(plan_words)
+    return tuple(out), plan_words, target_headings
 
 
 def load_cases(rules_dir: Path | str = RULES_DIR) -> list[Case]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from extract.engine import extract_facts
 from extract.indicators import assign_indicators
 from extract.metadata import describe_report
+from extract.plans import resolve_plans
 from extract.read import read_source
 from extract.rulebook import Rulebook
 from extract.segment import segment_document
@@ -40,6 +41,7 @@ def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:
     facts, problems = extract_facts(document, rulebook)
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
+    facts = resolve_plans(facts, document)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],
                      period=info["period"])

@@ -84,6 +84,7 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
     locate = LineMap(document)
     sections = {s.index: s.section for s in document.sentences}
     rows = []
+    ids = {(f.char_start, f.rule): f"{report_id}:{locate(f.char_start)[0]}:{f.char_start}:{f.rule}" for f in processed.facts}
     for f in processed.facts:
         page, line = locate(f.char_start)
         rows.append({
@@ -102,6 +103,7 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
             "indicator": f.indicator, "period": f.period, "status": f.status, "flag": f.flag,
             "assessment": f.assessment, "stt": f.stt, "table_row": f.table_row,
             "previous": _to_float(f.extra.get("previous")), "sentence_no": f.sentence,
+            "plan_source": f.extra.get("plan_source"), "plan_fact_id": ids.get(f.extra.get("plan_from")),
             "section": sections.get(f.sentence), "in_footnote": f.in_footnote,
             "rules_version": rules_version,
         })
@@ -114,7 +116,7 @@ FACT_COLUMNS = (
     "raw", "line", "page", "char_start", "char_end", "rule_id", "value_exact", "plan_exact", "value_raw",
     "plan_raw", "percent_raw", "value_tolerance", "plan_tolerance", "unit_raw", "base_raw", "change",
     "comparator", "qualifier", "value_high", "indicator", "period", "status", "flag", "assessment", "stt",
-    "table_row", "previous", "sentence_no", "section", "in_footnote", "rules_version",
+    "table_row", "previous", "plan_source", "plan_fact_id", "sentence_no", "section", "in_footnote", "rules_version",
 )
 
 

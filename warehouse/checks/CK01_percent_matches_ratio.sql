@@ -22,7 +22,7 @@ with claims as (
     where f.report_id in (select report_id from _batch)
       and f.percent is not null and f.value is not null and f.plan is not null and f.plan > 0
       and f.kind in ('ratio', 'change', 'annex_row')
-      and f.flag is null
+      and f.flag is null and f.plan_source is null
       and coalesce(f.comparator, '') not in ('range', '>', '<', '>=', '<=')
 ),
 computed as (

@@ -128,14 +128,23 @@ def derive_label(text: str, start: int, floor: int) -> str | None:
     >>> derive_label("Tổng sản lượng lương thực có hạt năm 2023 ước đạt: 3.915,37/3.803 tấn", 51, 0)
     'Tổng sản lượng lương thực có hạt'
     """
-    cuts = [floor] + [floor + m.end() for m in regex.finditer(
-        r"[;:.!?]\s|\(|\)|\s[-–]\s|,\s(?=(?:trong\s+đó|gồm|bao\s+gồm)\b)|\d\s*%", text[floor:start])]
+    before = _drop_parentheticals(text[floor:start])
+    cuts = [0] + [m.end() for m in regex.finditer(
+        r"[;:.!?]\s|\(|\)|\s[-–]\s|,\s(?=(?:trong\s+đó|gồm|bao\s+gồm)\b)|\d\s*%", before)]
     label = None
     for clause_start in reversed(cuts):  # an empty clause ("ước đạt: 3.915") falls back to the one before
-        label = _clean_label(text[clause_start:start])
+        label = _clean_label(before[clause_start:])
         if label:
             break
     return label
+
+
+def _drop_parentheticals(text: str) -> str:
+    """'Tổng vốn năm 2023 (bao gồm cả vốn kéo dài) là' -> 'Tổng vốn năm 2023 là' (closed brackets only)."""
+    previous = None
+    while previous != text:
+        previous, text = text, regex.sub(r"\s*\([^()]*\)", "", text)
+    return text
 
 
 def _clean_label(clause: str) -> str | None:
@@ -180,7 +189,7 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
                floor: int) -> Fact:
     """Make a Fact from one rule match: parse its numbers and apply units and scale words."""
     groups = {k: v for k, v in match.groupdict().items() if v is not None}
-    fields = dict(rule.fields)
+    fields = {k: v for k, v in rule.fields.items() if k not in ("value_from", "same_unit")}
     problems = []
 
     unit_raw = groups.get("unit") or groups.get("value_unit") or groups.get("plan_unit") or groups.get("prev_unit")
@@ -246,11 +255,18 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
             primary = match.span("percent") if match.groupdict().get("percent") is not None else numbers[0]
             if _overlaps(primary, used):
                 continue
+            if rule.fields.get("same_unit") and not _same_unit(match, rulebook.lexicon):
+                continue
             fact = build_fact(rule, match, text, rulebook.lexicon, sentence, sentence.start)
             facts.append(fact)
             used.extend(numbers)
     facts.sort(key=lambda f: f.char_start)
     return [borrow_preceding_value(f, facts, rulebook) for f in facts]
+
+
+def _same_unit(match: regex.Match, lexicon: Lexicon) -> bool:
+    """Rules with `same_unit = true` hold only when value and plan are in the same unit (a part of a total)."""
+    return display_unit(match.group("value_unit"), lexicon) == display_unit(match.group("plan_unit"), lexicon)
 
 
 def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook) -> Fact:

@@ -2,9 +2,13 @@
 
 "Tổng nguồn vốn được giao: 4.969 triệu đồng … Ước thực hiện năm 4.772 triệu đồng, đạt 90,03%":
 the share's plan is the allocation stated a sentence earlier. A plan is taken from
-  1. the nearest earlier figure of the same section announced as a plan (status "kế hoạch",
-     from rules/indicators.toml `plan_words`), in the same unit, a few sentences back at most; or
-  2. the annex row of the same indicator, when exactly one row matches.
+  1. a part of an allocation named like the share's subject ("… bao gồm: vốn đầu tư phát
+     triển 562.400 triệu đồng …" then "vốn đầu tư 428.615 triệu đồng, đạt 76,2%"); or
+  2. the nearest earlier figure of the same section announced as a plan (status "kế hoạch",
+     from rules/indicators.toml `plan_words`), in the same unit, a few sentences back at most;
+     it serves only the first share after it, since later shares are usually its parts; or the
+     head figure of the sentence just before a share printed "…% KH"; or
+  3. the annex row of the same indicator, when exactly one row matches.
 The fact keeps where its plan came from (`plan_source`, `extra["plan_from"]`), so the check can
 cite both places.
 """
@@ -28,15 +32,59 @@ def _section_of(document: Document, fact: Fact) -> str | None:
     return document.sentences[fact.sentence].section
 
 
-def find_section_plan(fact: Fact, facts: list[Fact], document: Document) -> Fact | None:
+def find_section_plan(fact: Fact, facts: list[Fact], document: Document, used: set[int]) -> Fact | None:
     section = _section_of(document, fact)
     candidates = [g for g in facts
                   if g.status == "kế hoạch" and g.kind == "value" and g.value and g.value > 0
+                  and g.char_start not in used
                   and g.char_end <= fact.char_start and g.unit == fact.unit
                   and g.sentence is not None and fact.sentence is not None
                   and fact.sentence - MAX_SENTENCES_BACK <= g.sentence <= fact.sentence
                   and _section_of(document, g) == section]
     return max(candidates, key=lambda g: g.char_start) if candidates else None
+
+
+def _words(label: str | None) -> list[str]:
+    return (label or "").lower().split()
+
+
+def find_allocation_part(fact: Fact, facts: list[Fact], document: Document, plan_words) -> Fact | None:
+    """An earlier part of an allocation whose name begins like the share's subject."""
+    subject = _words(fact.label)
+    if len(subject) < 2:
+        return None
+    section = _section_of(document, fact)
+    candidates = []
+    for g in facts:
+        if (g.kind != "value" or not g.value or g.char_end > fact.char_start or g.unit != fact.unit
+                or g.sentence is None or fact.sentence is None or g.value <= fact.value
+                or not fact.sentence - MAX_SENTENCES_BACK <= g.sentence <= fact.sentence
+                or _section_of(document, g) != section):
+            continue
+        name = _words(g.label)
+        if name[:len(subject)] != subject and subject[:len(name)] != name:
+            continue
+        sentence = document.sentences[g.sentence]
+        if any(p.search(document.text[sentence.start:sentence.end]) for p in plan_words):
+            candidates.append(g)
+    return max(candidates, key=lambda g: g.char_start) if candidates else None
+
+
+def find_head_total(fact: Fact, facts: list[Fact], document: Document, used: set[int]) -> Fact | None:
+    """For a share printed "…% KH" or "…% dự toán": the head figure of the sentence just before, when it
+    is larger and in the same unit ("Kinh phí … năm 2023 là 68.420 triệu đồng, bao gồm: … . Giải ngân …
+    đạt 31.846 triệu đồng, bằng 46,5% KH")."""
+    if not fact.base_raw or fact.sentence is None or fact.base not in ("plan", "budget"):
+        return None
+    previous = fact.sentence - 1
+    heads = [g for g in facts if g.sentence == previous and g.kind == "value"]
+    if not heads:
+        return None
+    head = min(heads, key=lambda g: g.char_start)
+    if (head.unit == fact.unit and head.value and head.value > fact.value and head.char_start not in used
+            and _section_of(document, head) == _section_of(document, fact)):
+        return head
+    return None
 
 
 def find_annex_plan(fact: Fact, facts: list[Fact]) -> Fact | None:
@@ -45,21 +93,28 @@ def find_annex_plan(fact: Fact, facts: list[Fact]) -> Fact | None:
     return rows[0] if len(rows) == 1 else None
 
 
-def resolve_plans(facts: list[Fact], document: Document) -> list[Fact]:
+def resolve_plans(facts: list[Fact], document: Document, plan_words=()) -> list[Fact]:
     """Give each share printed without its plan the plan found elsewhere in the report."""
-    out = []
-    for fact in facts:
+    out, used = [], set()
+    for fact in sorted(facts, key=lambda f: f.char_start):
         if _needs_plan(fact):
-            source, where = find_section_plan(fact, facts, document), "section"
-            plan = source.value if source else None
-            raw = source.value_raw if source else None
-            if source is None:
-                source, where = find_annex_plan(fact, facts), "annex"
-                plan = source.plan if source else None
-                raw = source.plan_raw if source else None
-            if source is not None:
-                fact = replace(fact, plan=plan, plan_raw=raw,
-                               extra={**fact.extra, "plan_from": (source.char_start, source.rule),
-                                      "plan_source": where})
+            fact = _with_plan(fact, facts, document, plan_words, used)
         out.append(fact)
     return out
+
+
+def _with_plan(fact: Fact, facts: list[Fact], document: Document, plan_words, used: set[int]) -> Fact:
+    # a named part first; an allocation announced in the section serves only the first share after it
+    source = find_allocation_part(fact, facts, document, plan_words)
+    if source is None:
+        source = find_section_plan(fact, facts, document, used) or find_head_total(fact, facts, document, used)
+        if source is not None:
+            used.add(source.char_start)
+    if source is not None:
+        return replace(fact, plan=source.value, plan_raw=source.value_raw,
+                       extra={**fact.extra, "plan_from": (source.char_start, source.rule), "plan_source": "section"})
+    source = find_annex_plan(fact, facts)
+    if source is not None:
+        return replace(fact, plan=source.plan, plan_raw=source.plan_raw,
+                       extra={**fact.extra, "plan_from": (source.char_start, source.rule), "plan_source": "annex"})
+    return fact

@@ -41,7 +41,7 @@ def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:
     facts, problems = extract_facts(document, rulebook)
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
-    facts = resolve_plans(facts, document)
+    facts = resolve_plans(facts, document, rulebook.plan_words)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],
                      period=info["period"])

@@ -1,204 +1,596 @@
 """The consistency report: one self-contained HTML page, a Markdown version and a CSV of checks.
 
-All three are rendered from `report_data`, which reads the warehouse once per report.
+All three are rendered from `report_data`, which reads the warehouse in one query for the report
+and one for all its checks with their quotes — never one query per check. Report text is untrusted
+input (a report may contain "<script>"), so every string is escaped for the format it lands in.
 """
 from __future__ import annotations
 
 import csv
 import html
+import math
+import re
 from pathlib import Path
 
 import duckdb
 
-STATUS_ORDER = {"mismatch": 0, "minor": 1, "unverifiable": 2, "ok": 3}
-STATUS_VI = {"mismatch": "Không khớp", "minor": "Lệch nhỏ", "unverifiable": "Không kiểm tra được", "ok": "Khớp"}
-TYPE_VI = {"percent": "Tỷ lệ %", "plan_lookup": "Tra kế hoạch", "sum": "Tổng các phần", "cross": "Hai nơi khác nhau",
-           "label": "Nhãn đánh giá", "count": "Số đếm", "growth": "Tăng trưởng", "cross_report": "Giữa các báo cáo"}
+STATUS_VI = {"mismatch": "Không khớp", "minor": "Lệch nhỏ", "ok": "Khớp", "unverifiable": "Không kiểm tra được"}
+SETTLED = ("ok", "unverifiable")            # folded away below the checks that need a reader
+TYPE_VI = {"percent": "Tỷ lệ %", "plan_lookup": "Tra kế hoạch", "sum": "Tổng các phần",
+           "cross": "Hai nơi khác nhau", "label": "Nhãn đánh giá", "count": "Số đếm",
+           "growth": "Tăng trưởng", "cross_report": "Giữa các báo cáo"}
+SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+STATUS_RANK = {"mismatch": 0, "minor": 1}
+CONTEXT = 160                               # characters kept on each side of a highlighted number
+
+REPORT_QUERY = """
+select r.report_id, r.title, r.source_path, r.locality, r.year, r.period, r.ingested_at, r.rules_version,
+       (select count(*) from facts f where f.report_id = r.report_id) as facts
+from reports r where r.report_id = $report_id
+"""
+# The cited facts are unnested and joined by key (a fact of another report can be cited by a
+# cross-report check, so facts are joined on fact_id alone), then folded back into one row per check.
 CHECK_QUERY = """
-select c.*, list(struct_pack(fact_id := f.fact_id, raw := f.raw, line := f.line, page := f.page,
-                             char_start := f.char_start, char_end := f.char_end, rule_id := f.rule_id,
-                             sentence := s.text, s_start := s.char_start, section := s.section)
-                 order by list_position(c.fact_ids, f.fact_id)) as quotes
-from checks c
-left join facts f on f.report_id = c.report_id and list_contains(c.fact_ids, f.fact_id)
-left join sentences s on s.report_id = f.report_id and s.sentence_no = f.sentence_no
-where c.report_id = ?
-group by all
+with cited as (
+    select c.check_id, unnest(c.fact_ids) as fact_id, generate_subscripts(c.fact_ids, 1) as ordinal
+    from checks c where c.report_id = $report_id
+),
+quoted as (
+    select q.check_id,
+           list(struct_pack(ordinal := q.ordinal, fact_id := q.fact_id, report_id := f.report_id,
+                            raw := f.raw, page := f.page, line := f.line, char_start := f.char_start,
+                            char_end := f.char_end, rule_id := f.rule_id, sentence_no := f.sentence_no,
+                            sentence := s.text, sentence_start := s.char_start,
+                            section := coalesce(s.section, f.section), footnote := s.footnote)
+                order by q.ordinal) as quotes
+    from cited q
+    left join facts f on f.fact_id = q.fact_id
+    left join sentences s on s.report_id = f.report_id and s.sentence_no = f.sentence_no
+    group by q.check_id
+)
+select c.*, coalesce(q.quotes, []) as quotes
+from checks c left join quoted q on q.check_id = c.check_id
+where c.report_id = $report_id
 """
 
 
+# ---------------------------------------------------------------- data
+
 def report_data(con: duckdb.DuckDBPyConnection, report_id: str) -> dict:
-    """Summary and check rows (with quotes) of one report."""
-    report = con.execute("select report_id, title, source_path, locality, year, period, ingested_at "
-                         "from reports where report_id = ?", [report_id]).fetchone()
-    if report is None:
+    """Summary and check rows (with their quotes) of one report, most serious check first."""
+    cur = con.execute(REPORT_QUERY, {"report_id": report_id})
+    row = cur.fetchone()
+    if row is None:
         raise KeyError(report_id)
-    keys = ["report_id", "title", "source_path", "locality", "year", "period", "ingested_at"]
-    info = dict(zip(keys, report))
-    info["facts"] = con.execute("select count(*) from facts where report_id = ?", [report_id]).fetchone()[0]
-    cur = con.execute(CHECK_QUERY, [report_id])
+    info = dict(zip([d[0] for d in cur.description], row))
+    cur = con.execute(CHECK_QUERY, {"report_id": report_id})
     names = [d[0] for d in cur.description]
-    checks = [dict(zip(names, row)) for row in cur.fetchall()]
-    severity = {"error": 0, "warning": 1, "info": 2}
-    checks.sort(key=lambda c: (STATUS_ORDER.get(c["status"], 9), not c.get("decision"),
-                               severity.get(c.get("severity"), 3), -abs(c.get("difference") or 0), c["line"] or 0))
-    by_status = {s: sum(c["status"] == s for c in checks) for s in STATUS_ORDER}
-    by_type: dict[str, dict[str, int]] = {}
-    for c in checks:
-        by_type.setdefault(c["check_type"], {s: 0 for s in STATUS_ORDER})[c["status"]] += 1
-    verifiable = sum(by_status[s] for s in ("ok", "minor", "mismatch")) + by_status["unverifiable"]
-    checked = verifiable - by_status["unverifiable"]
-    info.update(checks=checks, by_status=by_status, by_type=by_type, checked=checked, verifiable=verifiable,
-                coverage=(checked / verifiable) if verifiable else None)
+    checks = sorted((dict(zip(names, r)) for r in cur.fetchall()), key=rank_check)
+    info.update(checks=checks, **count_checks(checks))
     return info
 
 
-def _num(x) -> str:
-    if x is None:
+def rank_check(c: dict) -> tuple:
+    """Sort key: checks needing a reader first; among them decision flips, errors, then larger gaps.
+
+    Differences of different check types are in different units (percentage points, đồng, hộ), so
+    they are compared relative to the printed number.
+    """
+    return (c["status"] in SETTLED, not c.get("decision"), STATUS_RANK.get(c["status"], 2),
+            SEVERITY_RANK.get(c.get("severity"), 3), -relative_gap(c), c.get("page") or 0,
+            c.get("line") or 0, c["check_id"])
+
+
+def relative_gap(c: dict) -> float:
+    """|computed − reported| relative to the printed number (0 when either is missing)."""
+    diff = c.get("difference")
+    if diff is None and c.get("reported") is not None and c.get("computed") is not None:
+        diff = c["computed"] - c["reported"]
+    if diff is None or math.isnan(diff):
+        return 0.0
+    return abs(diff) / max(abs(c.get("reported") or 0), 1e-9)
+
+
+def count_checks(checks: list[dict]) -> dict:
+    """Counts by status and by check type, and coverage = claims checked / claims found."""
+    statuses = list(STATUS_VI) + sorted({c["status"] for c in checks} - set(STATUS_VI))
+    by_status = {s: sum(c["status"] == s for c in checks) for s in statuses}
+    by_type = {t: {s: 0 for s in statuses} for t in order_types({c["check_type"] for c in checks})}
+    for c in checks:
+        by_type[c["check_type"]][c["status"]] += 1
+    claims = len(checks)
+    checked = claims - by_status["unverifiable"]
+    return {"by_status": by_status, "by_type": by_type, "claims": claims, "checked": checked,
+            "coverage": checked / claims if claims else None,
+            "to_review": sum(c["status"] not in SETTLED for c in checks)}
+
+
+def order_types(types: set[str]) -> list[str]:
+    """Known check types in their usual order, then any new ones alphabetically."""
+    return [t for t in TYPE_VI if t in types] + sorted(types - set(TYPE_VI))
+
+
+def name_type(check_type: str) -> str:
+    """Vietnamese name of a check type; a type added later shows under its own code."""
+    return TYPE_VI.get(check_type, check_type)
+
+
+def name_status(status: str) -> str:
+    return STATUS_VI.get(status, status)
+
+
+# ---------------------------------------------------------------- numbers and quotes
+
+def format_number(x, decimals: int = 2) -> str:
+    """A number the way a Vietnamese reader writes it, at most `decimals` digits after the comma.
+
+    >>> format_number(201922000000.0)
+    '201.922.000.000'
+    >>> format_number(37.522438186415485), format_number(27.865000000000002, 4), format_number(-9.6)
+    ('37,52', '27,865', '-9,6')
+    >>> format_number(None)
+    '—'
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    text = f"{x:,.2f}" if abs(x) < 1e15 else f"{x:.4g}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    if abs(x) >= 1e18:
+        return f"{x:.4g}".replace(".", ",")
+    text = f"{x:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return "0" if text == "-0" else text
 
 
-def _quote_text(q: dict) -> str:
-    sentence = q.get("sentence") or q.get("raw") or ""
-    return " ".join(sentence.split())
+def format_interval(low, high) -> str:
+    """'[27,865; 27,875]': the semicolon because the comma is the decimal mark."""
+    if low is None or high is None:
+        return ""
+    return f"[{format_number(low, 4)}; {format_number(high, 4)}]"
+
+
+def format_signed(x) -> str:
+    text = format_number(x)
+    return "+" + text if x is not None and x > 0 else text
+
+
+def group_quotes(c: dict) -> list[dict]:
+    """Cited facts grouped by the sentence they sit in, so a sentence citing two facts shows once.
+
+    Each group keeps its facts' spans; the first fact of a check is the printed claim ("claim"),
+    the others the numbers it was checked against ("basis").
+    """
+    groups: dict[tuple, dict] = {}
+    for q in c.get("quotes") or []:
+        role = "claim" if q["ordinal"] == 1 else "basis"
+        if q.get("raw") is None:
+            groups[("missing", q["fact_id"])] = {"missing": q["fact_id"], "spans": [], "facts": [q]}
+            continue
+        key = (q["report_id"], q["sentence_no"]) if q.get("sentence") is not None else ("fact", q["fact_id"])
+        group = groups.setdefault(key, {"missing": None, "spans": [], "facts": [], "quote": q,
+                                        "text": q.get("sentence") if key[0] != "fact" else q["raw"],
+                                        "start": q.get("sentence_start") if key[0] != "fact" else q["char_start"]})
+        group["facts"].append(q)
+        group["spans"].append((q["char_start"], q["char_end"], role))
+    return list(groups.values())
+
+
+def split_marked(text: str, start: int, spans: list[tuple[int, int, str]], context: int = CONTEXT) -> list[tuple[str, str | None]]:
+    """Cut a sentence into (piece, role) parts, role None outside the facts' spans.
+
+    Overlapping spans are merged into the first; stretches of more than `context` characters
+    away from any number are shortened with '…' so a 900-character sentence stays readable.
+
+    >>> split_marked("Thu ngân sách đạt 201,922/260 tỷ đồng bằng 77,66% dự toán.", 100, [(118, 157, "claim")])
+    [('Thu ngân sách đạt ', None), ('201,922/260 tỷ đồng bằng 77,66% dự toán', 'claim'), ('.', None)]
+    """
+    parts: list[tuple[str, str | None]] = []
+    cursor = 0
+    for a, b, role in sorted(spans):
+        a, b = max(a - start, cursor), min(b - start, len(text))
+        if b <= a:
+            continue
+        parts.append((text[cursor:a], None))
+        parts.append((text[a:b], role))
+        cursor = b
+    if not any(role for _, role in parts):
+        return [(shorten(text, context, "middle"), None)]
+    parts.append((text[cursor:], None))
+    last = len(parts) - 1
+    return [(shorten(piece, context, "head" if i == 0 else "tail" if i == last else "middle") if role is None
+             else piece, role) for i, (piece, role) in enumerate(parts) if piece]
+
+
+def shorten(piece: str, context: int, where: str) -> str:
+    """Keep the end of the leading stretch, the start of the trailing one, both ends of a middle one."""
+    if len(piece) <= 2 * context:
+        return piece
+    if where == "head":
+        return "…" + piece[-context:]
+    if where == "tail":
+        return piece[:context] + "…"
+    return piece[:context] + " … " + piece[-context:]
+
+
+def place_line(page, line) -> str:
+    """'trang 1, dòng 267', leaving out what is unknown."""
+    return ", ".join(p for p in (f"trang {page}" if page is not None else "",
+                                 f"dòng {line}" if line is not None else "") if p)
+
+
+def locate_quote(group: dict, check: dict) -> str:
+    """'A > VII > 1 · trang 1, dòng 267 · chú thích 6', plus the report when it is another one."""
+    q = group["quote"]
+    where = [q.get("section") or "", place_line(q.get("page"), q.get("line")),
+             f"chú thích {q['footnote']}" if q.get("footnote") is not None else "",
+             f"báo cáo {q['report_id']}" if q.get("report_id") != check["report_id"] else ""]
+    return " · ".join(w for w in where if w)
+
+
+def locate_check(c: dict) -> str:
+    """Section path (of the printed claim), page and line of a check."""
+    claim = next((q for q in c.get("quotes") or [] if q.get("raw") is not None), {})
+    where = [claim.get("section") or "", place_line(c.get("page"), c.get("line"))]
+    return " · ".join(w for w in where if w)
+
+
+# ---------------------------------------------------------------- Markdown
+
+MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")
+
+
+def escape_md(text) -> str:
+    r"""Backslash-escape the Markdown punctuation (and '<', which opens HTML) so report text stays text.
+
+    >>> escape_md("<script>*x*</script>  A > I")
+    '\\<script>\\*x\\*\\</script> A > I'
+    """
+    return MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text or "")))
+
+
+def code_md(text) -> str:
+    """An inline code span whose fence is longer than any backtick run inside (nothing is escaped in it).
+
+    >>> code_md("raw_reports/a.txt"), code_md("a`b")
+    ('`raw_reports/a.txt`', '`` a`b ``')
+    """
+    text = re.sub(r"\s+", " ", str(text or ""))
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render_markdown(data: dict) -> str:
-    lines = [f"# Báo cáo kiểm tra số liệu: {data['title'] or data['report_id']}", "",
-             f"- Tệp: `{data['source_path']}`",
-             f"- Số liệu trích được: {data['facts']}; nhận định đã kiểm tra: {data['checked']}/{data['verifiable']}"
+    """The report for e-mail: summary, a table by check type, checks needing a reader with quotes."""
+    lines = [f"# Kiểm tra số liệu: {escape_md(data['title'] or data['report_id'])}", "",
+             f"- Tệp: {code_md(data['source_path'])} · mã báo cáo {code_md(data['report_id'])}",
+             f"- Số liệu trích được: {data['facts']} · nhận định đã kiểm tra: {data['checked']}/{data['claims']}"
              + (f" (độ phủ {data['coverage']:.0%})" if data["coverage"] is not None else ""),
-             "- Theo trạng thái: " + ", ".join(f"{STATUS_VI[s]} {n}" for s, n in data["by_status"].items()), ""]
-    for status in ("mismatch", "minor", "unverifiable", "ok"):
+             "- Theo trạng thái: " + " · ".join(f"{name_status(s)} {n}" for s, n in data["by_status"].items()),
+             "", *render_markdown_types(data), ""]
+    statuses = sorted(data["by_status"], key=lambda s: (s in SETTLED, STATUS_RANK.get(s, 2), s))
+    for status in statuses:
         rows = [c for c in data["checks"] if c["status"] == status]
-        if not rows:
-            continue
-        lines += [f"## {STATUS_VI[status]} ({len(rows)})", ""]
-        for c in rows:
-            where = f"tr.{c['page']} dòng {c['line']}"
-            decision = " **[đổi kết luận]**" if c.get("decision") else ""
-            lines.append(f"- **{TYPE_VI.get(c['check_type'], c['check_type'])}** {where} — {c['message']}{decision} "
-                         f"(in: {_num(c['reported'])}; tính lại: {_num(c['computed'])}; quy tắc {c['rule_id']})")
-            for q in c["quotes"] or []:
-                if q.get("fact_id"):
-                    lines.append(f"  - «{_quote_text(q)}» — {q.get('section') or ''} tr.{q['page']} dòng {q['line']}")
-        lines.append("")
+        if rows:
+            lines += [f"## {name_status(status)} ({len(rows)})", ""]
+            render = render_markdown_line if status in SETTLED else render_markdown_check
+            lines += [line for c in rows for line in render(c)] + [""]
     return "\n".join(lines)
 
 
+def render_markdown_types(data: dict) -> list[str]:
+    statuses = list(data["by_status"])
+    head = "| Loại kiểm tra | " + " | ".join(name_status(s) for s in statuses) + " | Tổng |"
+    rule = "|---|" + "---:|" * (len(statuses) + 1)
+    rows = [f"| {escape_md(name_type(t))} | " + " | ".join(str(counts[s]) for s in statuses)
+            + f" | {sum(counts.values())} |" for t, counts in data["by_type"].items()]
+    return [head, rule, *rows] if rows else []
+
+
+def render_markdown_check(c: dict) -> list[str]:
+    """A check needing a reader: what, where, printed vs recomputed with intervals, and its quotes."""
+    flags = " **[đổi kết luận]**" if c.get("decision") else ""
+    printed = f"in: {format_number(c.get('reported'), 4)} {format_interval(c.get('reported_low'), c.get('reported_high'))}"
+    computed = f"tính lại: {format_number(c.get('computed'))} {format_interval(c.get('computed_low'), c.get('computed_high'))}"
+    numbers = f"{printed.rstrip()}; {computed.rstrip()}; mã {escape_md(c.get('rule_id') or '—')}"
+    lines = [f"- **{escape_md(name_type(c['check_type']))}**{flags} {escape_md(locate_check(c))} — "
+             f"{escape_md(c.get('message'))} ({numbers})"]
+    for group in group_quotes(c):
+        if group["missing"]:
+            lines.append(f"  - (số liệu {escape_md(group['missing'])} không còn trong kho)")
+            continue
+        quote = "".join(f"**{escape_md(piece)}**" if role else escape_md(piece)
+                        for piece, role in split_marked(group["text"], group["start"], group["spans"]))
+        lines.append(f"  - «{quote}» — {escape_md(locate_quote(group, c))}")
+    return lines
+
+
+def render_markdown_line(c: dict) -> list[str]:
+    """A settled check on one line: where, the printed figure and the message."""
+    raw = next((q["raw"] for q in c.get("quotes") or [] if q.get("raw")), "")
+    return [f"- {escape_md(place_line(c.get('page'), c.get('line')))} «{escape_md(raw)}» — {escape_md(c.get('message'))}"]
+
+
+# ---------------------------------------------------------------- CSV
+
+CSV_FIELDS = ["check_id", "report_id", "check_type", "check_type_vi", "status", "status_vi", "severity",
+              "decision", "reported", "reported_low", "reported_high", "computed", "computed_low",
+              "computed_high", "difference", "page", "line", "section", "message", "rule_id", "fact_ids",
+              "quote", "sentence"]
+NUMBER_FIELDS = {"reported", "reported_low", "reported_high", "computed", "computed_low", "computed_high",
+                 "difference", "page", "line"}
+
+
 def write_csv(data: dict, path: Path) -> None:
-    fields = ["check_id", "check_type", "status", "reported", "computed", "difference", "decision", "page", "line",
-              "message", "rule_id", "fact_ids", "quote"]
+    """One row per check, UTF-8 with a BOM so Excel shows the Vietnamese; text cells defused."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
         writer.writeheader()
         for c in data["checks"]:
-            quote = " | ".join(q.get("raw") or "" for q in c["quotes"] or [] if q.get("fact_id"))
-            writer.writerow({**{k: c.get(k) for k in fields if k not in ("fact_ids", "quote")},
-                             "fact_ids": " ".join(c["fact_ids"] or []), "quote": quote})
+            writer.writerow(csv_row(c))
 
 
-def _highlight(q: dict) -> str:
-    sentence = q.get("sentence")
-    if not sentence or q.get("s_start") is None:
-        return f"<mark>{html.escape(q.get('raw') or '')}</mark>"
-    a = max(q["char_start"] - q["s_start"], 0)
-    b = max(q["char_end"] - q["s_start"], a)
-    return (html.escape(sentence[:a]) + "<mark>" + html.escape(sentence[a:b]) + "</mark>" + html.escape(sentence[b:]))
+def csv_row(c: dict) -> dict:
+    quotes = [q for q in c.get("quotes") or [] if q.get("raw") is not None]
+    row = {**{k: c.get(k) for k in CSV_FIELDS if k in c},
+           "check_type_vi": name_type(c["check_type"]), "status_vi": name_status(c["status"]),
+           "section": quotes[0].get("section") if quotes else None,
+           "fact_ids": " ".join(c.get("fact_ids") or []),
+           "quote": " | ".join(q["raw"] for q in quotes),
+           "sentence": " ".join((quotes[0].get("sentence") or "").split()) if quotes else None}
+    return {k: (round_cell(v) if k in NUMBER_FIELDS else defuse_cell(v)) for k, v in row.items()}
+
+
+def round_cell(x):
+    return round(x, 6) if isinstance(x, float) and not math.isnan(x) else x
+
+
+def defuse_cell(value):
+    """Prefix text a spreadsheet would run as a formula ('=', '+', '-', '@') with an apostrophe.
+
+    >>> defuse_cell("=HYPERLINK(\\"http://x\\")"), defuse_cell("-5%"), defuse_cell("Khớp")
+    ('\\'=HYPERLINK("http://x")', "'-5%", 'Khớp')
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# ---------------------------------------------------------------- HTML
+
+def esc(value) -> str:
+    """HTML-escape any value, quotes included, so it is safe in text and in attribute values."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def render_html(data: dict) -> str:
+    """One self-contained page (inline CSS and JS, no network): summary, tools, checks needing a reader
+    first, the settled ones folded below."""
+    title = data["title"] or data["report_id"]
+    urgent = [c for c in data["checks"] if c["status"] not in SETTLED]
+    settled = [c for c in data["checks"] if c["status"] in SETTLED]
+    settled_label = " và ".join(f"{name_status(s).lower()} ({data['by_status'][s]})" for s in SETTLED)
+    return f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Kiểm tra số liệu — {esc(title)}</title><link rel="icon" href="data:,"><style>{CSS}</style></head>
+<body data-report="{esc(data['report_id'])}">
+<header class="top"><h1>Kiểm tra số liệu: {esc(title)}</h1>
+<p class="meta">{render_meta(data)}</p></header>
+{render_summary(data)}
+{render_toolbar(data)}
+<main>
+<section id="urgent"><h2>Cần xem <span class="count" data-shown-in="urgent">{len(urgent)}</span>/{len(urgent)}</h2>
+{"".join(render_check(c, i) for i, c in enumerate(urgent, 1)) or '<p class="none">Không có số liệu nào lệch.</p>'}
+<p class="empty" hidden>Không có mục nào khớp bộ lọc.</p></section>
+<details id="settled"><summary>Các mục còn lại: {esc(settled_label)} — đang hiện
+<span class="count" data-shown-in="settled">{len(settled)}</span>/{len(settled)}</summary>
+{"".join(render_check(c, i) for i, c in enumerate(settled, len(urgent) + 1))}
+<p class="empty" hidden>Không có mục nào khớp bộ lọc.</p></details>
+</main>
+<footer class="foot">solieu · phiên bản quy tắc {esc(data.get('rules_version'))} · mỗi trích dẫn trỏ về trang và dòng của tệp gốc</footer>
+<script>{SCRIPT}</script>
+</body></html>
+"""
+
+
+def render_meta(data: dict) -> str:
+    parts = [f"Tệp <code>{esc(data['source_path'])}</code>", f"mã báo cáo <code>{esc(data['report_id'])}</code>"]
+    place = " ".join(str(x) for x in (data.get("locality"), data.get("period"), data.get("year")) if x)
+    if place:
+        parts.append(esc(place))
+    if data.get("ingested_at"):
+        parts.append(f"nạp lúc {esc(str(data['ingested_at'])[:16])} UTC")
+    return " · ".join(parts)
+
+
+def render_summary(data: dict) -> str:
+    """Cards (facts, coverage, each status) and a check type × status table; counts in data-* too."""
+    coverage = f"{data['coverage']:.0%}" if data["coverage"] is not None else "—"
+    cards = "".join(f'<div class="card {esc(s)}" data-count-status="{esc(s)}" data-count="{n}"><b>{n}</b>'
+                    f'{esc(name_status(s))}</div>' for s, n in data["by_status"].items())
+    statuses = list(data["by_status"])
+    rows = "".join(
+        f'<tr data-count-type="{esc(t)}" data-count="{sum(counts.values())}"><th>{esc(name_type(t))}</th>'
+        + "".join(f'<td data-status="{esc(s)}">{counts[s]}</td>' for s in statuses)
+        + f"<td>{sum(counts.values())}</td></tr>" for t, counts in data["by_type"].items())
+    return f"""<section class="summary">
+<div class="card" id="n-facts" data-count="{data['facts']}"><b>{data['facts']}</b>số liệu trích được</div>
+<div class="card" id="n-checked" data-checked="{data['checked']}" data-claims="{data['claims']}">
+<b>{data['checked']}/{data['claims']}</b>nhận định đã kiểm tra (độ phủ {coverage})</div>
+{cards}</section>
+<table class="types"><thead><tr><th>Loại kiểm tra</th>{"".join(f"<th>{esc(name_status(s))}</th>" for s in statuses)}
+<th>Tổng</th></tr></thead><tbody>{rows}</tbody></table>"""
+
+
+def render_toolbar(data: dict) -> str:
+    """Search, filters by type and status, 'hide reviewed', and the counters; all client-side."""
+    types = "".join(f'<label><input type="checkbox" class="f-type" value="{esc(t)}" checked> {esc(name_type(t))}'
+                    f' <small>({sum(counts.values())})</small></label>' for t, counts in data["by_type"].items())
+    statuses = "".join(f'<label><input type="checkbox" class="f-status" value="{esc(s)}" checked> '
+                       f'{esc(name_status(s))} <small>({n})</small></label>' for s, n in data["by_status"].items())
+    return f"""<div class="toolbar" role="search">
+<input type="search" id="search" placeholder="Tìm trong nội dung, trích dẫn, mục… (không cần dấu)" aria-label="Tìm kiếm">
+<div class="filters"><span class="group">Loại:</span> {types}</div>
+<div class="filters"><span class="group">Trạng thái:</span> {statuses}
+<label><input type="checkbox" id="hide-reviewed"> ẩn mục đã xem</label></div>
+<div class="counters"><span class="legend"><mark class="claim">số in được kiểm tra</mark>
+<mark class="basis">số dùng để tính lại</mark></span> Đang hiện <b id="shown">{len(data['checks'])}</b>/{len(data['checks'])} mục ·
+Đã xem <b id="reviewed">0</b>/<span id="to-review">{data['to_review']}</span> mục cần xem
+<progress id="progress" max="{data['to_review']}" value="0"></progress>
+<span id="storage-note" hidden>(trình duyệt không cho lưu: dấu “đã xem” sẽ mất khi tải lại trang)</span></div>
+</div>"""
+
+
+def render_check(c: dict, number: int) -> str:
+    """One check: badges, where, message, printed vs recomputed with intervals, codes, quotes."""
+    badges = [f'<span class="badge st-{esc(c["status"])}">{esc(name_status(c["status"]))}</span>',
+              f'<span class="badge">{esc(name_type(c["check_type"]))}</span>']
+    if c.get("decision"):
+        badges.append('<span class="badge decision" title="Sai số làm đổi kết luận (đạt/không đạt, tăng/giảm)">đổi kết luận</span>')
+    if c.get("severity") and c["status"] not in SETTLED:
+        badges.append(f'<span class="badge sev">{esc(SEVERITY_VI.get(c["severity"], c["severity"]))}</span>')
+    quotes = "".join(render_quote(g, c) for g in group_quotes(c))
+    return f"""<article class="check st-{esc(c['status'])}" id="c{number}" data-id="{esc(c['check_id'])}" \
+data-type="{esc(c['check_type'])}" data-status="{esc(c['status'])}">
+<div class="head"><label class="seen-box"><input type="checkbox" class="seen"> đã xem</label>
+{"".join(badges)} <span class="where">{esc(locate_check(c))}</span> <a class="anchor" href="#c{number}" title="Liên kết tới mục này">#</a></div>
+<p class="message search-text">{esc(c.get('message'))}</p>
+{render_numbers(c)}
+{quotes}</article>
+"""
+
+
+def render_numbers(c: dict) -> str:
+    """Printed vs recomputed, each with the interval it may have been rounded from when known."""
+    cells = [("Số in", format_number(c.get("reported"), 4), format_interval(c.get("reported_low"), c.get("reported_high"))),
+             ("Tính lại", format_number(c.get("computed")), format_interval(c.get("computed_low"), c.get("computed_high")))]
+    if c.get("difference") is not None:
+        cells.append(("Chênh lệch", format_signed(c["difference"]), ""))
+    cells.append(("Mã kiểm tra", c.get("rule_id") or "—", ""))
+    return '<dl class="nums">' + "".join(
+        f'<div><dt>{esc(name)}</dt><dd><b>{esc(value)}</b>'
+        + (f' <span class="interval" title="khoảng làm tròn">{esc(interval)}</span>' if interval else "")
+        + "</dd></div>" for name, value, interval in cells) + "</dl>"
+
+
+def render_quote(group: dict, c: dict) -> str:
+    """A cited sentence with each cited number highlighted (the claim and the numbers behind it)."""
+    if group["missing"]:
+        return f'<blockquote class="quote missing">Số liệu {esc(group["missing"])} không còn trong kho.</blockquote>'
+    body = "".join(f'<mark class="{role}" title="{"số in" if role == "claim" else "số dùng để tính"}">{esc(piece)}</mark>'
+                   if role else esc(piece)
+                   for piece, role in split_marked(group["text"], group["start"], group["spans"]))
+    rules = ", ".join(f'{q["rule_id"]} [{q["char_start"]}:{q["char_end"]}]' for q in group["facts"])
+    return (f'<blockquote class="quote"><span class="search-text">{body}</span>'
+            f'<footer class="where search-text">{esc(locate_quote(group, c))} · <small>{esc(rules)}</small></footer></blockquote>')
 
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:1rem 1.5rem;color:#1d1d1f;line-height:1.45}
-h1{font-size:1.4rem;margin-bottom:.2rem}.meta{color:#555;font-size:.9rem}
-.summary{display:flex;flex-wrap:wrap;gap:.6rem;margin:1rem 0}.card{border:1px solid #ddd;border-radius:8px;padding:.5rem .8rem;min-width:8rem}
-.card b{display:block;font-size:1.3rem}.mismatch b{color:#b00020}.minor b{color:#a66300}.ok b{color:#1b7f3b}.unverifiable b{color:#555}
-table.types{border-collapse:collapse;font-size:.9rem}table.types td,table.types th{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}
-.filters{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #eee;z-index:2}
-.filters label{margin-right:.8rem;font-size:.9rem;white-space:nowrap}
-.check{border:1px solid #ddd;border-left:6px solid #999;border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}
-.check.mismatch{border-left-color:#b00020}.check.minor{border-left-color:#e39400}.check.ok{border-left-color:#1b7f3b}
-.check .head{font-weight:600}.badge{display:inline-block;border-radius:4px;padding:0 .4rem;font-size:.8rem;margin-right:.3rem;background:#eee}
-.badge.decision{background:#b00020;color:#fff}.nums{font-size:.9rem;color:#333;margin:.2rem 0}
-blockquote{margin:.3rem 0 .3rem .5rem;padding-left:.6rem;border-left:3px solid #ccc;color:#222}
-mark{background:#ffe066;padding:0 .1rem}.where{color:#666;font-size:.8rem}
-details{margin:1rem 0}summary{cursor:pointer;font-weight:600}.hidden{display:none}
+:root{--bad:#b00020;--minor:#a35f00;--good:#1b7f3b;--muted:#5f6368;--line:#d9d9de}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0 auto;max-width:1100px;padding:1rem 1.5rem 3rem;color:#1d1d1f;line-height:1.5}
+h1{font-size:1.25rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.4rem 0 .4rem}.meta{color:var(--muted);font-size:.9rem;margin:.2rem 0}
+.summary{display:flex;flex-wrap:wrap;gap:.6rem;margin:1rem 0}
+.card{border:1px solid var(--line);border-radius:8px;padding:.35rem .7rem;min-width:6.5rem;font-size:.85rem}
+.card b{display:block;font-size:1.25rem}.card.mismatch b{color:var(--bad)}.card.minor b{color:var(--minor)}.card.ok b{color:var(--good)}.card.unverifiable b{color:var(--muted)}
+table.types{border-collapse:collapse;font-size:.88rem;margin-bottom:.8rem}
+table.types td,table.types th{border:1px solid var(--line);padding:.2rem .55rem;text-align:right}table.types th:first-child{text-align:left}
+.toolbar{position:sticky;top:0;background:#fff;padding:.6rem 0;border-bottom:1px solid var(--line);z-index:2;font-size:.9rem}
+#search{width:100%;font-size:1rem;padding:.35rem .6rem;border:1px solid #bbb;border-radius:6px;margin-bottom:.35rem}
+.filters label{margin-right:.8rem;white-space:nowrap}.group{font-weight:600;margin-right:.3rem}.counters{margin-top:.2rem}
+progress{vertical-align:middle;width:8rem}#storage-note{color:var(--minor)}
+.check{border:1px solid var(--line);border-left:6px solid #999;border-radius:6px;padding:.55rem .8rem;margin:.6rem 0;background:#fff}
+.check.st-mismatch{border-left-color:var(--bad)}.check.st-minor{border-left-color:#e39400}.check.st-ok{border-left-color:var(--good)}
+.check.is-reviewed{opacity:.6}.check.hidden{display:none!important}.check:target{box-shadow:0 0 0 3px #8ab4f8}
+.head{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem}.where{color:var(--muted);font-size:.82rem}
+.seen-box{font-size:.85rem;margin-right:.4rem;white-space:nowrap;cursor:pointer}.anchor{margin-left:auto;color:#999;text-decoration:none}
+.badge{display:inline-block;border-radius:4px;padding:0 .4rem;font-size:.8rem;background:#eee}
+.badge.st-mismatch{background:var(--bad);color:#fff}.badge.st-minor{background:#ffe0a3}.badge.st-ok{background:#d7f0de}
+.badge.decision{background:#6d0015;color:#fff;font-weight:600}.badge.sev{background:#f3f3f3;color:var(--muted)}
+.message{margin:.35rem 0}
+dl.nums{display:flex;flex-wrap:wrap;gap:.2rem 1.4rem;margin:.2rem 0 .4rem;font-size:.9rem}dl.nums div{display:flex;gap:.35rem}
+dt{color:var(--muted)}dd{margin:0}.interval{color:var(--muted);font-size:.85em}
+blockquote{margin:.35rem 0 .35rem .3rem;padding:.1rem 0 .1rem .7rem;border-left:3px solid #ccc}
+blockquote footer{font-size:.8rem}.missing{color:var(--muted)}
+mark{padding:0 .12rem;border-radius:2px}mark.claim{background:#ffe066}mark.basis{background:#c6e2ff}
+details#settled>summary{cursor:pointer;font-weight:600;font-size:1.05rem;margin:1.4rem 0 .4rem}
+.empty,.none{color:var(--muted)}.legend{float:right;font-size:.8rem}.foot{margin-top:2rem;color:var(--muted);font-size:.8rem}
+@media print{.toolbar{position:static}.anchor,.seen-box{display:none}}
 """
 
+# Plain ES5 so the page works from an e-mail attachment in an old browser. localStorage may be
+# missing or throw (file:// pages, private windows): the reviewed marks then live in memory.
 SCRIPT = """
 (function(){
-  function apply(){
-    var types=[].slice.call(document.querySelectorAll('input[data-type]')).filter(function(i){return i.checked}).map(function(i){return i.dataset.type});
-    var statuses=[].slice.call(document.querySelectorAll('input[data-status]')).filter(function(i){return i.checked}).map(function(i){return i.dataset.status});
-    var shown=0;
-    document.querySelectorAll('.check').forEach(function(el){
-      var on=types.indexOf(el.dataset.type)>=0&&statuses.indexOf(el.dataset.status)>=0;
-      el.classList.toggle('hidden',!on); if(on){shown++;}
-    });
-    document.getElementById('shown').textContent=shown;
+  'use strict';
+  var reportId=document.body.getAttribute('data-report')||'';
+  var checks=[].slice.call(document.querySelectorAll('.check'));
+  var search=document.getElementById('search');
+  var hideReviewed=document.getElementById('hide-reviewed');
+  var settled=document.getElementById('settled');
+  var store=openStore(), memory={};
+  function openStore(){
+    try{var s=window.localStorage,k='solieu:probe';s.setItem(k,'1');s.removeItem(k);return s;}catch(e){return null;}
   }
-  document.querySelectorAll('.filters input').forEach(function(i){i.addEventListener('change',apply);});
+  function keyFor(el){return 'solieu:reviewed:'+reportId+':'+el.getAttribute('data-id');}
+  function readReviewed(el){
+    var k=keyFor(el);
+    if(store){try{return store.getItem(k)==='1';}catch(e){}}
+    return memory[k]===true;
+  }
+  function writeReviewed(el,on){
+    var k=keyFor(el);memory[k]=on;
+    if(store){try{if(on){store.setItem(k,'1');}else{store.removeItem(k);}return;}catch(e){}}
+    document.getElementById('storage-note').hidden=false;
+  }
+  function fold(s){
+    s=(s||'').toLowerCase();
+    if(s.normalize){s=s.normalize('NFD').replace(/[\\u0300-\\u036f]/g,'');}
+    return s.replace(/\\u0111/g,'d').replace(/\\s+/g,' ');
+  }
+  function values(cls){
+    return [].slice.call(document.querySelectorAll('input.'+cls)).filter(function(i){return i.checked;}).map(function(i){return i.value;});
+  }
+  checks.forEach(function(el){
+    el.searchText=fold([].slice.call(el.querySelectorAll('.search-text')).map(function(n){return n.textContent;}).join(' '));
+    var box=el.querySelector('input.seen');
+    box.checked=readReviewed(el);
+    el.classList.toggle('is-reviewed',box.checked);
+    box.addEventListener('change',function(){writeReviewed(el,box.checked);el.classList.toggle('is-reviewed',box.checked);apply();});
+  });
+  function apply(){
+    var types=values('f-type'),statuses=values('f-status');
+    var terms=fold(search.value).split(' ').filter(function(t){return t;});
+    var shown=0,reviewed=0,perSection={};
+    checks.forEach(function(el){
+      var seen=el.querySelector('input.seen').checked;
+      var section=el.parentNode.id;
+      if(section==='urgent'&&seen){reviewed++;}
+      var on=types.indexOf(el.getAttribute('data-type'))>=0&&statuses.indexOf(el.getAttribute('data-status'))>=0
+        &&terms.every(function(t){return el.searchText.indexOf(t)>=0;})&&!(hideReviewed.checked&&seen);
+      el.classList.toggle('hidden',!on);
+      if(on){shown++;perSection[section]=(perSection[section]||0)+1;}
+    });
+    [].slice.call(document.querySelectorAll('[data-shown-in]')).forEach(function(n){
+      var id=n.getAttribute('data-shown-in'),count=perSection[id]||0;
+      n.textContent=count;
+      var empty=document.querySelector('#'+id+' > .empty');
+      if(empty){empty.hidden=count>0||!document.querySelector('#'+id+' .check');}
+    });
+    if(terms.length&&perSection.settled){settled.open=true;}
+    document.getElementById('shown').textContent=shown;
+    document.getElementById('reviewed').textContent=reviewed;
+    document.getElementById('progress').value=reviewed;
+  }
+  [].slice.call(document.querySelectorAll('.toolbar input[type=checkbox]')).forEach(function(i){i.addEventListener('change',apply);});
+  search.addEventListener('input',apply);
   apply();
 })();
 """
 
 
-def _check_html(c: dict) -> str:
-    decision = '<span class="badge decision">đổi kết luận</span>' if c.get("decision") else ""
-    quotes = []
-    for q in c["quotes"] or []:
-        if not q.get("fact_id"):
-            continue
-        quotes.append(f'<blockquote>{_highlight(q)}<div class="where">{html.escape(q.get("section") or "")} · '
-                      f'trang {q["page"]}, dòng {q["line"]} · [{q["char_start"]}:{q["char_end"]}] · {q["rule_id"]}</div></blockquote>')
-    return (f'<div class="check {c["status"]}" data-type="{html.escape(c["check_type"])}" data-status="{c["status"]}" '
-            f'id="{html.escape(c["check_id"])}">'
-            f'<div class="head"><span class="badge">{STATUS_VI.get(c["status"], c["status"])}</span>'
-            f'<span class="badge">{TYPE_VI.get(c["check_type"], c["check_type"])}</span>{decision}'
-            f'trang {c["page"]}, dòng {c["line"]}</div>'
-            f'<div>{html.escape(c["message"] or "")}</div>'
-            f'<div class="nums">Số in: <b>{_num(c["reported"])}</b> · Tính lại: <b>{_num(c["computed"])}</b>'
-            f' · Chênh lệch: {_num(c.get("difference"))} · Quy tắc {html.escape(c["rule_id"] or "")}</div>'
-            + "".join(quotes) + "</div>")
-
-
-def render_html(data: dict) -> str:
-    """One self-contained page (no network assets): summary, filters, mismatches first."""
-    title = data["title"] or data["report_id"]
-    cards = "".join(f'<div class="card {s}"><b>{n}</b>{STATUS_VI[s]}</div>' for s, n in data["by_status"].items())
-    coverage = f"{data['coverage']:.0%}" if data["coverage"] is not None else "—"
-    type_rows = "".join(
-        f"<tr><th>{TYPE_VI.get(t, t)}</th>" + "".join(f"<td>{counts[s]}</td>" for s in STATUS_ORDER) + "</tr>"
-        for t, counts in sorted(data["by_type"].items()))
-    type_filters = "".join(f'<label><input type="checkbox" data-type="{html.escape(t)}" checked> {TYPE_VI.get(t, t)}</label>'
-                           for t in sorted(data["by_type"]))
-    status_filters = "".join(
-        f'<label><input type="checkbox" data-status="{s}" {"checked" if s in ("mismatch", "minor") else ""}> {STATUS_VI[s]}</label>'
-        for s in STATUS_ORDER)
-    urgent = [c for c in data["checks"] if c["status"] in ("mismatch", "minor")]
-    rest = [c for c in data["checks"] if c["status"] not in ("mismatch", "minor")]
-    return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Kiểm tra số liệu — {html.escape(title)}</title><style>{CSS}</style></head>
-<body>
-<h1>Kiểm tra số liệu: {html.escape(title)}</h1>
-<div class="meta">Tệp <code>{html.escape(data["source_path"] or "")}</code> · mã báo cáo <code>{html.escape(data["report_id"])}</code></div>
-<div class="summary">
-<div class="card"><b>{data["facts"]}</b>số liệu trích được</div>
-<div class="card"><b>{data["checked"]}/{data["verifiable"]}</b>nhận định đã kiểm tra (độ phủ {coverage})</div>
-{cards}</div>
-<table class="types"><tr><th>Loại kiểm tra</th>{"".join(f"<th>{STATUS_VI[s]}</th>" for s in STATUS_ORDER)}</tr>{type_rows}</table>
-<div class="filters"><div>Loại: {type_filters}</div><div>Trạng thái: {status_filters} · đang hiện <span id="shown">0</span></div></div>
-<h2>Cần xem ({len(urgent)})</h2>
-{"".join(_check_html(c) for c in urgent) or "<p>Không có số liệu nào lệch.</p>"}
-<details><summary>Khớp và không kiểm tra được ({len(rest)})</summary>
-{"".join(_check_html(c) for c in rest)}
-</details>
-<script>{SCRIPT}</script>
-</body></html>
-"""
-
+# ---------------------------------------------------------------- files
 
 def write_reports(con: duckdb.DuckDBPyConnection, report_id: str, out_dir: Path) -> dict[str, Path]:
     """Write <report_id>.html, .md and .csv into out_dir; return their paths."""
@@ -214,5 +606,3 @@ def write_reports(con: duckdb.DuckDBPyConnection, report_id: str, out_dir: Path)
 def report_dir_for(warehouse: Path) -> Path:
     """Reports sit beside the warehouse file: warehouse/reports/ for warehouse/warehouse.duckdb."""
     return Path(warehouse).resolve().parent / "reports"
-
-

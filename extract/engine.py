@@ -345,8 +345,6 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
         if indicator is None or not indicator.text:
             continue
         plan_cell, actual_cell = cells.get("plan"), cells.get("actual")
-        if not any(c is not None and c.text for c in (plan_cell, actual_cell)):
-            continue
         unit_cell = cells.get("unit")
         unit, scale = lookup_unit(unit_cell.text if unit_cell else None, rulebook.lexicon)
         if unit == "%":

@@ -6,9 +6,9 @@ the share's plan is the allocation stated a sentence earlier. A plan is taken fr
      triển 562.400 triệu đồng …" then "vốn đầu tư 428.615 triệu đồng, đạt 76,2%"); or
   2. the nearest earlier figure of the same section announced as a plan (status "kế hoạch",
      from rules/indicators.toml `plan_words`), in the same unit, a few sentences back at most;
-     it serves only the first share after it, since later shares are usually its parts; or the
-     head figure of the sentence just before a share printed "…% KH"; or
-  3. the annex row of the same indicator, when exactly one row matches.
+     it serves only the first share after it, since later shares are usually its parts; or
+  3. the annex row of the same indicator, when exactly one row matches; or
+  4. the head figure of the sentence just before, in the same paragraph, for a share printed "…% KH".
 The fact keeps where its plan came from (`plan_source`, `extra["plan_from"]`), so the check can
 cite both places.
 """
@@ -81,8 +81,9 @@ def find_head_total(fact: Fact, facts: list[Fact], document: Document, used: set
     if not heads:
         return None
     head = min(heads, key=lambda g: g.char_start)
+    same_block = any(b.start <= head.char_start and fact.char_start < b.end for b in document.blocks)
     if (head.unit == fact.unit and head.value and head.value > fact.value and head.char_start not in used
-            and _section_of(document, head) == _section_of(document, fact)):
+            and same_block):
         return head
     return None
 
@@ -105,16 +106,15 @@ def resolve_plans(facts: list[Fact], document: Document, plan_words=()) -> list[
 
 def _with_plan(fact: Fact, facts: list[Fact], document: Document, plan_words, used: set[int]) -> Fact:
     # a named part first; an allocation announced in the section serves only the first share after it
-    source = find_allocation_part(fact, facts, document, plan_words)
+    source = find_allocation_part(fact, facts, document, plan_words) or find_section_plan(fact, facts, document, used)
     if source is None:
-        source = find_section_plan(fact, facts, document, used) or find_head_total(fact, facts, document, used)
-        if source is not None:
-            used.add(source.char_start)
-    if source is not None:
-        return replace(fact, plan=source.value, plan_raw=source.value_raw,
-                       extra={**fact.extra, "plan_from": (source.char_start, source.rule), "plan_source": "section"})
-    source = find_annex_plan(fact, facts)
-    if source is not None:
-        return replace(fact, plan=source.plan, plan_raw=source.plan_raw,
-                       extra={**fact.extra, "plan_from": (source.char_start, source.rule), "plan_source": "annex"})
-    return fact
+        annex = find_annex_plan(fact, facts)
+        if annex is not None:
+            return replace(fact, plan=annex.plan, plan_raw=annex.plan_raw,
+                           extra={**fact.extra, "plan_from": (annex.char_start, annex.rule), "plan_source": "annex"})
+        source = find_head_total(fact, facts, document, used)
+    if source is None:
+        return fact
+    used.add(source.char_start)
+    return replace(fact, plan=source.value, plan_raw=source.value_raw,
+                   extra={**fact.extra, "plan_from": (source.char_start, source.rule), "plan_source": "section"})

@@ -78,6 +78,7 @@ class Lexicon:
     qualifiers: dict
     comparators: dict
     pieces: dict         # placeholder name -> regex source
+    breakdown_triggers: regex.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,10 @@ def build_lexicon(data: dict) -> Lexicon:
         "comparator": _alternation(data.get("comparators", {})),
         "year": r"(?:19|20)\d\d(?!\d)",
     }
+    triggers = data.get("breakdown_triggers", [])
+    trigger_pattern = regex.compile("|".join(f"(?:{t})" for t in triggers), regex.I) if triggers else None
     return Lexicon(units, scales, bases, dict(data.get("qualifiers", {})),
-                   dict(data.get("comparators", {})), pieces)
+                   dict(data.get("comparators", {})), pieces, trigger_pattern)
 
 
 def _line_of(source: str, needle: str, default: int = 1) -> int:

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+from extract.breakdowns import link_breakdowns
 from extract.engine import extract_facts
 from extract.indicators import assign_indicators
 from extract.metadata import describe_report
@@ -42,6 +43,8 @@ def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
     facts = resolve_plans(facts, document, rulebook.plan_words)
+    if rulebook.lexicon.breakdown_triggers is not None:
+        facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],
                      period=info["period"])

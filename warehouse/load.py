@@ -13,6 +13,7 @@ import pandas as pd
 from extract.records import Document, Fact, Problem
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
+VIEWS = Path(__file__).resolve().parent / "views.sql"
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,9 @@ class Processed:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Tables if missing, then the analysts' views afresh (so an older warehouse gets the current ones)."""
     con.execute(SCHEMA.read_text(encoding="utf-8"))
+    con.execute(VIEWS.read_text(encoding="utf-8"))
 
 
 class LineMap:
@@ -104,6 +107,7 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
             "assessment": f.assessment, "stt": f.stt, "table_row": f.table_row,
             "previous": _to_float(f.extra.get("previous")), "sentence_no": f.sentence,
             "plan_source": f.extra.get("plan_source"), "plan_fact_id": ids.get(f.extra.get("plan_from")),
+            "total_fact_id": ids.get(f.extra.get("part_of")), "breakdown": f.extra.get("breakdown"),
             "section": sections.get(f.sentence), "in_footnote": f.in_footnote,
             "rules_version": rules_version,
         })
@@ -116,7 +120,7 @@ FACT_COLUMNS = (
     "raw", "line", "page", "char_start", "char_end", "rule_id", "value_exact", "plan_exact", "value_raw",
     "plan_raw", "percent_raw", "value_tolerance", "plan_tolerance", "unit_raw", "base_raw", "change",
     "comparator", "qualifier", "value_high", "indicator", "period", "status", "flag", "assessment", "stt",
-    "table_row", "previous", "plan_source", "plan_fact_id", "sentence_no", "section", "in_footnote", "rules_version",
+    "table_row", "previous", "plan_source", "plan_fact_id", "total_fact_id", "breakdown", "sentence_no", "section", "in_footnote", "rules_version",
 )
 
 
@@ -201,3 +205,19 @@ def delete_derived(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
     """Remove a report's facts, checks and problems (used before re-extraction)."""
     for table in ("facts", "checks", "problems"):
         con.execute(f"delete from {table} where report_id = ?", [report_id])
+
+
+def reload_facts(con: duckdb.DuckDBPyConnection, report_id: str, processed: Processed, rules_version: str) -> None:
+    """Replace a report's facts, checks and extraction problems by a new extraction of its stored document.
+
+    The report row keeps its id, file and text; what the rules and header reading decide (title,
+    locality, year, period, rules version) is refreshed. The caller owns the transaction and runs
+    the checks afterwards."""
+    for table in ("facts", "checks"):
+        con.execute(f"delete from {table} where report_id = ?", [report_id])
+    con.execute("delete from problems where report_id = ?", [report_id])
+    con.execute("update reports set title = ?, locality = ?, year = ?, period = ?, rules_version = ? "
+                "where report_id = ?",
+                [processed.title, processed.locality, processed.year, processed.period, rules_version, report_id])
+    insert_frame(con, "facts", fact_rows(report_id, processed, rules_version))
+    insert_frame(con, "problems", problem_frame(report_id, processed))

@@ -178,6 +178,8 @@ create table if not exists facts (
     previous          double,
     plan_source       varchar,
     plan_fact_id      varchar,
+    total_fact_id     varchar,
+    breakdown         varchar,
     sentence_no       integer,
     section           varchar,
     in_footnote       integer,
@@ -223,6 +225,8 @@ comment on column facts.table_row is 'Row number in its table, for annex rows.';
 comment on column facts.previous is 'Annex: the previous period''s figure (TH năm trước), in base units.';
 comment on column facts.plan_source is 'Where the plan was found when not printed with the share: section (an earlier sentence announcing it) or annex (the indicator''s annex row); null when printed together.';
 comment on column facts.plan_fact_id is 'The fact the plan was taken from, when plan_source is set.';
+comment on column facts.total_fact_id is 'For a part of a breakdown, the fact of the total it should add up to.';
+comment on column facts.breakdown is 'How the part was listed: gom (gồm / bao gồm), trong_do, bracket, footnote or annex (a sub-row).';
 comment on column facts.sentence_no is 'Sentence the fact comes from (sentences.sentence_no).';
 comment on column facts.section is 'Section path of the sentence.';
 comment on column facts.in_footnote is 'Footnote number when the fact sits in a footnote body.';

@@ -30,8 +30,8 @@ select
     (percent >= 100) <> (computed >= 100)                           as decision,
     [fact_id, plan_fact_id]                                         as fact_ids,
     line, page, report_id,
-    printf('Tỷ lệ in %s%%; với kế hoạch %s nêu ở %s dòng %d, %s/%s = %s%%.',
+    printf('Tỷ lệ in %s%%; với kế hoạch %s nêu ở %sdòng %d, %s/%s = %s%%.',
            replace(percent_raw, '.', ','), plan_raw,
-           case plan_source when 'annex' then 'biểu phụ lục,' else '' end, plan_line,
+           case plan_source when 'annex' then 'biểu phụ lục, ' else '' end, plan_line,
            value_raw, plan_raw, vn(computed, 2))                    as message
 from judged

@@ -1,0 +1,75 @@
+-- code:     CK10
+-- name:     sum.total_equals_parts
+-- type:     sum
+-- severity: error
+-- why:      A total and the parts listed for it (after "gồm", "bao gồm", "trong đó", in a bracket, in a
+--           footnote, or as annex sub-rows; linked by extract/breakdowns.py) must add up. Each printed number
+--           may be off by half a unit of its last digit, so the tolerance is the sum of those half units.
+--           A total printed with "hơn/trên" is a lower bound, with "dưới" an upper bound, and with "khoảng/
+--           gần/ước khoảng" an approximation (within 10%). Annex sub-rows are checked for the plan column too.
+-- flags:    Số hồ sơ đang giải quyết 477 (trong hạn 369, quá hạn 27, trả lại: 01).
+-- passes:   Số hồ sơ đã giải quyết 3.988 (trước hạn 352, đúng hạn 3.610, quá hạn 26).
+-- passes:   Tổng thu ước khoảng 10 tỷ đồng (trong đó: thu phí 4,5 tỷ đồng và thu lệ phí 4,5 tỷ đồng).
+-- passes:   Trong năm có hơn 5.621 lượt khách, trong đó 144 lượt khách quốc tế, 5.482 lượt khách trong nước.
+with groups as (
+    select report_id, total_fact_id, breakdown,
+           count(*)                          as n,
+           sum(value)                        as part_sum,
+           sum(coalesce(value_tolerance, 0)) as part_tolerance,
+           sum(plan)                         as plan_sum,
+           bool_and(plan is not null)        as all_plans,
+           sum(coalesce(plan_tolerance, 0))  as plan_part_tolerance,
+           list(fact_id order by char_start) as part_ids,
+           string_agg(coalesce(value_raw, raw), ' + ' order by char_start) as parts_text,
+           string_agg(coalesce(plan_raw, '?'), ' + ' order by char_start) as plan_parts_text
+    from facts
+    where report_id in (select report_id from _batch) and total_fact_id is not null
+    group by all
+    having count(*) >= 2
+),
+-- one row per column checked: the figure itself, and for annex sub-rows and footnoted ratios the plan too
+claims as (
+    select g.*, t.fact_id as total_id, t.line, t.page, t.qualifier, t.unit_raw, 'value' as what,
+           t.value as total, coalesce(t.value_tolerance, 0) as total_tolerance, t.value_raw as total_raw,
+           part_sum as parts, part_tolerance as tolerance, parts_text as shown
+    from groups g join facts t on t.fact_id = g.total_fact_id
+    where t.value is not null
+    union all
+    select g.*, t.fact_id, t.line, t.page, null, t.unit_raw, 'plan',
+           t.plan, coalesce(t.plan_tolerance, 0), t.plan_raw,
+           plan_sum, plan_part_tolerance, plan_parts_text
+    from groups g join facts t on t.fact_id = g.total_fact_id
+    where t.plan is not null and g.all_plans and t.plan_source is null
+),
+judged as (
+    select *,
+        parts - total as diff,
+        case
+            when qualifier in ('above', 'at_least') then greatest(total - total_tolerance - (parts + tolerance), 0)
+            when qualifier in ('below', 'at_most') then greatest(parts - tolerance - (total + total_tolerance), 0)
+            when qualifier in ('approx', 'approx_below', 'estimate')
+                then greatest(abs(parts - total) - tolerance - total_tolerance - 0.1 * abs(total), 0)
+            else greatest(abs(parts - total) - tolerance - total_tolerance, 0)
+        end as gap
+    from claims
+)
+select
+    'sum'                                              as check_type,
+    case when gap <= 1e-9 * greatest(abs(total), 1) then 'ok' else 'mismatch' end as status,
+    total                                              as reported,
+    parts                                              as computed,
+    total - total_tolerance as reported_low, total + total_tolerance as reported_high,
+    parts - tolerance as computed_low, parts + tolerance as computed_high,
+    diff                                               as difference,
+    false                                              as decision,
+    list_prepend(total_id, part_ids)                   as fact_ids,
+    line, page, report_id,
+    case when gap <= 1e-9 * greatest(abs(total), 1)
+         then printf('Tổng %s%s khớp với tổng các phần: %s.', case what when 'plan' then '(kế hoạch) ' else '' end,
+                     total_raw, shown)
+         else printf('Tổng %sin %s%s nhưng các phần cộng lại %s = %s%s (lệch %s).',
+                     case what when 'plan' then '(cột kế hoạch) ' else '' end, total_raw,
+                     coalesce(' ' || unit_raw, ''), shown, vn_auto(parts / scale_of(total, total_raw)),
+                     coalesce(' ' || unit_raw, ''), vn_auto(diff / scale_of(total, total_raw)))
+    end                                                as message
+from judged

@@ -14,9 +14,14 @@ CASES = [pytest.param(check, kind, text, id=f"{check.code}/{kind}/{i}")
 
 
 def statuses_for(check, text: str) -> list[str]:
-    """Ingest one sentence (or a few) into an in-memory warehouse; the statuses this check gives."""
+    """Ingest one sentence (or a few) into an in-memory warehouse; the statuses this check gives.
+
+    The check's `given:` lines, if any, are loaded first as an earlier report."""
     con = duckdb.connect(":memory:")
     create_schema(con)
+    if check.given:
+        given = process_document(document_from_text("\n".join(check.given), "given"), default_rulebook(), "1" * 64)
+        load_report(con, given, "test")
     processed = process_document(document_from_text(text, "example"), default_rulebook(), "0" * 64)
     report_id = load_report(con, processed, "test")
     run_checks(con, [report_id], "test")
@@ -26,7 +31,7 @@ def statuses_for(check, text: str) -> list[str]:
 @pytest.mark.parametrize("check, kind, text", CASES)
 def test_check_examples(check, kind, text):
     statuses = statuses_for(check, text)
-    expected = "mismatch" if check.severity == "error" else "unverifiable"
+    expected = "unverifiable" if check.severity == "info" else "mismatch"
     if kind == "flags":
         assert expected in statuses, f"{check.code} should flag {text!r}, got {statuses}"
     else:

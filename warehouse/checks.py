@@ -2,7 +2,8 @@
 
 A check file's header (`-- key: value` lines) gives its code, name, type, severity and why, plus
 `flags:` and `passes:` lines: sentences in report language that the check must flag and must pass;
-tests/test_checks.py runs them. The query returns one row per claim tested, with at least
+tests/test_checks.py runs them. A check that compares reports may add `given:` lines: the lines of
+an earlier report, loaded into the example's warehouse before each example. The query returns one row per claim tested, with at least
 check_type, status, reported, computed, fact_ids, line, page, report_id and message; it reads
 the facts of the reports listed in the temporary table `_batch`. Files run in code order, so a
 later check can skip claims an earlier one already covered (`_new_checks`).
@@ -20,6 +21,7 @@ CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 STATUSES = ("ok", "minor", "mismatch", "unverifiable")
 REQUIRED = ("code", "name", "type", "severity", "why")
 OUTPUT_COLUMNS = ("check_type", "status", "reported", "computed", "fact_ids", "line", "page", "report_id", "message")
+EXAMPLES = ("flags", "passes", "given")
 OPTIONAL_COLUMNS = ("reported_low", "reported_high", "computed_low", "computed_high", "difference", "decision")
 
 
@@ -38,21 +40,22 @@ class Check:
     passes: tuple[str, ...]
     sql: str
     source: str
+    given: tuple[str, ...] = ()
 
 
 def parse_header(text: str, source: str) -> dict:
-    header, key = {"flags": [], "passes": []}, None
+    header, key = {"flags": [], "passes": [], "given": []}, None
     for line in text.splitlines():
         if not line.startswith("--"):
             break
         m = re.match(r"--\s{0,4}(\w+):\s*(.*)$", line)
-        if m and m.group(1) in REQUIRED + ("flags", "passes"):
+        if m and m.group(1) in REQUIRED + EXAMPLES:
             key, value = m.group(1), m.group(2).strip()
-            if key in ("flags", "passes"):
+            if key in EXAMPLES:
                 header[key].append(value)
             else:
                 header[key] = value
-        elif key and key not in ("flags", "passes"):
+        elif key and key not in EXAMPLES:
             header[key] += " " + line[2:].strip()
     return header
 
@@ -71,7 +74,8 @@ def load_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
         if not header["flags"] or not header["passes"]:
             problems.append(f"{path.name}:1: header needs at least one 'flags:' and one 'passes:' example")
         checks.append(Check(header["code"], header["name"], header["type"], header["severity"], header["why"],
-                            tuple(header["flags"]), tuple(header["passes"]), text, path.name))
+                            tuple(header["flags"]), tuple(header["passes"]), text, path.name,
+                            tuple(header["given"])))
     codes = [c.code for c in checks]
     problems += [f"{c}: duplicate check code" for c in set(codes) if codes.count(c) > 1]
     if problems:
@@ -118,3 +122,24 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
     con.execute("drop table if exists _rows")
     con.execute("drop table if exists _new_checks")
     return total
+
+
+def later_reports_of_locality(con: duckdb.DuckDBPyConnection, report_id: str) -> list[str]:
+    """Reports of the same locality and a later year: their cross-report checks may cite this one."""
+    rows = con.execute("""
+        select later.report_id
+        from reports as this join reports as later
+          on later.locality = this.locality and later.year > this.year and later.report_id <> this.report_id
+        where this.report_id = ?
+        order by later.year, later.report_id
+    """, [report_id]).fetchall()
+    return [r for (r,) in rows]
+
+
+def recheck_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_version: str,
+                    checks: tuple[Check, ...] | None = None) -> int:
+    """Replace the checks of these reports by a fresh run (an earlier report they cite has arrived)."""
+    if not report_ids:
+        return 0
+    con.execute("delete from checks where report_id in (select unnest(?::varchar[]))", [report_ids])
+    return run_checks(con, report_ids, rules_version, checks)

@@ -2,10 +2,24 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 DEFAULT_WAREHOUSE = Path("warehouse/warehouse.duckdb")
+RULES_ENV = "SOLIEU_RULES"
+EXIT_BUSY = 3
+
+
+def rules_dir_of(args) -> Path | None:
+    """The rules folder: --rules, else $SOLIEU_RULES, else None (the project's rules/)."""
+    chosen = getattr(args, "rules", None) or os.environ.get(RULES_ENV)
+    return Path(chosen) if chosen else None
+
+
+def say(message: str) -> None:
+    """Progress for a human (waiting for the warehouse ...): stderr, so query output stays clean."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def cmd_ingest(args) -> int:
@@ -13,7 +27,8 @@ def cmd_ingest(args) -> int:
     from pipeline.run import ingest, summarize
     from warehouse.checks import CheckError
     try:
-        outcomes = ingest([Path(p) for p in args.paths], Path(args.warehouse))
+        outcomes = ingest([Path(p) for p in args.paths], Path(args.warehouse), rules_dir=rules_dir_of(args),
+                          wait=args.wait)
     except (RulebookError, CheckError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -25,9 +40,9 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_report(args) -> int:
-    import duckdb
     from pipeline.report import report_dir_for, write_reports
-    con = duckdb.connect(args.warehouse, read_only=True)
+    from warehouse.lock import connect_warehouse
+    con = connect_warehouse(Path(args.warehouse), read_only=True, timeout=args.wait, log=say)
     ids = args.report or [r[0] for r in con.execute("select report_id from reports order by 1").fetchall()]
     for report_id in ids:
         paths = write_reports(con, report_id, Path(args.out) if args.out else report_dir_for(Path(args.warehouse)))
@@ -43,12 +58,44 @@ def cmd_explain(args) -> int:
 
 def cmd_rules(args) -> int:
     from extract.rulebook import load_rulebook
-    book = load_rulebook()
+    book = load_rulebook(rules_dir_of(args)) if rules_dir_of(args) else load_rulebook()
     for rule in book.rules:
         n_ex = sum(c.kind == "example" for c in rule.cases)
         n_cx = len(rule.cases) - n_ex
         print(f"{rule.code}  {rule.kind:<9} p{rule.priority:<3} {rule.name:<45} {n_ex} examples, {n_cx} counterexamples")
     print(f"rules version {book.version}")
+    return 0
+
+
+def cmd_sql(args) -> int:
+    from pipeline.sql import ShellMissing, open_shell
+    try:
+        return open_shell(Path(args.warehouse), args.query, args.wait, say)
+    except (FileNotFoundError, ShellMissing) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_reextract(args) -> int:
+    from extract.rulebook import RulebookError
+    from pipeline.reextract import format_change, reextract, summarize_reextraction
+    from warehouse.checks import CheckError
+    try:
+        result = reextract(Path(args.warehouse), rules_dir_of(args), args.wait, say)
+    except (RulebookError, CheckError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for change in result.changes:
+        print("\n".join(format_change(change)))
+    print(summarize_reextraction(result))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from pipeline.export import export_warehouse
+    written = export_warehouse(Path(args.warehouse), Path(args.out), args.wait, say)
+    for name, path in written.items():
+        print(f"{name}: {path}")
     return 0
 
 
@@ -65,12 +112,15 @@ def main(argv=None) -> int:
     p = sub.add_parser("ingest", help="read report files into the warehouse, run the checks, write the reports")
     p.add_argument("paths", nargs="*", default=["raw_reports"], help="files or folders (default: raw_reports/)")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="DuckDB file (default: %(default)s)")
+    add_rules_option(p)
+    add_wait_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("report", help="regenerate the consistency reports (HTML, Markdown, CSV)")
     p.add_argument("report", nargs="*", help="report ids (default: all)")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
     p.add_argument("--out", help="output folder (default: beside the warehouse, in reports/)")
+    add_wait_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("explain", help="show a fact with its sentence, section, page and line")
@@ -79,7 +129,27 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("rules", help="list the rules with their example counts")
+    add_rules_option(p)
     p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("sql", help="the DuckDB shell on the warehouse, read-only; -c runs one query")
+    p.add_argument("-c", "--query", help="run this SQL, print the result as a table and exit")
+    p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
+    add_wait_option(p)
+    p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("reextract", help="rebuild every report's facts and checks from the stored text with the "
+                                         "current rules, in one transaction, and print what changed")
+    p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
+    add_rules_option(p)
+    add_wait_option(p)
+    p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("export", help="write facts and checks as Parquet (partitioned by year and locality) and CSV")
+    p.add_argument("--out", default="warehouse/export", help="output folder (default: %(default)s)")
+    p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
+    add_wait_option(p)
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("eval", help="score the development reports against their answer keys")
     p.add_argument("--shared", default="../shared", help="the shared folder with reports/ and tools/")
@@ -87,7 +157,22 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_eval)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    from warehouse.lock import WarehouseBusy
+    try:
+        return args.func(args)
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def add_rules_option(parser) -> None:
+    parser.add_argument("--rules", help=f"rules folder (default: ${RULES_ENV}, else the project's rules/)")
+
+
+def add_wait_option(parser) -> None:
+    parser.add_argument("--wait", type=float, metavar="SECONDS",
+                        help="how long to wait while another process holds the warehouse "
+                             "(default: $SOLIEU_LOCK_TIMEOUT, else 600)")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ from extract.read import ReadError, TEXT_SUFFIXES
 from extract.rulebook import load_rulebook
 from pipeline.process import file_sha256, process_file
 from pipeline.report import report_dir_for, write_reports
-from warehouse.checks import checks_version, load_checks, run_checks
+from warehouse.checks import checks_version, later_reports_of_locality, load_checks, recheck_reports, run_checks
 from warehouse.load import create_schema, load_report
+from warehouse.lock import connect_warehouse, hold_writer_lock
 
 SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
 
@@ -31,6 +32,7 @@ class Outcome:
     facts: int = 0
     checks: dict = field(default_factory=dict)
     report_path: str | None = None
+    rechecked: tuple[str, ...] = ()   # later reports of the same locality, whose cross-report checks may cite it
 
 
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[Outcome]]:
@@ -48,9 +50,10 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Outcome]]:
     return files, refused
 
 
-def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+def open_warehouse(path: Path, wait: float | None = None, log=print) -> duckdb.DuckDBPyConnection:
+    """Open read-write (waiting while another process holds the file) and bring the schema up to date."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = connect_warehouse(path, read_only=False, timeout=wait, log=log)
     create_schema(con)
     return con
 
@@ -70,6 +73,8 @@ def ingest_file(con, path: Path, rulebook, checks, version: str, out_dir: Path) 
     try:
         report_id = load_report(con, processed, version)
         run_checks(con, [report_id], version, checks)
+        rechecked = later_reports_of_locality(con, report_id)
+        recheck_reports(con, rechecked, version, checks)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -77,25 +82,33 @@ def ingest_file(con, path: Path, rulebook, checks, version: str, out_dir: Path) 
     counts = dict(con.execute("select status, count(*) from checks where report_id = ? group by 1",
                               [report_id]).fetchall())
     paths = write_reports(con, report_id, out_dir)
-    return Outcome(str(path), "ingested", "", report_id, len(processed.facts), counts, str(paths["html"]))
+    for later in rechecked:
+        write_reports(con, later, out_dir)
+    return Outcome(str(path), "ingested", "", report_id, len(processed.facts), counts, str(paths["html"]),
+                   tuple(rechecked))
 
 
-def ingest(paths: list[Path], warehouse: Path, log=print) -> list[Outcome]:
-    """Ingest files and folders into the warehouse; return one outcome per file."""
-    rulebook = load_rulebook()
+def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None = None,
+           wait: float | None = None) -> list[Outcome]:
+    """Ingest files and folders into the warehouse; return one outcome per file.
+
+    One ingest writes at a time: a second one waits for the lock beside the warehouse (up to
+    `wait` seconds, see warehouse/lock.py) and raises WarehouseBusy after that."""
+    rulebook = load_rulebook(rules_dir) if rules_dir else load_rulebook()
     checks = load_checks()
     version = f"{rulebook.version}-{checks_version()}"
     files, outcomes = collect_files(paths)
-    con = open_warehouse(warehouse)
     out_dir = report_dir_for(warehouse)
-    try:
-        for path in files:
-            started = time.perf_counter()
-            outcome = ingest_file(con, path, rulebook, checks, version, out_dir)
-            outcomes.append(outcome)
-            log(format_outcome(outcome, time.perf_counter() - started))
-    finally:
-        con.close()
+    with hold_writer_lock(warehouse, wait, log):
+        con = open_warehouse(warehouse, wait, log)
+        try:
+            for path in files:
+                started = time.perf_counter()
+                outcome = ingest_file(con, path, rulebook, checks, version, out_dir)
+                outcomes.append(outcome)
+                log(format_outcome(outcome, time.perf_counter() - started))
+        finally:
+            con.close()
     return outcomes
 
 
@@ -106,8 +119,9 @@ def format_outcome(o: Outcome, seconds: float | None = None) -> str:
         return f"skipped {o.path}: {o.message}"
     counts = ", ".join(f"{k} {o.checks.get(k, 0)}" for k in ("mismatch", "minor", "ok", "unverifiable"))
     took = f" in {seconds:.2f}s" if seconds is not None else ""
+    rechecked = f"; rechecked the later reports of its locality: {', '.join(o.rechecked)}" if o.rechecked else ""
     return (f"ingested {o.path} as {o.report_id}{took}: {o.facts} facts, {sum(o.checks.values())} checks "
-            f"({counts}); report {o.report_path}")
+            f"({counts}); report {o.report_path}{rechecked}")
 
 
 def summarize(outcomes: list[Outcome]) -> str:

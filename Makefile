@@ -7,8 +7,9 @@ STAMP      := $(VENV)/.installed
 REPORT     ?= raw_reports
 WAREHOUSE  ?= warehouse/warehouse.duckdb
 SHARED     ?= ../shared
+EXPORT     ?= warehouse/export
 
-.PHONY: ingest test report explain rules eval clean help
+.PHONY: ingest test report explain rules eval clean help sql reextract export
 
 help:
 	@echo "make ingest [REPORT=file|folder] [WAREHOUSE=path.duckdb]   read reports into the warehouse, check, report"
@@ -17,6 +18,9 @@ help:
 	@echo "make explain FACT=<fact_id>                               show a fact in its sentence"
 	@echo "make rules                                                list rules and their examples"
 	@echo "make eval                                                 score the development reports against their answer keys"
+	@echo "make sql [Q=\"select ...\"]                                 DuckDB shell on the warehouse (read-only), or run one query"
+	@echo "make reextract                                            rebuild all facts and checks with the current rules; print the diff"
+	@echo "make export [EXPORT=dir]                                  facts and checks as Parquet (by year, locality) and CSV"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,5 +51,14 @@ rules: $(STAMP)
 eval: $(STAMP)
 	$(PY) -m pipeline eval --shared $(SHARED)
 
+sql: $(STAMP)
+	@$(PY) -m pipeline sql --warehouse $(WAREHOUSE) $(if $(Q),-c '$(subst ','\'',$(Q))')
+
+reextract: $(STAMP)
+	$(PY) -m pipeline reextract --warehouse $(WAREHOUSE)
+
+export: $(STAMP)
+	$(PY) -m pipeline export --warehouse $(WAREHOUSE) --out $(EXPORT)
+
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/reports .pytest_cache
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.lock warehouse/reports warehouse/export .pytest_cache

@@ -1,0 +1,144 @@
+"""Re-extract: run the current rules and checks over every stored report, in one transaction.
+
+A rule fixed today should fix the reports ingested last month without hunting for their files:
+each report's Document is rebuilt from the warehouse (warehouse/restore.py), its facts, problems
+and checks are replaced, and what changed is reported per report — facts added, removed or changed
+(by their deterministic fact_id) and checks whose status changed — so a rule author sees the effect
+of an edit before trusting it. Either every report is re-extracted or, on any error, none is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract.rulebook import load_rulebook
+from pipeline.process import process_document
+from pipeline.report import report_dir_for, write_reports
+from pipeline.run import open_warehouse
+from warehouse.checks import checks_version, load_checks, run_checks
+from warehouse.load import reload_facts
+from warehouse.lock import hold_writer_lock
+from warehouse.restore import read_document
+
+SHOWN = 20  # lines of detail per report and kind of change; the counts are always complete
+
+
+@dataclass(frozen=True)
+class ReportChange:
+    """What re-extraction changed in one report."""
+    report_id: str
+    facts_added: tuple[tuple, ...] = ()      # (fact_id, line, raw)
+    facts_removed: tuple[tuple, ...] = ()
+    facts_changed: tuple[tuple, ...] = ()
+    checks_added: int = 0
+    checks_removed: int = 0
+    status_changed: tuple[tuple, ...] = ()   # (check_id, line, old status, new status, message)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.facts_added or self.facts_removed or self.facts_changed or self.checks_added
+                    or self.checks_removed or self.status_changed)
+
+
+@dataclass
+class Reextraction:
+    rules_version: str
+    changes: list[ReportChange] = field(default_factory=list)
+
+
+def snapshot(con) -> None:
+    """Keep the facts and checks as they are, to diff against after re-extraction."""
+    con.execute("create or replace temp table _old_facts as select * exclude (rules_version) from facts")
+    con.execute("create or replace temp table _old_checks as select check_id, report_id, status, line from checks")
+
+
+def reextract_report(con, report_id: str, rulebook, version: str) -> None:
+    document = read_document(con, report_id)
+    sha256 = con.execute("select sha256 from reports where report_id = ?", [report_id]).fetchone()[0]
+    reload_facts(con, report_id, process_document(document, rulebook, sha256), version)
+
+
+def collect_changes(con, report_id: str) -> ReportChange:
+    """Facts and checks of one report now, against the snapshot."""
+    def rows(sql: str) -> tuple[tuple, ...]:
+        return tuple(con.execute(sql, [report_id, report_id]).fetchall())
+
+    # a fact differs when any column but the rules version does; added/removed/changed by fact_id
+    gone = "select * from _old_facts where report_id = ? except select * exclude (rules_version) from facts"
+    new = "select * exclude (rules_version) from facts where report_id = ? except select * from _old_facts"
+    added = rows(f"""select fact_id, line, raw from ({new}) where report_id = ?
+                     and fact_id not in (select fact_id from _old_facts) order by line, fact_id""")
+    removed = rows(f"""select fact_id, line, raw from ({gone}) where report_id = ?
+                       and fact_id not in (select fact_id from facts) order by line, fact_id""")
+    changed = rows(f"""select fact_id, line, raw from ({new}) where report_id = ?
+                       and fact_id in (select fact_id from _old_facts) order by line, fact_id""")
+    counts = con.execute("""
+        select count(*) filter (where o.check_id is null), count(*) filter (where n.check_id is null)
+        from (select * from checks where report_id = ?) as n
+        full join (select * from _old_checks where report_id = ?) as o using (check_id)
+    """, [report_id, report_id]).fetchone()
+    status = rows("""
+        select n.check_id, n.line, o.status, n.status, n.message
+        from checks as n join _old_checks as o using (check_id)
+        where n.report_id = ? and o.report_id = ? and n.status <> o.status
+        order by n.line, n.check_id
+    """)
+    return ReportChange(report_id, added, removed, changed, counts[0], counts[1], status)
+
+
+def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None = None, log=print) -> Reextraction:
+    """Rebuild the facts and checks of every report with the current rules, in one transaction."""
+    rulebook = load_rulebook(rules_dir) if rules_dir else load_rulebook()
+    checks = load_checks()
+    version = f"{rulebook.version}-{checks_version()}"
+    result = Reextraction(version)
+    with hold_writer_lock(warehouse, wait, log):
+        con = open_warehouse(warehouse, wait, log)
+        try:
+            report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
+            con.execute("begin transaction")
+            try:
+                snapshot(con)
+                for report_id in report_ids:
+                    reextract_report(con, report_id, rulebook, version)
+                run_checks(con, report_ids, version, checks)
+                result.changes = [collect_changes(con, r) for r in report_ids]
+                con.execute("drop table _old_facts")
+                con.execute("drop table _old_checks")
+                con.execute("commit")
+            except Exception:
+                con.execute("rollback")
+                raise
+            out_dir = report_dir_for(warehouse)
+            for report_id in report_ids:
+                write_reports(con, report_id, out_dir)
+        finally:
+            con.close()
+    return result
+
+
+def format_change(change: ReportChange) -> list[str]:
+    """One summary line for the report, then one line per change (the first SHOWN of each kind)."""
+    head = (f"{change.report_id}: facts +{len(change.facts_added)} -{len(change.facts_removed)} "
+            f"~{len(change.facts_changed)}; checks +{change.checks_added} -{change.checks_removed}, "
+            f"{len(change.status_changed)} changed status")
+    if change.unchanged:
+        return [f"{change.report_id}: unchanged"]
+    lines = [head]
+    for mark, facts in (("+", change.facts_added), ("-", change.facts_removed), ("~", change.facts_changed)):
+        lines += [f"  {mark} fact {fact_id} l.{line} «{raw}»" for fact_id, line, raw in facts[:SHOWN]]
+        if len(facts) > SHOWN:
+            lines.append(f"  {mark} … and {len(facts) - SHOWN} more facts")
+    for check_id, line, old, new, message in change.status_changed[:SHOWN]:
+        lines.append(f"  check {check_id} l.{line}: {old} → {new}: {message}")
+    if len(change.status_changed) > SHOWN:
+        lines.append(f"  … and {len(change.status_changed) - SHOWN} more checks changed status")
+    return lines
+
+
+def summarize_reextraction(result: Reextraction) -> str:
+    changes = result.changes
+    return (f"re-extracted {len(changes)} reports with rules {result.rules_version}: "
+            f"facts +{sum(len(c.facts_added) for c in changes)} -{sum(len(c.facts_removed) for c in changes)} "
+            f"~{sum(len(c.facts_changed) for c in changes)}; "
+            f"{sum(len(c.status_changed) for c in changes)} checks changed status")

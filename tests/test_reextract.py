@@ -1,0 +1,94 @@
+"""Re-extraction: the stored structure rebuilds the Document exactly; new rules change facts and checks."""
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extract.read import read_source
+from extract.rulebook import RULES_DIR, load_rulebook
+from extract.segment import segment_document
+from warehouse.restore import read_document
+
+from conftest import SAMPLE_TXT, run_cli
+
+BUDGET = "201,922/260 tỷ đồng bằng 77,66% dự toán"
+
+
+@pytest.fixture()
+def warehouse(tmp_path, sample_warehouse) -> Path:
+    """A private copy of the sample warehouse, to re-extract without disturbing the shared one."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_warehouse, path)
+    return path
+
+
+def test_the_warehouse_rebuilds_the_document_it_was_given(sample_con):
+    assert read_document(sample_con, "backan_2023_ktxh") == segment_document(read_source(SAMPLE_TXT), SAMPLE_TXT.stem)
+
+
+def test_reextract_with_the_same_rules_changes_nothing(warehouse):
+    before = duckdb.connect(str(warehouse), read_only=True).execute(
+        "select count(*) from facts").fetchone()[0]
+    result = run_cli("reextract", "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stderr
+    assert "backan_2023_ktxh: unchanged" in result.stdout
+    assert "facts +0 -0 ~0; 0 checks changed status" in result.stdout
+    assert duckdb.connect(str(warehouse), read_only=True).execute("select count(*) from facts").fetchone()[0] == before
+
+
+def weaken_rule(rules: Path, code: str) -> None:
+    """Make a rule's pattern demand a word no report prints, so it stops matching."""
+    path = next(rules.glob(f"{code}_*.toml"))
+    text = path.read_text(encoding="utf-8")
+    start = text.index("pattern")
+    quote = text.index("'''", start) + 3
+    path.write_text(text[:quote] + "\nkhôngbaogiờcó\n" + text[quote:], encoding="utf-8")
+
+
+def test_reextract_with_an_edited_rule_reports_and_applies_the_diff(tmp_path, warehouse):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    weaken_rule(rules, "RT01")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    old_ids = {f for (f,) in con.execute("select fact_id from facts where rule_id = 'RT01'").fetchall()}
+    old_version = con.execute("select rules_version from reports").fetchone()[0]
+    con.close()
+    assert old_ids
+
+    result = run_cli("reextract", "--warehouse", str(warehouse), "--rules", str(rules))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert f"- fact {sorted(old_ids)[0]}" in out
+    assert "changed status" in out and "re-extracted 1 reports with rules " + load_rulebook(rules).version in out
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select count(*) from facts where rule_id = 'RT01'").fetchone()[0] == 0
+    versions = {v for (v,) in con.execute(
+        "select rules_version from reports union select rules_version from facts "
+        "union select rules_version from checks").fetchall()}
+    assert len(versions) == 1 and versions != {old_version}
+    assert versions.pop().startswith(load_rulebook(rules).version)
+    orphans = con.execute("""select count(*) from checks c
+                             where not exists (select 1 from facts f where f.fact_id = c.fact_ids[1])""").fetchone()[0]
+    assert orphans == 0
+
+
+def test_the_rules_folder_can_come_from_the_environment(tmp_path, warehouse, monkeypatch):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    weaken_rule(rules, "RT01")
+    monkeypatch.setenv("SOLIEU_RULES", str(rules))
+    result = run_cli("rules")
+    assert result.returncode == 0
+    assert f"rules version {load_rulebook(rules).version}" in result.stdout
+
+
+def test_a_broken_rules_folder_changes_nothing(tmp_path, warehouse):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    (rules / "lexicon.toml").write_text("not = [toml", encoding="utf-8")
+    before = duckdb.connect(str(warehouse), read_only=True).execute("select count(*) from facts").fetchone()[0]
+    result = run_cli("reextract", "--warehouse", str(warehouse), "--rules", str(rules))
+    assert result.returncode == 2 and "lexicon.toml" in result.stderr
+    assert duckdb.connect(str(warehouse), read_only=True).execute("select count(*) from facts").fetchone()[0] == before

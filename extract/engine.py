@@ -290,14 +290,25 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook) ->
 # --- annex tables -------------------------------------------------------------------------------
 
 def map_columns(header: TableRow, config: dict) -> dict[int, str]:
-    """Column index -> role (stt, indicator, unit, plan, actual, percent, assessment, previous)."""
+    """Column index -> role (stt, indicator, unit, plan, actual, percent, assessment, previous).
+
+    Several "TH <year>" columns: the earliest year is the previous period, the latest the actual.
+    """
     roles: dict[int, str] = {}
+    actual_candidates: list[tuple[int, int]] = []
     for index, cell in enumerate(header.cells):
         name = regex.sub(r"\s+", " ", cell.text).strip().lower()
         for role, patterns in config["columns"]:
-            if role not in roles.values() and any(p.search(name) for p in patterns):
-                roles[index] = role
+            if any(p.search(name) for p in patterns):
+                if role == "actual":
+                    year = regex.search(r"(?:19|20)\d\d", name)
+                    actual_candidates.append((int(year.group(0)) if year else 9999, index))
+                elif role not in roles.values():
+                    roles[index] = role
                 break
+    actual_candidates.sort()
+    for position, (_, index) in enumerate(actual_candidates):
+        roles[index] = "actual" if position == len(actual_candidates) - 1 else "previous"
     return roles
 
 

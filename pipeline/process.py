@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from extract.breakdowns import link_breakdowns
+from extract.crossref import link_same_indicator
 from extract.engine import extract_facts
 from extract.indicators import assign_indicators
 from extract.metadata import describe_report
@@ -45,6 +46,7 @@ def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:
     facts = resolve_plans(facts, document, rulebook.plan_words)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
+    facts = link_same_indicator(facts)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],
                      period=info["period"])

@@ -51,8 +51,8 @@ def parse_header(text: str, source: str) -> dict:
         m = re.match(r"--\s{0,4}(\w+):\s*(.*)$", line)
         if m and m.group(1) in REQUIRED + EXAMPLES:
             key, value = m.group(1), m.group(2).strip()
-            if key in EXAMPLES:
-                header[key].append(value)
+            if key in EXAMPLES:  # an example may span lines (\n) and table cells (\t)
+                header[key].append(value.replace("\\n", "\n").replace("\\t", "\t"))
             else:
                 header[key] = value
         elif key and key not in EXAMPLES:

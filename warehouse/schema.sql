@@ -180,6 +180,8 @@ create table if not exists facts (
     plan_fact_id      varchar,
     total_fact_id     varchar,
     breakdown         varchar,
+    same_as_fact_id   varchar,
+    same_as_column    varchar,
     sentence_no       integer,
     section           varchar,
     in_footnote       integer,
@@ -227,6 +229,8 @@ comment on column facts.plan_source is 'Where the plan was found when not printe
 comment on column facts.plan_fact_id is 'The fact the plan was taken from, when plan_source is set.';
 comment on column facts.total_fact_id is 'For a part of a breakdown, the fact of the total it should add up to.';
 comment on column facts.breakdown is 'How the part was listed: gom (gồm / bao gồm), trong_do, bracket, footnote or annex (a sub-row).';
+comment on column facts.same_as_fact_id is 'Another place printing the same indicator (its annex row, or an earlier sentence with the same plan).';
+comment on column facts.same_as_column is 'Which figure of this fact the other place prints: value or percent.';
 comment on column facts.sentence_no is 'Sentence the fact comes from (sentences.sentence_no).';
 comment on column facts.section is 'Section path of the sentence.';
 comment on column facts.in_footnote is 'Footnote number when the fact sits in a footnote body.';

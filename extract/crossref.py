@@ -1,0 +1,126 @@
+"""Link a figure in the text to the same indicator elsewhere: its annex row, or an earlier sentence.
+
+The cross check (CK20) then compares the two figures. Two places are taken to speak of the same
+indicator when
+  - both print the same plan (within rounding) and their subjects share words, or
+  - their subjects read alike (word overlap, `MIN_SIMILARITY`) and their units agree — a percent in
+    the text against a "%" annex row, a value against a row of its unit;
+the best candidate must clearly beat the next one, otherwise nothing is linked (no guess, no false alarm).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import regex
+
+from extract.records import Fact
+
+# Words that say little about which indicator is meant.
+COMMON = {"tỷ", "lệ", "số", "tổng", "các", "được", "và", "của", "trên", "địa", "bàn", "đạt", "là", "có", "năm",
+          "học", "toàn", "thành", "phố", "huyện", "tỉnh", "xã", "kế", "hoạch", "kh", "thực", "hiện", "ước", "với",
+          "trong", "đó", "cho", "theo", "đã", "về", "chỉ", "tiêu", "duy", "trì"}
+MIN_SIMILARITY = 0.75
+MIN_COVERAGE = 0.8
+MIN_SHARED_WITH_PLAN = 0.34
+MARGIN = 0.15
+MAX_RATIO = 2  # without a shared plan, figures more than twice apart are different things, not a typo
+TEXT_KINDS = ("ratio", "fraction", "value", "percent")
+BOUNDS = ("above", "below", "at_least", "at_most", "approx", "approx_below")
+
+
+def words(label: str | None) -> set[str]:
+    """Content words of a label, lower case; digits kept ("lớp 1" ≠ "lớp 6").
+
+    >>> sorted(words("Tỷ lệ huy động trẻ 6 tuổi vào lớp 1"))
+    ['1', '6', 'huy', 'lớp', 'trẻ', 'tuổi', 'vào', 'động']
+    """
+    return {w for w in regex.findall(r"[\p{L}\p{M}]+|\d+", (label or "").lower()) if w not in COMMON}
+
+
+def similarity(a: set[str], b: set[str]) -> float:
+    """Dice coefficient of two word sets."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def coverage(text_words: set[str], row_words: set[str]) -> float:
+    """Share of the annex row's words found in the text's subject ("diện tích" covers 2/3 of "diện tích ngô")."""
+    return len(text_words & row_words) / len(row_words) if row_words else 0.0
+
+
+def _close(a: Decimal | None, b: Decimal | None) -> bool:
+    if a is None or b is None or b == 0:
+        return False
+    return abs(a - b) <= Decimal("0.005") * abs(b)
+
+
+def _comparable_unit(fact: Fact, row: Fact) -> str | None:
+    """Which column of the text fact to compare with the annex actual: 'percent' or 'value'."""
+    if row.unit == "%":
+        return "percent" if fact.percent is not None and fact.kind in ("percent", "ratio") else None
+    if fact.value is not None and (fact.unit == row.unit or row.unit is None or fact.unit is None):
+        return "value"
+    return None
+
+
+def _plausible(here: Decimal | None, there: Decimal | None) -> bool:
+    if here is None or there is None or here <= 0 or there <= 0:
+        return False
+    return 1 / MAX_RATIO <= here / there <= MAX_RATIO
+
+
+def best_annex_row(fact: Fact, rows: list[Fact]) -> tuple[Fact, str] | None:
+    subject = words(fact.label)
+    scored = []
+    for row in rows:
+        column = _comparable_unit(fact, row)
+        if column is None or row.value is None:
+            continue
+        row_words = words(row.label)
+        score = similarity(subject, row_words)
+        same_plan = column == "value" and fact.extra.get("plan_source") is None and _close(fact.plan, row.plan)
+        alike = (score >= MIN_SIMILARITY and coverage(subject, row_words) >= MIN_COVERAGE and "part_of" not in fact.extra
+                 and _plausible(fact.percent if column == "percent" else fact.value, row.value))
+        if (same_plan and score >= MIN_SHARED_WITH_PLAN) or alike:
+            scored.append((score + (1 if same_plan else 0), row, column))
+    if not scored:
+        return None
+    scored.sort(key=lambda t: -t[0])
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < MARGIN:
+        return None
+    return scored[0][1], scored[0][2]
+
+
+def best_earlier_text(fact: Fact, earlier: list[Fact]) -> Fact | None:
+    """An earlier figure of the same indicator with the same plan: the same claim printed twice."""
+    if fact.plan is None or fact.value is None or fact.extra.get("plan_source") is not None:
+        return None
+    subject = words(fact.label)
+    for other in reversed(earlier):
+        if (other.indicator == fact.indicator and other.unit == fact.unit and _close(other.plan, fact.plan)
+                and other.extra.get("plan_source") is None and other.value is not None
+                and similarity(subject, words(other.label)) >= MIN_SHARED_WITH_PLAN):
+            return other
+    return None
+
+
+def link_same_indicator(facts: list[Fact]) -> list[Fact]:
+    """Mark text facts with the place (`extra["same_as"]`) that prints the same indicator."""
+    rows = [f for f in facts if f.kind == "annex_row"]
+    out, earlier = [], []
+    for fact in sorted(facts, key=lambda f: f.char_start):
+        # thresholds ("≥ 95%", "trên 94%"), targets and changes ("giảm 38 vụ") are not levels to compare
+        if (fact.kind in TEXT_KINDS and fact.status != "chỉ tiêu" and fact.flag is None and fact.change is None
+                and fact.comparator is None and fact.qualifier not in BOUNDS):
+            found = best_annex_row(fact, rows)
+            if found is not None:
+                row, column = found
+                fact = replace(fact, extra={**fact.extra, "same_as": (row.char_start, row.rule), "same_as_column": column})
+            else:
+                other = best_earlier_text(fact, earlier)
+                if other is not None:
+                    fact = replace(fact, extra={**fact.extra, "same_as": (other.char_start, other.rule),
+                                                "same_as_column": "value"})
+            earlier.append(fact)
+        out.append(fact)
+    return out

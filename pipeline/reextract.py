@@ -49,7 +49,8 @@ class Reextraction:
 def snapshot(con) -> None:
     """Keep the facts and checks as they are, to diff against after re-extraction."""
     con.execute("create or replace temp table _old_facts as select * exclude (rules_version) from facts")
-    con.execute("create or replace temp table _old_checks as select check_id, report_id, status, line from checks")
+    con.execute("create or replace temp table _old_checks as "
+                "select check_id, report_id, rule_id, status, line, reported from checks")
 
 
 def reextract_report(con, report_id: str, rulebook, version: str) -> None:
@@ -72,17 +73,36 @@ def collect_changes(con, report_id: str) -> ReportChange:
                        and fact_id not in (select fact_id from facts) order by line, fact_id""")
     changed = rows(f"""select fact_id, line, raw from ({new}) where report_id = ?
                        and fact_id in (select fact_id from _old_facts) order by line, fact_id""")
+    con.execute("""
+        create or replace temp table _paired as
+        with new as (select * from checks where report_id = $1),
+             old as (select * from _old_checks where report_id = $1),
+        same_id as (
+            select old.check_id as old_id, new.check_id as new_id from old join new using (check_id)
+        ),
+        same_claim as (
+            -- a claim now read by another rule, or tested by another check, is still the same claim:
+            -- same line and printed number (the same check code preferred)
+            select old.check_id as old_id, new.check_id as new_id
+            from old join new on new.line = old.line and new.reported is not distinct from old.reported
+            where old.check_id not in (select check_id from new) and new.check_id not in (select check_id from old)
+            qualify row_number() over (partition by old.check_id order by new.rule_id <> old.rule_id, new.check_id) = 1
+                and row_number() over (partition by new.check_id order by new.rule_id <> old.rule_id, old.check_id) = 1
+        )
+        select * from same_id union all select * from same_claim
+    """, [report_id])
     counts = con.execute("""
-        select count(*) filter (where o.check_id is null), count(*) filter (where n.check_id is null)
-        from (select * from checks where report_id = ?) as n
-        full join (select * from _old_checks where report_id = ?) as o using (check_id)
-    """, [report_id, report_id]).fetchone()
-    status = rows("""
-        select n.check_id, n.line, o.status, n.status, n.message
-        from checks as n join _old_checks as o using (check_id)
-        where n.report_id = ? and o.report_id = ? and n.status <> o.status
-        order by n.line, n.check_id
-    """)
+        select (select count(*) from checks where report_id = $1) - count(*),
+               (select count(*) from _old_checks where report_id = $1) - count(*)
+        from _paired
+    """, [report_id]).fetchone()
+    status = tuple(con.execute("""
+        select new.check_id, new.line, old.status, new.status, new.message
+        from _paired as p join _old_checks as old on old.check_id = p.old_id join checks as new on new.check_id = p.new_id
+        where new.status <> old.status
+        order by new.line, new.check_id
+    """).fetchall())
+    con.execute("drop table _paired")
     return ReportChange(report_id, added, removed, changed, counts[0], counts[1], status)
 
 

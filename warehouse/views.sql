@@ -120,16 +120,20 @@ combined as (
         a.fact_id as annex_fact_id, a.line as annex_line,
         t.fact_id as text_fact_id, t.line as text_line,
         p.fact_id as plan_fact_id,
+        -- beyond what rounding explains: each figure ± half a unit of its last printed digit, and a
+        -- whole number (how annexes print "3.915" for 3.915,37 tấn) ± 0.5
         a.value is not null and t.value is not null
-            and abs(a.value - t.value) > coalesce(a.value_tolerance, 0) + coalesce(t.value_tolerance, 0) + 1e-9
+            and abs(a.value - t.value) > greatest(coalesce(a.value_tolerance, 0), if(a.value = round(a.value), 0.5, 0))
+                                         + greatest(coalesce(t.value_tolerance, 0), if(t.value = round(t.value), 0.5, 0))
+                                         + 1e-9
             as text_differs,
         coalesce(n.facts, 0) as facts
     from keys as k
-    join reports as r using (report_id)
-    left join annex as a using (report_id, indicator, unit)
-    left join text_figures as t using (report_id, indicator, unit)
-    left join stated_plans as p using (report_id, indicator, unit)
-    left join fact_counts as n using (report_id, indicator, unit)
+    join reports as r on r.report_id = k.report_id
+    left join annex as a on a.report_id = k.report_id and a.indicator = k.indicator and a.unit is not distinct from k.unit
+    left join text_figures as t on t.report_id = k.report_id and t.indicator = k.indicator and t.unit is not distinct from k.unit
+    left join stated_plans as p on p.report_id = k.report_id and p.indicator = k.indicator and p.unit is not distinct from k.unit
+    left join fact_counts as n on n.report_id = k.report_id and n.indicator = k.indicator and n.unit is not distinct from k.unit
 )
 select
     report_id, locality, year, report_period, indicator, label, unit, plan, actual, percent,

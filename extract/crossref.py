@@ -21,7 +21,7 @@ COMMON = {"tỷ", "lệ", "số", "tổng", "các", "được", "và", "của", 
           "học", "toàn", "thành", "phố", "huyện", "tỉnh", "xã", "kế", "hoạch", "kh", "thực", "hiện", "ước", "với",
           "trong", "đó", "cho", "theo", "đã", "về", "chỉ", "tiêu", "duy", "trì"}
 MIN_SIMILARITY = 0.75
-MIN_COVERAGE = 0.8
+MIN_COVERAGE = 0.7
 MIN_SHARED_WITH_PLAN = 0.34
 MARGIN = 0.15
 MAX_RATIO = 2  # without a shared plan, figures more than twice apart are different things, not a typo

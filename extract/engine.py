@@ -383,9 +383,17 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
             stt=stt_cell.text if stt_cell and stt_cell.text else None, table_row=row.row,
             flag="; ".join(p for p in (p1, p2, p3, p4) if p) or None,
             extra={"previous": scaled(previous), "plan_text": plan_cell.text if plan_cell else None,
-                   "table": row.table, "start": start},
+                   "table": row.table, "start": start,
+                   "assessment_code": assessment_code(label_cell.text if label_cell else None, config)},
         ))
     return facts
+
+
+def assessment_code(label: str | None, config: dict) -> str | None:
+    """met / exceeded / not_met for an annex label such as "Đạt", "Vượt KH", "Không đạt"."""
+    if not label:
+        return None
+    return config["labels"].get(regex.sub(r"\s+", " ", label.strip().lower()))
 
 
 def _sentence_at(document: Document, offset: int) -> int | None:

@@ -64,8 +64,9 @@ def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook,
         if period_year:
             period = f"{period} {period_year}"
         status = fact_status(fact, text, sentence.start if sentence else 0, is_target, rulebook)
-        out.append(replace(fact, indicator=fact_indicator(fact, rulebook),
-                           period=period, status=status))
+        indicator = fact_indicator(fact, rulebook)
+        extra = {**fact.extra, "direction": direction_of(indicator, rulebook.indicators)}
+        out.append(replace(fact, indicator=indicator, period=period, status=status, extra=extra))
     return out
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from extract.breakdowns import is_count
 from extract.records import Document, Fact, Problem
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
@@ -49,18 +50,18 @@ class LineMap:
         return self.segments[i].page, self.segments[i].line
 
 
-def half_unit(raw: str | None, scale: Decimal) -> float | None:
-    """Half a unit of the last printed digit, in base units; 0 for a plain integer count.
+def half_unit(raw: str | None, scale: Decimal, unit: str | None = None) -> float | None:
+    """Half a unit of the last printed digit, in base units; 0 for a count of things (exact).
 
-    >>> half_unit("201,922", Decimal("1e9"))
+    >>> half_unit("201,922", Decimal("1e9"), "VND")
     500000.0
-    >>> half_unit("281.981", Decimal(1))
-    0.0
+    >>> half_unit("281.981", Decimal(1), "con"), half_unit("3.915", Decimal(1), "tấn")
+    (0.0, 0.5)
     """
     if not raw:
         return None
     decimals = len(raw.partition(",")[2]) if "," in raw else 0
-    if decimals == 0 and scale == 1:
+    if decimals == 0 and scale == 1 and (unit is None or is_count(unit)):
         return 0.0
     return float(Decimal("0.5") * Decimal(10) ** -decimals * scale)
 
@@ -99,8 +100,9 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
             "rule_id": f.rule,
             "value_exact": _to_float(f.value), "plan_exact": _to_float(f.plan),
             "value_raw": f.value_raw, "plan_raw": f.plan_raw, "percent_raw": f.percent_raw,
-            "value_tolerance": half_unit(f.value_raw, _scale_of(f, "value")),
-            "plan_tolerance": half_unit(f.plan_raw, _scale_of(f, "plan")),
+            "value_tolerance": half_unit(f.value_raw, _scale_of(f, "value"), f.unit),
+            # a plan printed as a whole number is a set target, not a rounded measurement
+            "plan_tolerance": half_unit(f.plan_raw, _scale_of(f, "plan"), f.unit) if "," in (f.plan_raw or "") else 0.0,
             "unit_raw": f.unit_raw, "base_raw": f.base_raw, "change": f.change,
             "comparator": f.comparator, "qualifier": f.qualifier, "value_high": _to_float(f.value_high),
             "indicator": f.indicator, "period": f.period, "status": f.status, "flag": f.flag,
@@ -109,6 +111,8 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
             "plan_source": f.extra.get("plan_source"), "plan_fact_id": ids.get(f.extra.get("plan_from")),
             "total_fact_id": ids.get(f.extra.get("part_of")), "breakdown": f.extra.get("breakdown"),
             "same_as_fact_id": ids.get(f.extra.get("same_as")), "same_as_column": f.extra.get("same_as_column"),
+            "direction": f.extra.get("direction"), "assessment_code": f.extra.get("assessment_code"),
+            "plan_text": f.extra.get("plan_text"),
             "section": sections.get(f.sentence), "in_footnote": f.in_footnote,
             "rules_version": rules_version,
         })
@@ -121,7 +125,7 @@ FACT_COLUMNS = (
     "raw", "line", "page", "char_start", "char_end", "rule_id", "value_exact", "plan_exact", "value_raw",
     "plan_raw", "percent_raw", "value_tolerance", "plan_tolerance", "unit_raw", "base_raw", "change",
     "comparator", "qualifier", "value_high", "indicator", "period", "status", "flag", "assessment", "stt",
-    "table_row", "previous", "plan_source", "plan_fact_id", "total_fact_id", "breakdown", "same_as_fact_id", "same_as_column", "sentence_no", "section", "in_footnote", "rules_version",
+    "table_row", "previous", "plan_source", "plan_fact_id", "total_fact_id", "breakdown", "same_as_fact_id", "same_as_column", "direction", "assessment_code", "plan_text", "sentence_no", "section", "in_footnote", "rules_version",
 )
 
 

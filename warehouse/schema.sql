@@ -182,6 +182,9 @@ create table if not exists facts (
     breakdown         varchar,
     same_as_fact_id   varchar,
     same_as_column    varchar,
+    direction         varchar,
+    assessment_code   varchar,
+    plan_text         varchar,
     sentence_no       integer,
     section           varchar,
     in_footnote       integer,
@@ -231,6 +234,9 @@ comment on column facts.total_fact_id is 'For a part of a breakdown, the fact of
 comment on column facts.breakdown is 'How the part was listed: gom (gồm / bao gồm), trong_do, bracket, footnote or annex (a sub-row).';
 comment on column facts.same_as_fact_id is 'Another place printing the same indicator (its annex row, or an earlier sentence with the same plan).';
 comment on column facts.same_as_column is 'Which figure of this fact the other place prints: value or percent.';
+comment on column facts.direction is 'higher or lower: which way is better for the indicator (rules/indicators.toml).';
+comment on column facts.assessment_code is 'The annex label normalised (rules/tables.toml): exceeded, met or not_met.';
+comment on column facts.plan_text is 'Annex: the plan cell as printed ("<12", ">99", "7-8", "Giảm").';
 comment on column facts.sentence_no is 'Sentence the fact comes from (sentences.sentence_no).';
 comment on column facts.section is 'Section path of the sentence.';
 comment on column facts.in_footnote is 'Footnote number when the fact sits in a footnote body.';

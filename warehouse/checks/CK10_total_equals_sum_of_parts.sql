@@ -69,7 +69,7 @@ select
                      total_raw, shown)
          else printf('Tổng %sin %s%s nhưng các phần cộng lại %s = %s%s (lệch %s).',
                      case what when 'plan' then '(cột kế hoạch) ' else '' end, total_raw,
-                     coalesce(' ' || unit_raw, ''), shown, vn_auto(parts / scale_of(total, total_raw)),
-                     coalesce(' ' || unit_raw, ''), vn_auto(diff / scale_of(total, total_raw)))
+                     coalesce(' ' || nullif(unit_raw, ''), ''), shown, vn_auto(parts / scale_of(total, total_raw)),
+                     coalesce(' ' || nullif(unit_raw, ''), ''), vn_auto(diff / scale_of(total, total_raw)))
     end                                                as message
 from judged

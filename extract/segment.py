@@ -91,7 +91,12 @@ def _group_lines(source: SourceDoc, problems: list) -> tuple[list[_Para], list[s
             fixes.add("drop_page_number")
             current = None
             continue
-        kind = _classify(text, sl.kind)
+        # A reader that knows a line was wrapped (read_pdf: kind "continuation") joins it
+        # whatever its first letter; without a paragraph to join it starts one.
+        if sl.kind == "continuation" and current is not None and current.kind == "paragraph":
+            current.pieces.append((text, sl.page, sl.line))
+            continue
+        kind = _classify(text, "" if sl.kind == "continuation" else sl.kind)
         # A wrapped line continues the paragraph when it starts in lower case.
         if (current is not None and kind == current.kind == "paragraph" and current.pieces
                 and _continues(current.text, text) and text[0].islower()):

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from warehouse.lock import POLL_SECONDS, WarehouseBusy, connect_warehouse, explain_lock_error, lock_holder, lock_timeout
 
 VIEWS = ("v_mismatches", "v_indicator", "v_indicator_history", "v_coverage")
@@ -53,11 +55,16 @@ def missing_views(warehouse: Path, wait: float | None, log) -> list[str]:
 
 
 def add_views(warehouse: Path, wait: float | None, log) -> None:
-    """Bring an older warehouse up to date (tables it lacks, the views), as a writer would."""
+    """Bring an older warehouse up to date (tables it lacks, the views), as a writer would.
+
+    A warehouse too old to upgrade in place still opens: the shell is useful without the views."""
     from pipeline.run import open_warehouse
     from warehouse.lock import hold_writer_lock
     with hold_writer_lock(warehouse, wait, log):
-        open_warehouse(warehouse, wait, log).close()
+        try:
+            open_warehouse(warehouse, wait, log).close()
+        except duckdb.Error as exc:
+            log(f"could not add the views to {warehouse} (re-ingest it to upgrade): {str(exc).splitlines()[0]}")
 
 
 def run_query(command: list[str], warehouse: Path, wait: float | None, log) -> int:

@@ -56,3 +56,14 @@ def test_sql_on_a_missing_warehouse_says_so_in_one_line(tmp_path):
     result = run_cli("sql", "--warehouse", str(tmp_path / "none.duckdb"), "-c", "select 1")
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "make ingest" in result.stderr
+
+
+def test_an_older_warehouse_gets_the_views_when_the_shell_opens_it(tmp_path, sample_warehouse):
+    warehouse = tmp_path / "old.duckdb"
+    warehouse.write_bytes(sample_warehouse.read_bytes())
+    con = duckdb.connect(str(warehouse))
+    con.execute("drop view v_indicator_history")
+    con.close()
+    result = run_cli("sql", "--warehouse", str(warehouse), "-c", "select count(*) as rows from v_indicator_history")
+    assert result.returncode == 0, result.stderr
+    assert f"adding the analysts' views to {warehouse}" in result.stderr and "rows" in result.stdout

@@ -79,6 +79,7 @@ class Lexicon:
     comparators: dict
     pieces: dict         # placeholder name -> regex source
     breakdown_triggers: regex.Pattern | None = None
+    indicator_counts: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,9 @@ def build_lexicon(data: dict) -> Lexicon:
     }
     triggers = data.get("breakdown_triggers", [])
     trigger_pattern = regex.compile("|".join(f"(?:{t})" for t in triggers), regex.I) if triggers else None
+    counts = {kind: regex.compile(pattern, regex.I) for kind, pattern in data.get("indicator_counts", {}).items()}
     return Lexicon(units, scales, bases, dict(data.get("qualifiers", {})),
-                   dict(data.get("comparators", {})), pieces, trigger_pattern)
+                   dict(data.get("comparators", {})), pieces, trigger_pattern, counts)
 
 
 def _line_of(source: str, needle: str, default: int = 1) -> int:

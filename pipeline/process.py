@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from extract.breakdowns import link_breakdowns
+from extract.counts import mark_counts
 from extract.crossref import link_same_indicator
 from extract.engine import extract_facts
 from extract.indicators import assign_indicators
@@ -47,6 +48,7 @@ def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
     facts = link_same_indicator(facts)
+    facts = mark_counts(document, facts, rulebook.lexicon.indicator_counts)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],
                      period=info["period"])

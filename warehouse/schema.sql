@@ -185,6 +185,9 @@ create table if not exists facts (
     direction         varchar,
     assessment_code   varchar,
     plan_text         varchar,
+    listed_count      integer,
+    listed_alt        integer,
+    counts            varchar,
     sentence_no       integer,
     section           varchar,
     in_footnote       integer,
@@ -237,6 +240,9 @@ comment on column facts.same_as_column is 'Which figure of this fact the other p
 comment on column facts.direction is 'higher or lower: which way is better for the indicator (rules/indicators.toml).';
 comment on column facts.assessment_code is 'The annex label normalised (rules/tables.toml): exceeded, met or not_met.';
 comment on column facts.plan_text is 'Annex: the plan cell as printed ("<12", ">99", "7-8", "Giảm").';
+comment on column facts.listed_count is 'For a count followed by a bracketed list of names ("03 xã (A, B, C)"): how many items are listed.';
+comment on column facts.listed_alt is 'The same, reading a last item "A và B" as two.';
+comment on column facts.counts is 'For "<N> chỉ tiêu …" about the report itself: which annex rows it counts (not_met, met, rows).';
 comment on column facts.sentence_no is 'Sentence the fact comes from (sentences.sentence_no).';
 comment on column facts.section is 'Section path of the sentence.';
 comment on column facts.in_footnote is 'Footnote number when the fact sits in a footnote body.';

@@ -32,6 +32,7 @@ LEVELS = {"part": 0, "upper": 1, "roman": 2, "lower": 9}
 TERMINAL = re.compile(rf"[.!?:;…]['\"”’)]*{SUP}*\s*$")
 # Abbreviations whose '.' does not end a sentence.
 ABBREVIATIONS = ("TP", "Tp", "TT", "Tr", "ThS", "TS", "PGS", "GS", "BS", "KS", "CN", "Th", "v.v", "St", "Q", "P", "H", "X", "Ô", "Bà")
+LIST_NUMBER = re.compile(r"(?:\d{1,2}\.)+\d{0,2}|[IVXL]{1,6}\.|[A-ZĐ]\.")
 SENTENCE_END = re.compile(rf"(?<=[.!?…])['\"”’)]*{SUP}*(?=\s+['\"“(\-–]?[A-ZĐÀ-ỸÁÂĂÊÔƠƯ0-9])")
 
 
@@ -170,8 +171,8 @@ def _split_sentences(text: str, start: int) -> list[tuple[int, int]]:
     for m in SENTENCE_END.finditer(text):
         cut = m.end()
         before = text[:cut].rstrip(SUPERSCRIPT_DIGITS + "'\"”’)")
-        if _ends_with_abbreviation(before):
-            continue
+        if _ends_with_abbreviation(before) or LIST_NUMBER.fullmatch(text[begin:cut].strip()):
+            continue  # "TP. Bắc Kạn", and "1. Thu NSNN …" whose number is not a sentence
         spans.append((start + begin, start + cut))
         begin = cut
         while begin < len(text) and text[begin] == " ":

@@ -40,14 +40,6 @@ def default_rulebook() -> Rulebook:
     return load_rulebook(RULES_DIR)
 
 
-@lru_cache(maxsize=4)
-def table_config(rules_dir: str = str(RULES_DIR)) -> dict:
-    with open(f"{rules_dir}/tables.toml", "rb") as handle:
-        data = tomllib.load(handle)
-    columns = [(c["column"], [regex.compile(h, regex.I) for h in c["headers"]]) for c in data["columns"]]
-    return {"columns": columns, "labels": data.get("labels", {})}
-
-
 # --- small pure helpers -------------------------------------------------------------------------
 
 def lookup_unit(raw: str | None, lexicon: Lexicon) -> tuple[str | None, Decimal]:
@@ -339,7 +331,7 @@ def parse_cell(text: str) -> tuple[Decimal | None, str | None, Decimal | None, s
 
 def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
     """One annex_row fact per data row of every table whose header names its columns."""
-    config = table_config()
+    config = rulebook.tables
     facts: list[Fact] = []
     roles: dict[int, str] = {}
     current_table = None

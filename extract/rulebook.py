@@ -98,6 +98,7 @@ class Rulebook:
     indicators: tuple[Indicator, ...] = ()
     plan_words: tuple[regex.Pattern, ...] = ()
     target_headings: tuple[regex.Pattern, ...] = ()
+    tables: dict = field(default_factory=dict)  # annex column roles and labels (tables.toml)
 
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code)
@@ -240,10 +241,35 @@ def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
     if indicator_file.exists():
         digest.update(indicator_file.read_bytes())
         indicators, plan_words, target_headings = _load_indicators(indicator_file, problems)
+    tables = {}
+    tables_file = rules_dir / "tables.toml"
+    if tables_file.exists():
+        digest.update(tables_file.read_bytes())
+        tables = _load_tables(tables_file, problems)
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
-    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words, target_headings)
+    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words, target_headings, tables)
+
+
+def _load_tables(path: Path, problems: list[str]) -> dict:
+    """Annex column roles: [(role, [header patterns])], and label -> assessment code."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path.name}: invalid TOML: {exc}")
+        return {}
+    columns = []
+    for entry in data.get("columns", []):
+        patterns = []
+        for header in entry.get("headers", []):
+            try:
+                patterns.append(regex.compile(header, regex.I))
+            except regex.error as exc:
+                problems.append(f"{path.name}:{_line_of(text, header)}: header pattern {header!r} does not compile: {exc}")
+        columns.append((entry.get("column"), patterns))
+    return {"columns": columns, "labels": dict(data.get("labels", {}))}
 
 
 def _compile_list(data: dict, key: str, text: str, path: Path, problems: list[str]) -> tuple[regex.Pattern, ...]:

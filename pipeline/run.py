@@ -41,7 +41,9 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Outcome]]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUFFIXES and not child.name.startswith("."):
+                # hidden files and a folder's own README are not reports
+                if (child.is_file() and child.suffix.lower() in SUFFIXES and not child.name.startswith(".")
+                        and not child.stem.upper().startswith("README")):
                     files.append(child)
         elif path.is_file():
             files.append(path)

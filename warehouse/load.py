@@ -31,9 +31,28 @@ class Processed:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Tables if missing, then the analysts' views afresh (so an older warehouse gets the current ones)."""
+    """Tables if missing, columns added since the warehouse was made, then the analysts' views afresh."""
+    add_missing_columns(con)
     con.execute(SCHEMA.read_text(encoding="utf-8"))
     con.execute(VIEWS.read_text(encoding="utf-8"))
+
+
+def add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring an older warehouse up to the current schema: new columns are added, never renamed or dropped."""
+    existing = {(t, c) for t, c in con.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'main'").fetchall()}
+    if not existing:
+        return
+    reference = duckdb.connect(":memory:")
+    reference.execute(SCHEMA.read_text(encoding="utf-8"))
+    wanted = reference.execute(
+        "select table_name, column_name, data_type from duckdb_columns() where schema_name = 'main' "
+        "order by table_name, column_index").fetchall()
+    reference.close()
+    tables = {t for t, _ in existing}
+    for table, column, data_type in wanted:
+        if table in tables and (table, column) not in existing:
+            con.execute(f'alter table {table} add column "{column}" {data_type}')
 
 
 class LineMap:

@@ -270,12 +270,12 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook) ->
     if fact.value is not None or rulebook.rule(fact.rule).fields.get("value_from") != "preceding":
         return fact
     before = [f for f in facts if f.char_end <= fact.char_start and f.value is not None
-              and f.kind not in ("percent", "change", "share") and (f.unit == fact.unit or not fact.unit)]
+              and f.kind not in ("percent", "change", "share") and (f.unit == fact.unit or fact.unit in (None, "%"))]
     if not before:
         return fact
     source = before[-1]
     from dataclasses import replace
-    return replace(fact, value=source.value, value_raw=source.value_raw,
+    return replace(fact, value=source.value, value_raw=source.value_raw, unit=fact.unit or source.unit,
                    extra={**fact.extra, "value_from": source.char_start})
 
 

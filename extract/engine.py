@@ -22,9 +22,10 @@ from extract.numbers import NumberFormatError, read_vn_number
 from extract.records import Document, Fact, Problem, Sentence, SourceDoc, SourceLine, TableRow
 from extract.rulebook import RULES_DIR, Lexicon, Rule, Rulebook, load_rulebook
 
-NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev")
+NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low")
 CHANGE_WORDS = {"tăng": "increase", "giảm": "decrease", "tăng thêm": "increase", "giảm thêm": "decrease"}
 WORD = regex.compile(r"[\p{L}\p{M}]+")
+DIGIT = regex.compile(r"\d")
 # Verbs and connectives trimmed from the end of a label: "thu ngân sách đạt" -> "thu ngân sách".
 LABEL_TAIL = regex.compile(
     r"(?:\s+|^)(?:ước\s+(?:đạt|thực\s+hiện|tính)|thực\s+hiện\s+(?:đạt|được)|đạt\s+được|đạt|bằng|là|được|có|"
@@ -203,6 +204,7 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
     plan, _ = number("plan", plan_scale)
     prev, _ = number("prev", prev_scale)
     percent, percent_decimals = number("percent")
+    percent_low, _ = number("percent_low")
     if prev is not None and plan is None:
         plan = prev
     basis = groups.get("basis") or fields.pop("basis", None)
@@ -225,7 +227,7 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
         value_raw=groups.get("value"), plan_raw=groups.get("plan") or groups.get("prev"),
         percent_raw=groups.get("percent"), percent_decimals=percent_decimals,
         unit=unit, unit_raw=unit_raw, base=base, base_raw=basis, change=change,
-        comparator=comparator, qualifier=qualifier, value_high=value_high,
+        comparator=comparator, qualifier=qualifier, value_high=value_high, percent_low=percent_low,
         label=derive_label(text, start, floor),
         flag="; ".join(problems) or fields.pop("flag", None),
         in_footnote=sentence.footnote if sentence else None,
@@ -233,8 +235,13 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
 
 
 def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: str | None = None) -> list[Fact]:
-    """Every fact of one sentence, at most one per primary number."""
-    masks = nonfact_spans(text, sentence.start, sentence.end, rulebook)
+    """Every fact of one sentence, at most one per primary number.
+
+    A figure is printed with digits, so a sentence without one is not scanned (about half of a
+    report's sentences); the non-fact spans are found only once a rule has matched a number."""
+    if not DIGIT.search(text, sentence.start, sentence.end):
+        return []
+    masks = None
     used: list[tuple[int, int]] = []
     facts: list[Fact] = []
     for rule in rulebook.rules:
@@ -242,7 +249,11 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
             continue
         for match in rule.pattern.finditer(text, sentence.start, sentence.end, overlapped=True):
             numbers = _number_spans(match)
-            if not numbers or any(_overlaps(n, masks) for n in numbers):
+            if not numbers:
+                continue
+            if masks is None:
+                masks = nonfact_spans(text, sentence.start, sentence.end, rulebook)
+            if any(_overlaps(n, masks) for n in numbers):
                 continue
             primary = match.span("percent") if match.groupdict().get("percent") is not None else numbers[0]
             if _overlaps(primary, used):

@@ -139,6 +139,7 @@ class Fact:
     comparator: str | None = None # ">", "<", ">=", "<=", "range"
     qualifier: str | None = None  # "khoảng", "hơn", "gần", "trên", "dưới" ...
     value_high: Decimal | None = None  # upper end of a range
+    percent_low: Decimal | None = None  # lower end of a range of percents ("7-8%": 7)
     label: str | None = None      # the words before the figure: what it measures
     indicator: str | None = None  # normalised indicator key from rules/indicators.toml
     period: str | None = None     # "năm 2023", "9 tháng" ...

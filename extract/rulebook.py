@@ -20,13 +20,13 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 # Named groups a pattern may use, and the fact fields they fill.
 GROUP_FIELDS = {
     "value", "plan", "percent", "unit", "value_unit", "plan_unit", "basis", "change",
-    "comparator", "qualifier", "value_high", "prev", "prev_unit", "label", "period",
+    "comparator", "qualifier", "value_high", "prev", "prev_unit", "label", "period", "percent_low",
 }
 # Fields an example may assert on (attributes of extract.records.Fact).
 EXAMPLE_FIELDS = {
     "match", "value", "plan", "percent", "unit", "unit_raw", "base", "base_raw", "change",
     "comparator", "qualifier", "value_high", "kind", "percent_decimals", "label", "period",
-    "status", "flag", "indicator",
+    "status", "flag", "indicator", "percent_low",
 }
 RULE_KEYS = {"code", "name", "kind", "priority", "summary", "why", "pattern", "fields",
              "examples", "counterexamples", "aliases"}

@@ -120,8 +120,8 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
             "value_exact": _to_float(f.value), "plan_exact": _to_float(f.plan),
             "value_raw": f.value_raw, "plan_raw": f.plan_raw, "percent_raw": f.percent_raw,
             "value_tolerance": half_unit(f.value_raw, _scale_of(f, "value"), f.unit),
-            # a plan printed as a whole number is a set target, not a rounded measurement
-            "plan_tolerance": half_unit(f.plan_raw, _scale_of(f, "plan"), f.unit) if "," in (f.plan_raw or "") else 0.0,
+            # a plan is a set target, exact as printed; an earlier period's figure is a rounded measurement
+            "plan_tolerance": half_unit(f.plan_raw, _scale_of(f, "plan"), f.unit) if f.base == "same_period" else 0.0,
             "unit_raw": f.unit_raw, "base_raw": f.base_raw, "change": f.change,
             "comparator": f.comparator, "qualifier": f.qualifier, "value_high": _to_float(f.value_high), "percent_low": _to_float(f.percent_low),
             "indicator": f.indicator, "period": f.period, "status": f.status, "flag": f.flag,

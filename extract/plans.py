@@ -18,7 +18,8 @@ from dataclasses import replace
 
 from extract.records import Document, Fact
 
-MAX_SENTENCES_BACK = 6
+MAX_SENTENCES_BACK = 2  # an allocation is announced in the sentence before, rarely further back
+MAX_SENTENCES_BACK_NAMED = 6  # a part named like the share may sit a few sentences up
 
 
 def _needs_plan(fact: Fact) -> bool:
@@ -58,7 +59,7 @@ def find_allocation_part(fact: Fact, facts: list[Fact], document: Document, plan
     for g in facts:
         if (g.kind != "value" or not g.value or g.char_end > fact.char_start or g.unit != fact.unit
                 or g.sentence is None or fact.sentence is None or g.value <= fact.value
-                or not fact.sentence - MAX_SENTENCES_BACK <= g.sentence <= fact.sentence
+                or not fact.sentence - MAX_SENTENCES_BACK_NAMED <= g.sentence <= fact.sentence
                 or _section_of(document, g) != section):
             continue
         name = _words(g.label)

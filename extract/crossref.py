@@ -104,14 +104,29 @@ def best_earlier_text(fact: Fact, earlier: list[Fact]) -> Fact | None:
     return None
 
 
-def link_same_indicator(facts: list[Fact]) -> list[Fact]:
+YEAR = regex.compile(r"\b(?:năm|cùng\s+kỳ)\s+((?:19|20)\d\d)\b", regex.I)
+
+
+def about_another_year(fact: Fact, text: str, clause_start: int, year: int | None) -> bool:
+    """"năm 2022 đạt 1.200 ha" in a 2023 report speaks of last year: not the annex's figure."""
+    if year is None:
+        return False
+    before = text[max(clause_start, fact.char_start - 60):fact.char_start]
+    return any(int(y) != year for y in YEAR.findall(before))
+
+
+def link_same_indicator(facts: list[Fact], text: str = "", sentence_starts: dict | None = None,
+                        year: int | None = None) -> list[Fact]:
     """Mark text facts with the place (`extra["same_as"]`) that prints the same indicator."""
     rows = [f for f in facts if f.kind == "annex_row"]
+    sentence_starts = sentence_starts or {}
     out, earlier = [], []
     for fact in sorted(facts, key=lambda f: f.char_start):
-        # thresholds ("≥ 95%", "trên 94%"), targets and changes ("giảm 38 vụ") are not levels to compare
+        # thresholds ("≥ 95%", "trên 94%"), targets, changes ("giảm 38 vụ") and other years are not
+        # the levels the annex prints
         if (fact.kind in TEXT_KINDS and fact.status != "chỉ tiêu" and fact.flag is None and fact.change is None
-                and fact.comparator is None and fact.qualifier not in BOUNDS):
+                and fact.comparator is None and fact.qualifier not in BOUNDS
+                and not about_another_year(fact, text, sentence_starts.get(fact.sentence, 0), year)):
             found = best_annex_row(fact, rows)
             if found is not None:
                 row, column = found

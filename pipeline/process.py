@@ -47,7 +47,7 @@ def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:
     facts = resolve_plans(facts, document, rulebook.plan_words)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
-    facts = link_same_indicator(facts)
+    facts = link_same_indicator(facts, document.text, {s.index: s.start for s in document.sentences}, info["year"])
     facts = mark_counts(document, facts, rulebook.lexicon.indicator_counts)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],

@@ -21,11 +21,18 @@ from extract.normalize import SUPERSCRIPT_DIGITS
 from extract.numbers import NumberFormatError, read_vn_number
 from extract.records import Document, Fact, Problem, Sentence, SourceDoc, SourceLine, TableRow
 from extract.rulebook import RULES_DIR, Lexicon, Rule, Rulebook, load_rulebook
+from extract.scan import finditer_overlapped
 
 NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low")
 CHANGE_WORDS = {"tăng": "increase", "giảm": "decrease", "tăng thêm": "increase", "giảm thêm": "decrease"}
 WORD = regex.compile(r"[\p{L}\p{M}]+")
 DIGIT = regex.compile(r"\d")
+SPACES = regex.compile(r"\s+")
+# Where a label's clause starts: punctuation, brackets, a dash, "…, trong đó", a percent before it.
+CLAUSE_CUT = regex.compile(r"[;:.!?]\s|\(|\)|\s[-–]\s|,\s(?=(?:trong\s+đó|gồm|bao\s+gồm)\b)|\d\s*%")
+PARENTHETICAL = regex.compile(r"\s*\([^()]*\)")
+DATE_OR_YEAR = regex.compile(r"\b(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}\b|\bnăm\s+\d{4}\b")
+SUPERSCRIPT_RUN = regex.compile(rf"[{SUPERSCRIPT_DIGITS}]+")
 # Verbs and connectives trimmed from the end of a label: "thu ngân sách đạt" -> "thu ngân sách".
 LABEL_TAIL = regex.compile(
     r"(?:\s+|^)(?:ước\s+(?:đạt|thực\s+hiện|tính)|thực\s+hiện\s+(?:đạt|được)|đạt\s+được|đạt|bằng|là|được|có|"
@@ -56,7 +63,7 @@ def lookup_unit(raw: str | None, lexicon: Lexicon) -> tuple[str | None, Decimal]
     """
     if not raw:
         return None, Decimal(1)
-    text = regex.sub(r"\s+", " ", raw.strip()).lower()
+    text = SPACES.sub(" ", raw.strip()).lower()
     per = ""
     if "/" in text and text not in lexicon.units:
         text, _, per = text.partition("/")
@@ -81,7 +88,7 @@ def display_unit(raw: str | None, lexicon: Lexicon) -> str | None:
     if unit is None:
         return None
     if unit.startswith("count"):
-        noun = regex.sub(r"\s+", " ", raw.strip())
+        noun = SPACES.sub(" ", raw.strip())
         for form in sorted(lexicon.scales, key=len, reverse=True):
             if noun.lower().startswith(form + " "):
                 noun = noun[len(form) + 1:]
@@ -94,7 +101,7 @@ def lookup_base(raw: str | None, lexicon: Lexicon) -> str | None:
     """Normalised base of a printed basis: 'KH tỉnh giao' -> 'plan', 'so với cùng kỳ' -> 'same_period'."""
     if not raw:
         return None
-    text = regex.sub(r"\s+", " ", raw.strip()).lower()
+    text = SPACES.sub(" ", raw.strip()).lower()
     best = None
     for form, base in lexicon.bases.items():
         if (text.startswith(form) or text.startswith("so với " + form)) and (best is None or len(form) > len(best[0])):
@@ -122,8 +129,7 @@ def derive_label(text: str, start: int, floor: int) -> str | None:
     'Tổng sản lượng lương thực có hạt'
     """
     before = _drop_parentheticals(text[floor:start])
-    cuts = [0] + [m.end() for m in regex.finditer(
-        r"[;:.!?]\s|\(|\)|\s[-–]\s|,\s(?=(?:trong\s+đó|gồm|bao\s+gồm)\b)|\d\s*%", before)]
+    cuts = [0] + [m.end() for m in CLAUSE_CUT.finditer(before)]
     label = None
     for clause_start in reversed(cuts):  # an empty clause ("ước đạt: 3.915") falls back to the one before
         label = _clean_label(before[clause_start:])
@@ -135,15 +141,15 @@ def derive_label(text: str, start: int, floor: int) -> str | None:
 def _drop_parentheticals(text: str) -> str:
     """'Tổng vốn năm 2023 (bao gồm cả vốn kéo dài) là' -> 'Tổng vốn năm 2023 là' (closed brackets only)."""
     previous = None
-    while previous != text:
-        previous, text = text, regex.sub(r"\s*\([^()]*\)", "", text)
+    while previous != text and "(" in text:
+        previous, text = text, PARENTHETICAL.sub("", text)
     return text
 
 
 def _clean_label(clause: str) -> str | None:
-    clause = regex.sub(r"\b(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}\b|\bnăm\s+\d{4}\b", " ", clause)
-    clause = regex.sub(rf"[{SUPERSCRIPT_DIGITS}]+", "", clause)
-    clause = regex.sub(r"\s+", " ", clause).strip(" ,;:-–")
+    clause = DATE_OR_YEAR.sub(" ", clause)
+    clause = SUPERSCRIPT_RUN.sub("", clause)
+    clause = SPACES.sub(" ", clause).strip(" ,;:-–")
     for _ in range(4):
         trimmed = LABEL_TAIL.sub("", clause).strip(" ,;:-–")
         trimmed = LABEL_HEAD.sub("", trimmed).strip(" ,;:-–")
@@ -170,7 +176,7 @@ def nonfact_spans(text: str, start: int, end: int, rulebook: Rulebook) -> list[t
     spans = []
     for rule in rulebook.rules:
         if rule.kind == "nonfact":
-            spans.extend(m.span() for m in rule.pattern.finditer(text, start, end, overlapped=True))
+            spans.extend(m.span() for m in finditer_overlapped(rule.pattern, text, start, end))
     return spans
 
 
@@ -214,7 +220,7 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
     comparator = groups.get("comparator")
     comparator = lexicon.comparators.get(comparator, comparator) if comparator else fields.pop("comparator", None)
     qualifier = groups.get("qualifier")
-    qualifier = lexicon.qualifiers.get(regex.sub(r"\s+", " ", qualifier.lower()), qualifier) if qualifier else None
+    qualifier = lexicon.qualifiers.get(SPACES.sub(" ", qualifier.lower()), qualifier) if qualifier else None
     kind = fields.pop("kind", rule.kind)
     unit = display_unit(unit_raw, lexicon)
     if kind in ("percent", "change", "share") and percent is not None and value is None and not unit:
@@ -247,7 +253,7 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
     for rule in rulebook.rules:
         if rule.kind == "nonfact" or (only and rule.code != only):
             continue
-        for match in rule.pattern.finditer(text, sentence.start, sentence.end, overlapped=True):
+        for match in finditer_overlapped(rule.pattern, text, sentence.start, sentence.end):
             numbers = _number_spans(match)
             if not numbers:
                 continue
@@ -302,12 +308,14 @@ def map_columns(header: TableRow, config: dict) -> dict[int, str]:
     for index, cell in enumerate(header.cells):
         name = regex.sub(r"\s+", " ", cell.text).strip().lower()
         for role, patterns in config["columns"]:
-            if any(p.search(name) for p in patterns):
-                if role == "actual":
-                    year = regex.search(r"(?:19|20)\d\d", name)
-                    actual_candidates.append((int(year.group(0)) if year else 9999, index))
-                elif role not in roles.values():
-                    roles[index] = role
+            if not any(p.search(name) for p in patterns):
+                continue
+            if role == "actual":
+                year = regex.search(r"(?:19|20)\d\d", name)
+                actual_candidates.append((int(year.group(0)) if year else 9999, index))
+                break
+            if role not in roles.values():  # "Chỉ tiêu NQ giao" after "Chỉ tiêu": try the next role
+                roles[index] = role
                 break
     actual_candidates.sort()
     for position, (_, index) in enumerate(actual_candidates):
@@ -396,7 +404,7 @@ def assessment_code(label: str | None, config: dict) -> str | None:
     """met / exceeded / not_met for an annex label such as "Đạt", "Vượt KH", "Không đạt"."""
     if not label:
         return None
-    return config["labels"].get(regex.sub(r"\s+", " ", label.strip().lower()))
+    return config["labels"].get(SPACES.sub(" ", label.strip().lower()))
 
 
 def _sentence_at(document: Document, offset: int) -> int | None:

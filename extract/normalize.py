@@ -77,8 +77,36 @@ def normalize_quotes(text: str) -> str:
     return text.replace("‘", "'").replace("’", "'")
 
 
-LINE_FIXES = (to_nfc, strip_html_tags, strip_markdown_emphasis, replace_latex_comparators,
-              normalize_quotes, normalize_spaces)
+def markdown_table_to_tabs(text: str) -> str:
+    r"""A Markdown table row becomes the tab-separated row the annex reader expects; a rule row, nothing.
+
+    >>> markdown_table_to_tabs("| 2 | Thu ngân sách | Tỷ đồng | 260 | 201,922 |")
+    '2\tThu ngân sách\tTỷ đồng\t260\t201,922'
+    >>> markdown_table_to_tabs("|---|:---|---:|")
+    ''
+    """
+    m = re.fullmatch(r"\s*\|(.*)\|\s*", text)
+    if not m:
+        return text
+    if re.fullmatch(r"[\s|:\-]*", m.group(1)):
+        return ""
+    return "\t".join(cell.strip() for cell in m.group(1).split("|"))
+
+
+def markdown_footnotes_to_superscripts(text: str) -> str:
+    """Markdown footnote markers "[^6]" (and definitions "[^6]: …") become superscripts like the PDF's.
+
+    >>> markdown_footnotes_to_superscripts("bằng 96,63% so với cùng kỳ[^6].")
+    'bằng 96,63% so với cùng kỳ⁶.'
+    >>> markdown_footnotes_to_superscripts("[^6]: Bao gồm: công nghiệp chế biến")
+    '⁶Bao gồm: công nghiệp chế biến'
+    """
+    text = re.sub(r"^\s*\[\^(\d{1,3})\]:\s*", lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
+    return re.sub(r"\[\^(\d{1,3})\]", lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
+
+
+LINE_FIXES = (to_nfc, strip_html_tags, markdown_table_to_tabs, strip_markdown_emphasis,
+              markdown_footnotes_to_superscripts, replace_latex_comparators, normalize_quotes, normalize_spaces)
 
 
 def normalize_line(text: str) -> tuple[str, tuple[str, ...]]:

@@ -9,8 +9,9 @@ create or replace temp macro interval_gap(lo, hi, p, h) as greatest(lo - (p + h)
 -- ok when the intervals meet; minor when at most one unit of the last printed digit apart; else mismatch
 create or replace temp macro judge(gap, h) as
     case when gap <= 1e-9 then 'ok' when gap <= 2 * h + 1e-9 then 'minor' else 'mismatch' end;
--- a number the way a Vietnamese reader writes it: 128,67
-create or replace temp macro vn(x, decimals) as replace(printf('%.' || decimals || 'f', x), '.', ',');
+-- a number the way a Vietnamese reader writes it: 128,67 and 3.335,60
+create or replace temp macro vn(x, decimals) as
+    replace(replace(replace(format('{:,.' || decimals || 'f}', x), ',', '#'), '.', ','), '#', '.');
 -- the number a raw Vietnamese figure prints ("10.361,8" -> 10361.8), to express sums in the printed scale
 create or replace temp macro printed(raw) as try_cast(replace(replace(raw, '.', ''), ',', '.') as double);
 -- the factor between base units and the printed figure: 1e9 for "575 tỷ đồng" (value 575e9, raw "575")

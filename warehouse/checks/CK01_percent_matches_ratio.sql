@@ -1,6 +1,6 @@
 -- code:     CK01
 -- name:     percent.matches_ratio
--- type:     percent
+-- type:     percent (growth for a change against an earlier period)
 -- severity: error
 -- why:      A printed share Z% should equal 100·X/Y (or the change 100·(X−Y)/Y for "tăng/giảm Z% so với …
 --           (Y)"). Every printed number is the interval it could have been rounded from: the percent ± half a
@@ -41,7 +41,7 @@ computed as (
     from claims
 )
 select
-    'percent'                                                       as check_type,
+    case when is_change then 'growth' else 'percent' end            as check_type,
     judge(interval_gap(computed_low, computed_high, percent, h), h) as status,
     percent                                                         as reported,
     computed,

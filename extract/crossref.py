@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -26,16 +27,20 @@ MIN_SHARED_WITH_PLAN = 0.34
 MARGIN = 0.15
 MAX_RATIO = 2  # without a shared plan, figures more than twice apart are different things, not a typo
 TEXT_KINDS = ("ratio", "fraction", "value", "percent")
+WORD_OR_NUMBER = regex.compile(r"[\p{L}\p{M}]+|\d+")
 BOUNDS = ("above", "below", "at_least", "at_most", "approx", "approx_below")
 
 
-def words(label: str | None) -> set[str]:
+@lru_cache(maxsize=16384)
+def words(label: str | None) -> frozenset[str]:
     """Content words of a label, lower case; digits kept ("lớp 1" ≠ "lớp 6").
+
+    Cached: every text figure is compared with every annex row, so a label is read many times.
 
     >>> sorted(words("Tỷ lệ huy động trẻ 6 tuổi vào lớp 1"))
     ['1', '6', 'huy', 'lớp', 'trẻ', 'tuổi', 'vào', 'động']
     """
-    return {w for w in regex.findall(r"[\p{L}\p{M}]+|\d+", (label or "").lower()) if w not in COMMON}
+    return frozenset(w for w in WORD_OR_NUMBER.findall((label or "").lower()) if w not in COMMON)
 
 
 def similarity(a: set[str], b: set[str]) -> float:
@@ -91,6 +96,28 @@ def best_annex_row(fact: Fact, rows: list[Fact]) -> tuple[Fact, str] | None:
     return scored[0][1], scored[0][2]
 
 
+def rows_by_unit(rows: list[Fact]) -> dict:
+    """Annex rows with an actual figure, by unit, with their positions (once per report, not per figure)."""
+    index: dict = {}
+    for position, row in enumerate(rows):
+        if row.value is not None:
+            index.setdefault(row.unit, []).append((position, row))
+    return index
+
+
+def candidate_rows(fact: Fact, index: dict) -> list[Fact]:
+    """The annex rows in a unit `_comparable_unit` can accept for this fact, in report order."""
+    picks = []
+    if fact.percent is not None and fact.kind in ("percent", "ratio"):
+        picks += index.get("%", [])
+    if fact.value is not None:
+        if fact.unit is None:
+            picks += [pair for unit, pairs in index.items() if unit != "%" for pair in pairs]
+        else:
+            picks += (index.get(fact.unit, []) if fact.unit != "%" else []) + index.get(None, [])
+    return [row for _, row in sorted(picks, key=lambda pair: pair[0])]
+
+
 def best_earlier_text(fact: Fact, earlier: list[Fact]) -> Fact | None:
     """An earlier figure of the same indicator with the same plan: the same claim printed twice."""
     if fact.plan is None or fact.value is None or fact.extra.get("plan_source") is not None:
@@ -120,22 +147,23 @@ def link_same_indicator(facts: list[Fact], text: str = "", sentence_starts: dict
     """Mark text facts with the place (`extra["same_as"]`) that prints the same indicator."""
     rows = [f for f in facts if f.kind == "annex_row"]
     sentence_starts = sentence_starts or {}
-    out, earlier = [], []
+    by_unit = rows_by_unit(rows)
+    out, earlier = [], {}  # earlier text figures by (indicator, unit): the only ones best_earlier_text takes
     for fact in sorted(facts, key=lambda f: f.char_start):
         # thresholds ("≥ 95%", "trên 94%"), targets, changes ("giảm 38 vụ") and other years are not
         # the levels the annex prints
         if (fact.kind in TEXT_KINDS and fact.status != "chỉ tiêu" and fact.flag is None and fact.change is None
                 and fact.comparator is None and fact.qualifier not in BOUNDS
                 and not about_another_year(fact, text, sentence_starts.get(fact.sentence, 0), year)):
-            found = best_annex_row(fact, rows)
+            found = best_annex_row(fact, candidate_rows(fact, by_unit))
             if found is not None:
                 row, column = found
                 fact = replace(fact, extra={**fact.extra, "same_as": (row.char_start, row.rule), "same_as_column": column})
             else:
-                other = best_earlier_text(fact, earlier)
+                other = best_earlier_text(fact, earlier.get((fact.indicator, fact.unit), []))
                 if other is not None:
                     fact = replace(fact, extra={**fact.extra, "same_as": (other.char_start, other.rule),
                                                 "same_as_column": "value"})
-            earlier.append(fact)
+            earlier.setdefault((fact.indicator, fact.unit), []).append(fact)
         out.append(fact)
     return out

@@ -21,6 +21,7 @@ from extract.normalize import SUPERSCRIPT_DIGITS
 from extract.numbers import NumberFormatError, read_vn_number
 from extract.records import Document, Fact, Problem, Sentence, SourceDoc, SourceLine, TableRow
 from extract.rulebook import RULES_DIR, Lexicon, Rule, Rulebook, load_rulebook
+from extract.scan import finditer_overlapped
 
 NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low")
 CHANGE_WORDS = {"tăng": "increase", "giảm": "decrease", "tăng thêm": "increase", "giảm thêm": "decrease"}
@@ -175,7 +176,7 @@ def nonfact_spans(text: str, start: int, end: int, rulebook: Rulebook) -> list[t
     spans = []
     for rule in rulebook.rules:
         if rule.kind == "nonfact":
-            spans.extend(m.span() for m in rule.pattern.finditer(text, start, end, overlapped=True))
+            spans.extend(m.span() for m in finditer_overlapped(rule.pattern, text, start, end))
     return spans
 
 
@@ -252,7 +253,7 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
     for rule in rulebook.rules:
         if rule.kind == "nonfact" or (only and rule.code != only):
             continue
-        for match in rule.pattern.finditer(text, sentence.start, sentence.end, overlapped=True):
+        for match in finditer_overlapped(rule.pattern, text, sentence.start, sentence.end):
             numbers = _number_spans(match)
             if not numbers:
                 continue

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import replace
+from functools import lru_cache
 
 import regex
 
 from extract.records import Document, Fact
 from extract.rulebook import Rulebook
+from extract.scan import UNSPLITTABLE
 
 ESTIMATE = regex.compile(r"\b(?:ước|dự\s+ước|dự\s+kiến)\b", regex.I)
 PERIOD_IN_TEXT = regex.compile(r"\b(\d{1,2})\s+tháng(?:\s+(?:đầu\s+)?năm)?\b", regex.I)
@@ -28,12 +30,46 @@ def indicator_key(label: str | None, indicators: tuple) -> str | None:
     """
     if not label:
         return None
+    key = first_indicator(label, indicators)
+    return key if key is not None else slug(label)
+
+
+def first_indicator(label: str, indicators: tuple) -> str | None:
+    """Key of the first indicator (in file order) with a synonym in the label, else None.
+
+    Most labels name no listed indicator: one search with every synonym at once rules them out."""
+    anything = any_synonym(indicators)
+    if anything is not None and anything.search(label) is None:
+        return None
     for indicator in indicators:
         if any(p.search(label) for p in indicator.synonyms):
             return indicator.key
-    return slug(label)
+    return None
 
 
+_ANY_SYNONYM: dict[int, tuple] = {}
+
+
+def any_synonym(indicators: tuple) -> regex.Pattern | None:
+    """One pattern that finds a label iff some synonym does (built once per rulebook); None if unsafe."""
+    cached = _ANY_SYNONYM.get(id(indicators))
+    if cached is None or cached[0] is not indicators:  # the tuple is kept, so its id is not reused
+        cached = (indicators, _join_synonyms([p for i in indicators for p in i.synonyms]))
+        _ANY_SYNONYM[id(indicators)] = cached
+    return cached[1]
+
+
+def _join_synonyms(patterns: list) -> regex.Pattern | None:
+    flags = {p.flags for p in patterns}
+    if not patterns or len(flags) > 1 or any(UNSPLITTABLE.search(p.pattern) for p in patterns):
+        return None
+    try:
+        return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns), flags.pop())
+    except regex.error:
+        return None
+
+
+@lru_cache(maxsize=16384)
 def slug(text: str) -> str:
     folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
@@ -41,42 +77,49 @@ def slug(text: str) -> str:
     return "_".join(words[:10]) or None
 
 
-def direction_of(key: str | None, indicators: tuple) -> str:
-    return next((i.direction for i in indicators if i.key == key), "higher")
-
-
 def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook, info: dict) -> list[Fact]:
-    """Fill indicator, period and status on every fact from its label, sentence and section."""
+    """Fill indicator, period and status on every fact from its label, sentence and section.
+
+    Facts share sentences and heading paths: what depends only on those is worked out once."""
     sentences = {s.index: s for s in document.sentences}
     headings_above = heading_index(document)
     year = info.get("year")
+    title_period = PERIOD_IN_TEXT.search(info.get("title") or "")
+    directions = {i.key: i.direction for i in reversed(rulebook.indicators)}  # the first of a key wins
+    periods: dict[int | None, regex.Match | None] = {}
+    targets: dict[tuple, tuple[bool, int | None]] = {}
     out = []
     for fact in facts:
         sentence = sentences.get(fact.sentence)
         text = document.text[sentence.start:sentence.end] if sentence else ""
-        section = sentence.section if sentence else ""
         heading_path = headings_above(fact.char_start)
-        is_target = fact.kind != "annex_row" and any(p.search(h) for p in rulebook.target_headings for h in heading_path)
-        period_match = PERIOD_IN_TEXT.search(text) or PERIOD_IN_TEXT.search(info.get("title") or "")
+        if heading_path not in targets:
+            targets[heading_path] = (any(p.search(h) for p in rulebook.target_headings for h in heading_path),
+                                     _heading_year(" / ".join(heading_path)))
+        under_target, target_year = targets[heading_path]
+        is_target = fact.kind != "annex_row" and under_target
+        if fact.sentence not in periods:
+            periods[fact.sentence] = PERIOD_IN_TEXT.search(text) or title_period
+        period_match = periods[fact.sentence]
         period = f"{period_match.group(1)} tháng" if period_match else "năm"
-        target_year = _heading_year(" / ".join(heading_path))
         period_year = target_year if is_target and target_year else year
         if period_year:
             period = f"{period} {period_year}"
         status = fact_status(fact, text, sentence.start if sentence else 0, is_target, rulebook)
         indicator = fact_indicator(fact, rulebook)
-        extra = {**fact.extra, "direction": direction_of(indicator, rulebook.indicators)}
+        extra = {**fact.extra, "direction": directions.get(indicator, "higher")}
         out.append(replace(fact, indicator=indicator, period=period, status=status, extra=extra))
     return out
 
 
 def fact_indicator(fact: Fact, rulebook: Rulebook) -> str | None:
     """Indicator of a fact: its label first; else the words printed around its numbers ("4.086 hộ kinh doanh")."""
-    for subject in (fact.label, f"{fact.label or ''} {fact.raw}"):
-        key = indicator_key(subject, rulebook.indicators)
-        if subject and any(i.key == key for i in rulebook.indicators):
-            return key
-    return indicator_key(fact.label, rulebook.indicators)
+    known = {i.key for i in rulebook.indicators}
+    by_label = indicator_key(fact.label, rulebook.indicators)
+    if fact.label and by_label in known:
+        return by_label
+    around = indicator_key(f"{fact.label or ''} {fact.raw}", rulebook.indicators)
+    return around if around in known else by_label
 
 
 def fact_status(fact: Fact, sentence_text: str, sentence_start: int, is_target: bool, rulebook: Rulebook) -> str:

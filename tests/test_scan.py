@@ -1,0 +1,37 @@
+"""Branch-by-branch scanning (extract/scan.py) finds exactly what the whole pattern finds."""
+import pytest
+import regex
+
+from extract.engine import default_rulebook
+from extract.read import read_source
+from extract.scan import branches_of, finditer_overlapped, split_alternatives
+from extract.segment import segment_document
+
+from conftest import SAMPLE_TXT
+
+
+def matches(found) -> list[tuple]:
+    return [(m.span(), m.groupdict()) for m in found]
+
+
+def test_every_rule_on_every_sentence_of_the_sample_and_every_rule_example():
+    rulebook = default_rulebook()
+    document = segment_document(read_source(SAMPLE_TXT), "sample")
+    spans = [(document.text, s.start, s.end) for s in document.sentences]
+    spans += [(case.text, 0, len(case.text)) for rule in rulebook.rules for case in rule.cases]
+    assert any(branches_of(rule.pattern) for rule in rulebook.rules)   # the non-fact rules are alternations
+    for rule in rulebook.rules:
+        for text, start, end in spans:
+            whole = matches(rule.pattern.finditer(text, start, end, overlapped=True))
+            assert matches(finditer_overlapped(rule.pattern, text, start, end)) == whole, (rule.code, text[start:end])
+
+
+@pytest.mark.parametrize("source", [r"(a)|\1", r"(?i)a|b", r"(?R)|x", r"a(*SKIP)b|c", "abc"])
+def test_patterns_whose_branches_depend_on_each_other_are_scanned_whole(source):
+    assert branches_of(regex.compile(source)) == ()
+
+
+def test_sets_groups_and_escapes_hide_their_bars():
+    assert split_alternatives(r"[|]a|\|b|(?:c|d)|[[x|y]--[y]]e", verbose=False) == [r"[|]a", r"\|b", "(?:c|d)",
+                                                                                  "[[x|y]--[y]]e"]
+    assert split_alternatives("[]|]a|b", verbose=False) == ["[]|]a", "b"]

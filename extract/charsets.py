@@ -58,6 +58,25 @@ def sniff_format(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+def sniff_markup(data: bytes) -> str | None:
+    """'a web page (HTML)' or 'an XML file' when the bytes start like one, else None.
+
+    A link to a report often serves an error or login page; saved under the report's name, it
+    arrives as "bao_cao.pdf" holding HTML.
+
+    >>> sniff_markup(b"\\xef\\xbb\\xbf  <!DOCTYPE html><html><body>404 Not Found")
+    'a web page (HTML)'
+    >>> sniff_markup(b"%PDF-1.7") is None
+    True
+    """
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in data[:4096].lower():
+        return "a web page (HTML)"
+    if start.startswith(b"<?xml"):
+        return "an XML file"
+    return None
+
+
 def guess_utf16(data: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' when NUL bytes fill every other position, else None.
 
@@ -157,6 +176,33 @@ def detect_legacy_encoding(text: str) -> str | None:
     if vni >= 2 and vni > native:
         return "vni"
     return None
+
+
+# Everything but ASCII that Vietnamese text in Windows-1258 decodes to: the letters with a hat,
+# horn or breve, the precomposed accented vowels the code page has, the five tone marks as
+# combining characters, and the typographic signs of an office document (and, for text already
+# composed, the rest of Unicode's Vietnamese letters).
+CP1258_VIETNAMESE = regex.compile(r"[àáâãèéêìíòóôõùúýăđĩũơưÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯ\u0300\u0301\u0303\u0309\u0323\u1EA0-\u1EF9"
+                                  r"“”‘’–—…•°±²³×÷§«»·\u00a0€™©®]")
+FOREIGN_SHARE = 0.2   # more than this share of foreign characters among the non-ASCII ones
+FOREIGN_MIN = 8       # ... and at least this many: a stray symbol is no evidence
+
+
+def looks_foreign(text: str) -> bool:
+    """Does text decoded as Windows-1258 hold characters Vietnamese never uses?
+
+    Windows-1258 decodes any byte, so it is the fallback for bytes that are not UTF-8; text in
+    another code page (KOI8-R, GBK, Shift-JIS …) comes out as accented Latin letters that no
+    Vietnamese word has (ë, ï, ñ, ß, ¤ …), and is refused rather than ingested as noise.
+
+    >>> looks_foreign("Tổng giá trị sản xuất đạt 575 tỷ đồng, tăng 5,2% so với cùng kỳ")
+    False
+    >>> looks_foreign("Ị̂÷¸̣ î ñîöèàëüíî-ưêîíî́è÷åñêî́ đàçâẹ̀èè đàéîíà")  # Russian written in cp1251
+    True
+    """
+    others = [c for c in text if not c.isascii()]
+    foreign = sum(1 for c in others if not CP1258_VIETNAMESE.match(c))
+    return foreign >= FOREIGN_MIN and foreign > FOREIGN_SHARE * len(others)
 
 
 CAPITALISED_WORD = regex.compile(r"\b(?=(?:\p{L}*\p{Lu}){2})(?!\p{L}*[a-z])\p{L}+")

@@ -6,9 +6,15 @@ one message in the user's terms, naming the problem and what to do.
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import stat
+from collections import Counter
 from pathlib import Path
 
-from extract.charsets import convert_tcvn3, detect_legacy_encoding, guess_utf16, read_as_cp1252, sniff_format
+from extract.charsets import (convert_tcvn3, detect_legacy_encoding, guess_utf16, looks_foreign, read_as_cp1252,
+                              sniff_format)
+from extract.limits import Limits, explain_page_chars, explain_pages, explain_size
 from extract.normalize import to_nfc
 from extract.records import SourceDoc, SourceLine
 
@@ -19,25 +25,92 @@ class ReadError(Exception):
     """A file that cannot be ingested; the message says why and what to do."""
 
 
-def read_source(path: Path | str) -> SourceDoc:
-    """Read a report file of any supported format."""
+EMPTY_MESSAGE = "file is empty (0 bytes): get the complete report and ingest again"
+BLANK_MESSAGE = "file is empty (blank space only, no text): get the complete report and ingest again"
+# errno -> the problem and what to do, in the user's terms.
+OS_ERRORS = {
+    errno.EACCES: "permission denied: this user may not read the file; make it readable (chmod a+r) "
+                  "and ingest again",
+    errno.EPERM: "permission denied: this user may not read the file; make it readable (chmod a+r) "
+                 "and ingest again",
+    errno.ENOENT: "file not found (moved or deleted, or a link to a missing file): check the path and ingest again",
+    errno.ELOOP: "symbolic link loop (the link leads back to itself): point it at the report file, or give "
+                 "the file itself",
+    errno.EISDIR: "is a folder, not a report file: give the file itself, or rename the folder",
+    errno.EIO: "the disk could not read the file (I/O error): copy it to a healthy disk and ingest again",
+    errno.ENAMETOOLONG: "file name too long: rename the file and ingest again",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The problem and what to do for an OSError met while opening or reading a report.
+
+    >>> describe_os_error(PermissionError(13, "Permission denied"))
+    'permission denied: this user may not read the file; make it readable (chmod a+r) and ingest again'
+    >>> describe_os_error(OSError(71, "Protocol error"))
+    'cannot be read (Protocol error): check the file and ingest again'
+    """
+    return OS_ERRORS.get(exc.errno) or f"cannot be read ({exc.strerror or exc}): check the file and ingest again"
+
+
+def check_file(path: Path, limits: Limits) -> None:
+    """Refuse what is not a regular report file within the size limit, before anything is read.
+
+    `stat` follows links, so a link loop or a link to nothing is caught here with its reason;
+    the size comes from the inode, so a 300 MB file is refused without reading a byte of it.
+    """
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ReadError(describe_os_error(exc)) from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError(OS_ERRORS[errno.EISDIR])
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError("not a regular file (a device, pipe or socket): give the report file itself")
+    if info.st_size == 0:
+        raise ReadError(EMPTY_MESSAGE)
+    if problem := explain_size(info.st_size, limits):
+        raise ReadError(problem)
+
+
+def check_source(source: SourceDoc, limits: Limits) -> SourceDoc:
+    """Refuse a document whose pages or page lengths exceed the limits (the later stages scale with them)."""
+    if problem := explain_pages(source.pages, limits):
+        raise ReadError(problem)
+    chars: Counter = Counter()
+    for line in source.lines:
+        chars[line.page] += len(line.text) + 1
+    for page, count in sorted(chars.items()):
+        if problem := explain_page_chars(page, count, limits):
+            raise ReadError(problem)
+    return source
+
+
+def read_source(path: Path | str, limits: Limits = Limits()) -> SourceDoc:
+    """Read a report file of any supported format, within the limits; ReadError says what is wrong."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return read_text(path)
-    if suffix == ".pdf":
-        from extract.read_pdf import read_pdf
-        return read_pdf(path)
-    if suffix == ".docx":
-        from extract.read_docx import read_docx
-        return read_docx(path)
-    raise ReadError(f"unsupported file type {suffix or '(none)'!r}: give a .pdf, .docx, .txt or .md file")
+    if suffix not in TEXT_SUFFIXES | {".pdf", ".docx"}:
+        raise ReadError(f"unsupported file type {suffix or '(none)'!r}: give a .pdf, .docx, .txt or .md file")
+    check_file(path, limits)
+    try:
+        if suffix == ".pdf":
+            from extract.read_pdf import read_pdf
+            return check_source(read_pdf(path, limits.max_pages), limits)
+        if suffix == ".docx":
+            from extract.read_docx import read_docx
+            return check_source(read_docx(path, limits.max_bytes), limits)
+        return check_source(read_text(path), limits)
+    except OSError as exc:  # the file vanished or became unreadable between the check and the read
+        raise ReadError(describe_os_error(exc)) from exc
 
 
 UNICODE_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                 (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 VNI_MESSAGE = ("text is in the legacy VNI (VNI-Times) encoding: convert it to Unicode "
                "(e.g. with Unikey's converter) and ingest again")
+UNKNOWN_ENCODING_MESSAGE = ("text is in an unknown encoding (not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI): "
+                            "open it in an editor that shows it correctly, save it as UTF-8 and ingest again")
 
 
 def pick_encoding(data: bytes) -> str:
@@ -96,6 +169,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
                         "save it as UTF-8 and ingest again") from exc
     if legacy == "vni":
         raise ReadError(VNI_MESSAGE)
+    if encoding == "cp1258" and legacy is None and looks_foreign(text):
+        raise ReadError(UNKNOWN_ENCODING_MESSAGE)
     if legacy == "tcvn3":
         text, encoding = convert_tcvn3(text), "tcvn3" if encoding == "cp1258" else f"{encoding}+tcvn3"
     return to_nfc(text), encoding
@@ -105,10 +180,10 @@ def read_text(path: Path) -> SourceDoc:
     """Read converted report text; '\\f' separates pages, lines are numbered per file."""
     data = path.read_bytes()
     if not data.strip():
-        raise ReadError("file is empty: nothing to ingest")
+        raise ReadError(BLANK_MESSAGE)
     text, encoding = decode_text(data)
     if not text.strip():
-        raise ReadError("file is empty: nothing to ingest")
+        raise ReadError(BLANK_MESSAGE)
     text = to_nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines, page = [], 1
     for number, line in enumerate(text.split("\n"), 1):

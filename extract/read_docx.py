@@ -19,7 +19,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 
-from extract.charsets import sniff_format
+from extract.charsets import sniff_format, sniff_markup
+from extract.limits import Limits, describe_bytes
 from extract.normalize import DIGIT_TO_SUPERSCRIPT
 from extract.read import ReadError
 from extract.records import SourceDoc, SourceLine
@@ -56,14 +57,16 @@ class _Item:
     notes: tuple[str, ...] = ()  # ids of the footnotes it cites, emitted after it
 
 
-def read_docx(path: Path) -> SourceDoc:
+def read_docx(path: Path, max_bytes: int = Limits().max_bytes) -> SourceDoc:
     """Read a .docx report: one line per paragraph or table row, footnote bodies after their citer.
 
     Pages are counted from Word's rendered page breaks when the file has them, else from
     explicit page and section breaks; `line` is the paragraph's number within its page, and a
-    footnote body carries the page and line of the paragraph that cites it.
+    footnote body carries the page and line of the paragraph that cites it. The XML parts must
+    unpack to at most `max_bytes`, the size limit of a file.
     """
     path = Path(path)
+    check_unpacked_size(path, max_bytes)
     body, styles_root, settings_root, notes_root = open_docx(path)
     styles = find_superscript_styles(styles_root)
     rendered = next(body.iter(RENDERED_BREAK), None) is not None
@@ -72,6 +75,23 @@ def read_docx(path: Path) -> SourceDoc:
     items = [item for block in iter_blocks(body) for item in read_block(block, numbers, styles, rendered)]
     lines = tuple(lay_out(items, notes))
     return SourceDoc(str(path), "docx", lines, max((line.page for line in lines), default=1))
+
+
+def check_unpacked_size(path: Path, max_bytes: int) -> None:
+    """Refuse a package whose XML parts unpack beyond the size limit (a zip bomb would fill the memory).
+
+    The sizes come from the zip directory; zipfile never inflates a member past its stated size.
+    A file that is no zip at all is left to open_docx, which says what it is.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist() if i.filename.endswith((".xml", ".rels")))
+    except (zipfile.BadZipFile, OSError):
+        return
+    if unpacked > max_bytes:
+        raise ReadError(f"Word file unpacks to {describe_bytes(unpacked)} of text, over the limit of "
+                        f"{describe_bytes(max_bytes)}: check that it is a single report, or raise the limit "
+                        f"with --max-bytes or $SOLIEU_MAX_BYTES")
 
 
 def open_docx(path: Path) -> tuple:
@@ -104,10 +124,10 @@ def describe_non_docx(path: Path) -> tuple[str, str]:
             return "a damaged or incomplete zip package", DOCX_ADVICE
         if found := sniff_format(head):
             return found
-        start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        if start.startswith((b"<!doctype html", b"<html")) or b"<html" in head.lower():
+        markup = sniff_markup(head)
+        if markup == "a web page (HTML)":
             return "a web page saved with a .docx name", DOCX_ADVICE
-        if start.startswith(b"<?xml"):
+        if markup:
             return "an XML file, e.g. Word 2003 XML", DOCX_ADVICE
         return "not a zip package", DOCX_ADVICE
     if "word/document.xml" in names:

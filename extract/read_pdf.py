@@ -27,8 +27,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from extract.charsets import sniff_format, sniff_markup
+from extract.limits import Limits, explain_pages
 from extract.normalize import DIGIT_TO_SUPERSCRIPT, SUPERSCRIPT_DIGITS, to_nfc
-from extract.read import ReadError
+from extract.read import EMPTY_MESSAGE, ReadError
 from extract.records import SourceDoc, SourceLine
 
 # Geometry as fractions of a font size (PDF units are points; y grows upwards).
@@ -95,7 +97,7 @@ def open_pdf(path: Path):
     if not path.is_file():
         raise ReadError(f"file not found: {path}")
     if path.stat().st_size == 0:
-        raise ReadError("file is empty: nothing to ingest")
+        raise ReadError(EMPTY_MESSAGE)
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
@@ -103,9 +105,39 @@ def open_pdf(path: Path):
         if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
             raise ReadError("PDF is encrypted: remove the password and ingest again") from exc
         if code == pdfium_c.FPDF_ERR_FORMAT:
-            raise ReadError("not a readable PDF (broken, truncated or another format): "
-                            "get a complete copy of the file and ingest again") from exc
+            raise ReadError(describe_unreadable_pdf(read_ends(path))) from exc
         raise ReadError(f"PDF cannot be opened ({exc}): get a complete copy and ingest again") from exc
+
+
+def read_ends(path: Path, size: int = 1024) -> tuple[bytes, bytes]:
+    """The first and last `size` bytes of a file: enough to tell what a refused PDF is."""
+    with open(path, "rb") as handle:
+        head = handle.read(size)
+        handle.seek(max(0, path.stat().st_size - size))
+        return head, handle.read(size)
+
+
+def describe_unreadable_pdf(ends: tuple[bytes, bytes]) -> str:
+    """Why PDFium could not parse a .pdf, from its first and last bytes: another format, cut short, or damaged.
+
+    PDF readers look for the %PDF- header in the first kilobyte and %%EOF in the last one.
+
+    >>> describe_unreadable_pdf((b"<!DOCTYPE html><html>", b"</html>"))
+    'not a PDF but a web page (HTML) with a .pdf name: download the PDF itself (the link may lead to an error or login page) and ingest again'
+    >>> describe_unreadable_pdf((b"%PDF-1.7 ...", b"... 0 obj << /Length"))
+    'PDF is truncated (its end is missing): the download or copy stopped early; get a complete copy and ingest again'
+    """
+    head, tail = ends
+    if b"%PDF-" not in head:
+        if (markup := sniff_markup(head)) == "a web page (HTML)":
+            return (f"not a PDF but {markup} with a .pdf name: download the PDF itself (the link may lead to an "
+                    f"error or login page) and ingest again")
+        if found := sniff_format(head):
+            return f"not a PDF but {found[0]} with a .pdf name: {found[1]}"
+        return "not a PDF (no %PDF- header; unknown content): get the report as a PDF and ingest again"
+    if b"%%EOF" not in tail:
+        return "PDF is truncated (its end is missing): the download or copy stopped early; get a complete copy and ingest again"
+    return "PDF is damaged (PDFium cannot parse it): get a complete copy of the file and ingest again"
 
 
 # --- characters and lines ------------------------------------------------------------------------
@@ -517,11 +549,16 @@ def scan_pages(pdf) -> tuple[list[PageScan | None], list[str]]:
     return scans, notes
 
 
-def read_pdf(path: Path | str) -> SourceDoc:
-    """Read a PDF report; raise ReadError when it is encrypted, broken or only scanned images."""
+def read_pdf(path: Path | str, max_pages: int = Limits().max_pages) -> SourceDoc:
+    """Read a PDF report; raise ReadError when it is encrypted, broken, only scanned images or too long.
+
+    The page count is checked before any page is read, so ten thousand pages cost nothing.
+    """
     path = Path(path)
     pdf = open_pdf(path)
     try:
+        if problem := explain_pages(len(pdf), Limits(max_pages=max_pages)):
+            raise ReadError(problem)
         scans, notes = scan_pages(pdf)
     finally:
         pdf.close()

@@ -20,6 +20,7 @@ from extract.plans import resolve_plans
 from extract.read import read_source
 from extract.rulebook import Rulebook
 from extract.segment import segment_document
+from pipeline.timing import StageClock
 from warehouse.load import Processed
 
 
@@ -31,12 +32,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def process_file(path: Path | str, rulebook: Rulebook, sha256: str | None = None) -> Processed:
-    """Read, normalise, segment and extract one report file. Raises ReadError for bad input."""
+def process_file(path: Path | str, rulebook: Rulebook, sha256: str | None = None,
+                 clock: StageClock | None = None) -> Processed:
+    """Read, normalise, segment and extract one report file. Raises ReadError for bad input.
+
+    `clock` collects the seconds of each stage (read, segment, extract) when given."""
     path = Path(path)
-    source = read_source(path)
-    document = segment_document(source, path.stem)
-    return process_document(document, rulebook, sha256 or file_sha256(path))
+    clock = clock or StageClock()
+    with clock.stage("read"):
+        source = read_source(path)
+    with clock.stage("segment"):
+        document = segment_document(source, path.stem)
+    with clock.stage("extract"):
+        return process_document(document, rulebook, sha256 or file_sha256(path))
 
 
 def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:

@@ -87,11 +87,11 @@ def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook,
     title_period = PERIOD_IN_TEXT.search(info.get("title") or "")
     directions = {i.key: i.direction for i in reversed(rulebook.indicators)}  # the first of a key wins
     periods: dict[int | None, regex.Match | None] = {}
+    estimates: dict[int | None, int | None] = {}   # sentence -> end of its first "ước", if any
     targets: dict[tuple, tuple[bool, int | None]] = {}
     out = []
     for fact in facts:
         sentence = sentences.get(fact.sentence)
-        text = document.text[sentence.start:sentence.end] if sentence else ""
         heading_path = headings_above(fact.char_start)
         if heading_path not in targets:
             targets[heading_path] = (any(p.search(h) for p in rulebook.target_headings for h in heading_path),
@@ -99,13 +99,16 @@ def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook,
         under_target, target_year = targets[heading_path]
         is_target = fact.kind != "annex_row" and under_target
         if fact.sentence not in periods:
+            text = document.text[sentence.start:sentence.end] if sentence else ""
             periods[fact.sentence] = PERIOD_IN_TEXT.search(text) or title_period
+            first = ESTIMATE.search(text)
+            estimates[fact.sentence] = sentence.start + first.end() if first else None
         period_match = periods[fact.sentence]
         period = f"{period_match.group(1)} tháng" if period_match else "năm"
         period_year = target_year if is_target and target_year else year
         if period_year:
             period = f"{period} {period_year}"
-        status = fact_status(fact, text, sentence.start if sentence else 0, is_target, rulebook)
+        status = fact_status(fact, estimates[fact.sentence], is_target, rulebook)
         indicator = fact_indicator(fact, rulebook)
         extra = {**fact.extra, "direction": directions.get(indicator, "higher")}
         out.append(replace(fact, indicator=indicator, period=period, status=status, extra=extra))
@@ -122,14 +125,16 @@ def fact_indicator(fact: Fact, rulebook: Rulebook) -> str | None:
     return around if around in known else by_label
 
 
-def fact_status(fact: Fact, sentence_text: str, sentence_start: int, is_target: bool, rulebook: Rulebook) -> str:
-    """chỉ tiêu (a target for next year), kế hoạch (a plan or allocation), ước thực hiện or thực hiện."""
+def fact_status(fact: Fact, estimate_end: int | None, is_target: bool, rulebook: Rulebook) -> str:
+    """chỉ tiêu (a target for next year), kế hoạch (a plan or allocation), ước thực hiện or thực hiện.
+
+    `estimate_end` is where the sentence's first "ước" (dự ước, dự kiến) ends: a fact after it is an
+    estimate. Passing the offset, not the text before the fact, keeps a sentence of n figures linear."""
     if is_target:
         return "chỉ tiêu"
     if fact.kind == "value" and fact.label and any(p.search(fact.label) for p in rulebook.plan_words):
         return "kế hoạch"
-    before = sentence_text[: max(fact.char_start - sentence_start, 0)]
-    return "ước thực hiện" if ESTIMATE.search(before) else "thực hiện"
+    return "ước thực hiện" if estimate_end is not None and estimate_end <= fact.char_start else "thực hiện"
 
 
 YEAR = regex.compile(r"\b(?:19|20)\d\d\b")

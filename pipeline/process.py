@@ -17,7 +17,8 @@ from extract.engine import extract_facts
 from extract.indicators import assign_indicators
 from extract.metadata import describe_report
 from extract.plans import resolve_plans
-from extract.read import read_source
+from extract.limits import Limits, explain_facts
+from extract.read import ReadError, read_source
 from extract.rulebook import Rulebook
 from extract.segment import segment_document
 from pipeline.timing import StageClock
@@ -33,23 +34,29 @@ def file_sha256(path: Path) -> str:
 
 
 def process_file(path: Path | str, rulebook: Rulebook, sha256: str | None = None,
-                 clock: StageClock | None = None) -> Processed:
-    """Read, normalise, segment and extract one report file. Raises ReadError for bad input.
+                 clock: StageClock | None = None, limits: Limits = Limits()) -> Processed:
+    """Read, normalise, segment and extract one report file. Raises ReadError for bad input,
+    and for a file beyond the limits (size, pages, characters per page, facts).
 
     `clock` collects the seconds of each stage (read, segment, extract) when given."""
     path = Path(path)
     clock = clock or StageClock()
     with clock.stage("read"):
-        source = read_source(path)
+        source = read_source(path, limits)
     with clock.stage("segment"):
         document = segment_document(source, path.stem)
     with clock.stage("extract"):
-        return process_document(document, rulebook, sha256 or file_sha256(path))
+        return process_document(document, rulebook, sha256 or file_sha256(path), limits)
 
 
-def process_document(document, rulebook: Rulebook, sha256: str) -> Processed:
-    """Extract facts from an already segmented document (also used by re-extraction)."""
+def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits | None = None) -> Processed:
+    """Extract facts from an already segmented document (also used by re-extraction).
+
+    With `limits`, a document yielding more facts than allowed is refused (ReadError) before the
+    stages that compare facts with each other run."""
     facts, problems = extract_facts(document, rulebook)
+    if limits is not None and (problem := explain_facts(len(facts), limits)):
+        raise ReadError(problem)
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
     facts = resolve_plans(facts, document, rulebook.plan_words)

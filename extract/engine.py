@@ -12,6 +12,7 @@ Annex tables are read column by column (rules/tables.toml), one fact per data ro
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -23,12 +24,15 @@ from extract.records import Document, Fact, Problem, Sentence, SourceDoc, Source
 from extract.rulebook import RULES_DIR, Lexicon, Rule, Rulebook, load_rulebook
 from extract.scan import finditer_overlapped
 
-NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low")
+NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low", "delta")
 CHANGE_WORDS = {"tăng": "increase", "giảm": "decrease", "tăng thêm": "increase", "giảm thêm": "decrease"}
 WORD = regex.compile(r"[\p{L}\p{M}]+")
 DIGIT = regex.compile(r"\d")
 SPACES = regex.compile(r"\s+")
 # Where a label's clause starts: punctuation, brackets, a dash, "…, trong đó", a percent before it.
+# Characters before a figure searched for its label: far more than a clause. Searching back to the
+# sentence start made a sentence of n figures cost n² (a 1 MB line of figures never finished).
+LABEL_WINDOW = 2000
 CLAUSE_CUT = regex.compile(r"[;:.!?]\s|\(|\)|\s[-–]\s|,\s(?=(?:trong\s+đó|gồm|bao\s+gồm)\b)|\d\s*%")
 PARENTHETICAL = regex.compile(r"\s*\([^()]*\)")
 DATE_OR_YEAR = regex.compile(r"\b(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}\b|\bnăm\s+\d{4}\b")
@@ -128,7 +132,7 @@ def derive_label(text: str, start: int, floor: int) -> str | None:
     >>> derive_label("Tổng sản lượng lương thực có hạt năm 2023 ước đạt: 3.915,37/3.803 tấn", 51, 0)
     'Tổng sản lượng lương thực có hạt'
     """
-    before = _drop_parentheticals(text[floor:start])
+    before = _drop_parentheticals(text[max(floor, start - LABEL_WINDOW):start])
     cuts = [0] + [m.end() for m in CLAUSE_CUT.finditer(before)]
     label = None
     for clause_start in reversed(cuts):  # an empty clause ("ước đạt: 3.915") falls back to the one before
@@ -168,8 +172,21 @@ def _clean_label(clause: str) -> str | None:
 
 # --- rule matching ------------------------------------------------------------------------------
 
-def _overlaps(span: tuple[int, int], spans) -> bool:
-    return any(span[0] < e and s < span[1] for s, e in spans)
+class Coverage:
+    """The characters of a sentence covered by spans: an overlap test costs the span's length, not the
+    number of spans (a list of spans made a sentence with n figures cost n²)."""
+
+    def __init__(self, start: int, end: int, spans=()):
+        self.start, self.marks = start, bytearray(end - start)
+        for span in spans:
+            self.add(span)
+
+    def add(self, span: tuple[int, int]) -> None:
+        s, e = span[0] - self.start, span[1] - self.start
+        self.marks[s:e] = b"\1" * (e - s)
+
+    def overlaps(self, span: tuple[int, int]) -> bool:
+        return self.marks.find(1, span[0] - self.start, span[1] - self.start) >= 0
 
 
 def nonfact_spans(text: str, start: int, end: int, rulebook: Rulebook) -> list[tuple[int, int]]:
@@ -211,6 +228,7 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
     prev, _ = number("prev", prev_scale)
     percent, percent_decimals = number("percent")
     percent_low, _ = number("percent_low")
+    delta, _ = number("delta", value_scale)
     if prev is not None and plan is None:
         plan = prev
     basis = groups.get("basis") or fields.pop("basis", None)
@@ -234,6 +252,7 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
         percent_raw=groups.get("percent"), percent_decimals=percent_decimals,
         unit=unit, unit_raw=unit_raw, base=base, base_raw=basis, change=change,
         comparator=comparator, qualifier=qualifier, value_high=value_high, percent_low=percent_low,
+        delta=delta, delta_raw=groups.get("delta"),
         label=derive_label(text, start, floor),
         flag="; ".join(problems) or fields.pop("flag", None),
         in_footnote=sentence.footnote if sentence else None,
@@ -248,7 +267,7 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
     if not DIGIT.search(text, sentence.start, sentence.end):
         return []
     masks = None
-    used: list[tuple[int, int]] = []
+    used = Coverage(sentence.start, sentence.end)
     facts: list[Fact] = []
     for rule in rulebook.rules:
         if rule.kind == "nonfact" or (only and rule.code != only):
@@ -258,19 +277,33 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
             if not numbers:
                 continue
             if masks is None:
-                masks = nonfact_spans(text, sentence.start, sentence.end, rulebook)
-            if any(_overlaps(n, masks) for n in numbers):
+                masks = Coverage(sentence.start, sentence.end, nonfact_spans(text, sentence.start, sentence.end, rulebook))
+            if any(masks.overlaps(n) for n in numbers):
                 continue
             primary = match.span("percent") if match.groupdict().get("percent") is not None else numbers[0]
-            if _overlaps(primary, used):
+            if used.overlaps(primary):
                 continue
             if rule.fields.get("same_unit") and not _same_unit(match, rulebook.lexicon):
                 continue
             fact = build_fact(rule, match, text, rulebook.lexicon, sentence, sentence.start)
             facts.append(fact)
-            used.extend(numbers)
+            for number in _claimed_spans(match, text):
+                used.add(number)
     facts.sort(key=lambda f: f.char_start)
-    return [borrow_preceding_value(f, facts, rulebook) for f in facts]
+    return [borrow_preceding_value(f, facts, rulebook, text) for f in facts]
+
+
+def _claimed_spans(match: regex.Match, text: str) -> list[tuple[int, int]]:
+    """The numbers a kept match takes. Two stay free for a fact of their own: last year's percent in
+    brackets ("(58,45%)") stays a percent, and an absolute change ("giảm 4,7 ha") a value."""
+    spans = []
+    for group in NUMBER_GROUPS:
+        if group in match.re.groupindex and match.group(group) is not None:
+            start, end = match.span(group)
+            if group == "delta" or (group == "prev" and text[end:end + 2].lstrip().startswith("%")):
+                continue
+            spans.append((start, end))
+    return spans
 
 
 def _same_unit(match: regex.Match, lexicon: Lexicon) -> bool:
@@ -278,7 +311,17 @@ def _same_unit(match: regex.Match, lexicon: Lexicon) -> bool:
     return display_unit(match.group("value_unit"), lexicon) == display_unit(match.group("plan_unit"), lexicon)
 
 
-def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook) -> Fact:
+def _closed_bracket_between(text: str, start: int, end: int) -> bool:
+    """Does a bracket opened before `start` close before `end`? ("(gồm: …, 2,3 ha), giảm 4,7 ha")"""
+    depth = 0
+    for ch in text[start:end]:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return True
+    return False
+
+
+def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook, text: str = "") -> Fact:
     """Give a fact whose rule says `value_from = "preceding"` the figure printed just before it.
 
     "đạt 56.820 ha, đạt 99,7% KH (57.000 ha), bằng 98,9% so với năm 2022 (57.450 ha)": the
@@ -286,12 +329,20 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook) ->
     """
     if fact.value is not None or rulebook.rule(fact.rule).fields.get("value_from") != "preceding":
         return fact
+    if fact.unit == "điểm %":  # "58,62%, tăng 0,17 điểm phần trăm so với năm 2022 (58,45%)": the percent before
+        percents = [f for f in facts if f.char_end <= fact.char_start and f.percent is not None and f.value is None]
+        if not percents:
+            return fact
+        source = percents[-1]
+        return replace(fact, value=source.percent, value_raw=source.percent_raw,
+                       extra={**fact.extra, "value_from": source.char_start})
     before = [f for f in facts if f.char_end <= fact.char_start and f.value is not None
-              and f.kind not in ("percent", "change", "share") and (f.unit == fact.unit or fact.unit in (None, "%"))]
+              and f.kind not in ("percent", "change", "share", "difference")
+              and (f.unit == fact.unit or fact.unit in (None, "%"))
+              and not _closed_bracket_between(text, f.char_end, fact.char_start)]
     if not before:
         return fact
     source = before[-1]
-    from dataclasses import replace
     return replace(fact, value=source.value, value_raw=source.value_raw, unit=fact.unit or source.unit,
                    extra={**fact.extra, "value_from": source.char_start})
 

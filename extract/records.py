@@ -140,6 +140,8 @@ class Fact:
     qualifier: str | None = None  # "khoảng", "hơn", "gần", "trên", "dưới" ...
     value_high: Decimal | None = None  # upper end of a range
     percent_low: Decimal | None = None  # lower end of a range of percents ("7-8%": 7)
+    delta: Decimal | None = None  # an absolute change: "giảm 4,7 ha so với năm 2022 (31,5 ha)": 4.7
+    delta_raw: str | None = None
     label: str | None = None      # the words before the figure: what it measures
     indicator: str | None = None  # normalised indicator key from rules/indicators.toml
     period: str | None = None     # "năm 2023", "9 tháng" ...

@@ -20,17 +20,17 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 # Named groups a pattern may use, and the fact fields they fill.
 GROUP_FIELDS = {
     "value", "plan", "percent", "unit", "value_unit", "plan_unit", "basis", "change",
-    "comparator", "qualifier", "value_high", "prev", "prev_unit", "label", "period", "percent_low",
+    "comparator", "qualifier", "value_high", "prev", "prev_unit", "label", "period", "percent_low", "delta",
 }
 # Fields an example may assert on (attributes of extract.records.Fact).
 EXAMPLE_FIELDS = {
     "match", "value", "plan", "percent", "unit", "unit_raw", "base", "base_raw", "change",
     "comparator", "qualifier", "value_high", "kind", "percent_decimals", "label", "period",
-    "status", "flag", "indicator", "percent_low",
+    "status", "flag", "indicator", "percent_low", "delta",
 }
 RULE_KEYS = {"code", "name", "kind", "priority", "summary", "why", "pattern", "fields",
              "examples", "counterexamples", "aliases"}
-KINDS = {"ratio", "percent", "change", "share", "value", "fraction", "target", "nonfact", "malformed"}
+KINDS = {"ratio", "percent", "change", "share", "value", "fraction", "target", "nonfact", "malformed", "difference"}
 CODE_FAMILIES = {"RT", "PC", "CH", "SH", "VA", "FR", "TG", "NF", "MF"}
 
 

@@ -124,6 +124,7 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
             "plan_tolerance": half_unit(f.plan_raw, _scale_of(f, "plan"), f.unit) if f.base == "same_period" else 0.0,
             "unit_raw": f.unit_raw, "base_raw": f.base_raw, "change": f.change,
             "comparator": f.comparator, "qualifier": f.qualifier, "value_high": _to_float(f.value_high), "percent_low": _to_float(f.percent_low),
+            "delta": _to_float(f.delta), "delta_raw": f.delta_raw,
             "indicator": f.indicator, "period": f.period, "status": f.status, "flag": f.flag,
             "assessment": f.assessment, "stt": f.stt, "table_row": f.table_row,
             "previous": _to_float(f.extra.get("previous")), "sentence_no": f.sentence,
@@ -144,7 +145,7 @@ FACT_COLUMNS = (
     "fact_id", "report_id", "kind", "label", "value", "unit", "plan", "percent", "percent_decimals", "base",
     "raw", "line", "page", "char_start", "char_end", "rule_id", "value_exact", "plan_exact", "value_raw",
     "plan_raw", "percent_raw", "value_tolerance", "plan_tolerance", "unit_raw", "base_raw", "change",
-    "comparator", "qualifier", "value_high", "percent_low", "indicator", "period", "status", "flag", "assessment", "stt",
+    "comparator", "qualifier", "value_high", "percent_low", "delta", "delta_raw", "indicator", "period", "status", "flag", "assessment", "stt",
     "table_row", "previous", "plan_source", "plan_fact_id", "total_fact_id", "breakdown", "same_as_fact_id", "same_as_column", "direction", "assessment_code", "plan_text", "listed_count", "listed_alt", "counts", "sentence_no", "section", "in_footnote", "rules_version",
 )
 

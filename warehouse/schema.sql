@@ -169,6 +169,8 @@ create table if not exists facts (
     qualifier         varchar,
     value_high        double,
     percent_low       double,
+    delta             double,
+    delta_raw         varchar,
     indicator         varchar,
     period            varchar,
     status            varchar,
@@ -225,6 +227,8 @@ comment on column facts.comparator is '>, <, >=, <= or range, when printed with 
 comment on column facts.qualifier is 'approx, above, below, approx_below, estimate ... for "khoảng", "hơn", "trên", "dưới", "gần", "ước".';
 comment on column facts.value_high is 'Upper end of a range ("3-4 triệu đồng").';
 comment on column facts.percent_low is 'Lower end of a range of percents ("7-8%": 7; percent holds 8).';
+comment on column facts.delta is 'An absolute change as printed, in base units ("giảm 4,7 ha so với năm 2022 (31,5 ha)": 4.7; plan holds 31.5).';
+comment on column facts.delta_raw is 'The change as printed.';
 comment on column facts.indicator is 'Normalised indicator key (rules/indicators.toml), to line up the same indicator across places and reports.';
 comment on column facts.period is 'Period the figure refers to ("năm 2023", "9 tháng 2024").';
 comment on column facts.status is 'thực hiện, ước thực hiện, kế hoạch or chỉ tiêu.';

@@ -1,0 +1,42 @@
+-- code:     CK15
+-- name:     growth.difference_matches_figures
+-- type:     growth
+-- severity: error
+-- why:      "26,8 ha …, giảm 4,7 ha so với năm 2022 (31,5 ha)" states three numbers that must agree: the
+--           figure, last year's figure and the change between them (also in percentage points: "58,62%, tăng
+--           0,17 điểm phần trăm so với năm 2022 (58,45%)"). Each is the interval it was rounded from.
+-- flags:    Năm 2023 xảy ra 318 vụ vi phạm, giảm 48 vụ so với năm 2022 (356 vụ).
+-- passes:   Năm 2023 xảy ra 318 vụ vi phạm, giảm 38 vụ so với năm 2022 (356 vụ).
+-- passes:   Tỷ lệ che phủ rừng đạt 58,62%, tăng 0,17 điểm phần trăm so với năm 2022 (58,45%).
+with claims as (
+    select f.*,
+           case f.change when 'decrease' then f.plan - f.value else f.value - f.plan end as computed_delta,
+           coalesce(f.value_tolerance, 0) + coalesce(f.plan_tolerance, 0) as tolerance,
+           case when f.delta_raw like '%,%' then 0.5 * pow(10, -length(split_part(f.delta_raw, ',', 2)))
+                    * f.delta / nullif(printed(f.delta_raw), 0)
+                else 0 end as delta_tolerance
+    from facts f
+    where f.report_id in (select report_id from _batch)
+      and f.kind = 'difference' and f.delta is not null and f.value is not null and f.plan is not null
+),
+judged as (
+    select *, greatest(abs(computed_delta - delta) - tolerance - delta_tolerance, 0) as gap,
+           greatest(delta_tolerance, 1e-12) as h
+    from claims
+)
+select
+    'growth'                                                    as check_type,
+    judge(gap, h)                                               as status,
+    delta                                                       as reported,
+    computed_delta                                              as computed,
+    delta - delta_tolerance as reported_low, delta + delta_tolerance as reported_high,
+    computed_delta - tolerance as computed_low, computed_delta + tolerance as computed_high,
+    computed_delta - delta                                      as difference,
+    sign(computed_delta) <> sign(delta) and computed_delta <> 0 as decision,
+    [fact_id]                                                   as fact_ids,
+    line, page, report_id,
+    printf('Ghi %s %s so với kỳ trước; %s và %s chênh nhau %s%s.',
+           case change when 'decrease' then 'giảm' else 'tăng' end, delta_raw, value_raw, plan_raw,
+           vn_auto(abs(value - plan) / scale_of(delta, delta_raw)),
+           case when judge(gap, h) = 'ok' then '' else ', không khớp' end)  as message
+from judged

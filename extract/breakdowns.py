@@ -205,3 +205,51 @@ def link_breakdowns(document: Document, facts: list[Fact], triggers: regex.Patte
                               "breakdown": more[(f.char_start, f.rule)][1]})
             if (f.char_start, f.rule) in more else f for f in marked]
 
+
+
+SHARE_KINDS = ("share", "percent")
+
+
+def find_share_structures(document: Document, facts: list[Fact], structure: regex.Pattern) -> list[list[Fact]]:
+    """Groups of shares that make up a whole: after "Cơ cấu …:" in a sentence, or annex % sub-rows of a
+    "Cơ cấu …" row."""
+    text = document.text
+    groups = []
+    ordered = sorted(facts, key=lambda f: f.char_start)
+    for sentence in document.sentences:
+        if sentence.kind == "table":
+            continue
+        for m in structure.finditer(text, sentence.start, sentence.end):
+            group = []
+            for f in ordered:
+                if f.char_start < m.end() or f.char_start >= sentence.end:
+                    continue
+                if f.kind in SHARE_KINDS and f.percent is not None and f.comparator is None and f.base in (None, "total"):
+                    group.append(f)
+                elif f.value is not None or f.percent is not None:
+                    break
+            if len(group) >= MIN_PARTS:
+                groups.append(group)
+    rows = [f for f in ordered if f.kind == "annex_row"]
+    for i, row in enumerate(rows):
+        if row.stt and structure.match((row.label or "").strip()):
+            children = []
+            for child in rows[i + 1:]:
+                if child.stt:
+                    break
+                if child.unit == "%" and (child.value is not None or child.plan is not None):
+                    children.append(child)
+            if len(children) >= MIN_PARTS:
+                groups.append(children)
+    return groups
+
+
+def link_share_structures(document: Document, facts: list[Fact], structure: regex.Pattern) -> list[Fact]:
+    """Mark the shares of one whole with the same `extra["share_group"]` (the first share's position)."""
+    members = {}
+    for group in find_share_structures(document, facts, structure):
+        key = (group[0].char_start, group[0].rule)
+        for f in group:
+            members.setdefault((f.char_start, f.rule), key)
+    return [replace(f, extra={**f.extra, "share_group": members[(f.char_start, f.rule)]})
+            if (f.char_start, f.rule) in members else f for f in facts]

@@ -80,6 +80,7 @@ class Lexicon:
     pieces: dict         # placeholder name -> regex source
     breakdown_triggers: regex.Pattern | None = None
     indicator_counts: dict = field(default_factory=dict)
+    structure_triggers: regex.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,10 @@ def build_lexicon(data: dict) -> Lexicon:
     triggers = data.get("breakdown_triggers", [])
     trigger_pattern = regex.compile("|".join(f"(?:{t})" for t in triggers), regex.I) if triggers else None
     counts = {kind: regex.compile(pattern, regex.I) for kind, pattern in data.get("indicator_counts", {}).items()}
+    structures = data.get("structure_triggers", [])
+    structure_pattern = regex.compile("|".join(f"(?:{t})" for t in structures), regex.I) if structures else None
     return Lexicon(units, scales, bases, dict(data.get("qualifiers", {})),
-                   dict(data.get("comparators", {})), pieces, trigger_pattern, counts)
+                   dict(data.get("comparators", {})), pieces, trigger_pattern, counts, structure_pattern)
 
 
 def _line_of(source: str, needle: str, default: int = 1) -> int:

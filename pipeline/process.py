@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from extract.breakdowns import link_breakdowns
+from extract.breakdowns import link_breakdowns, link_share_structures
 from extract.counts import mark_counts
 from extract.crossref import link_same_indicator
 from extract.engine import extract_facts
@@ -62,6 +62,8 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
     facts = resolve_plans(facts, document, rulebook.plan_words)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
+    if rulebook.lexicon.structure_triggers is not None:
+        facts = link_share_structures(document, facts, rulebook.lexicon.structure_triggers)
     facts = link_same_indicator(facts, document.text, {s.index: s.start for s in document.sentences}, info["year"])
     facts = mark_counts(document, facts, rulebook.lexicon.indicator_counts)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),

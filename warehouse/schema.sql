@@ -183,6 +183,7 @@ create table if not exists facts (
     plan_fact_id      varchar,
     total_fact_id     varchar,
     breakdown         varchar,
+    share_group       varchar,
     same_as_fact_id   varchar,
     same_as_column    varchar,
     direction         varchar,
@@ -241,6 +242,7 @@ comment on column facts.plan_source is 'Where the plan was found when not printe
 comment on column facts.plan_fact_id is 'The fact the plan was taken from, when plan_source is set.';
 comment on column facts.total_fact_id is 'For a part of a breakdown, the fact of the total it should add up to.';
 comment on column facts.breakdown is 'How the part was listed: gom (gồm / bao gồm), trong_do, bracket, footnote or annex (a sub-row).';
+comment on column facts.share_group is 'Shares of one whole ("Cơ cấu …: A chiếm 31,4%; B 33,8%; C 34,8%") carry the id of the first share; they should add up to 100%.';
 comment on column facts.same_as_fact_id is 'Another place printing the same indicator (its annex row, or an earlier sentence with the same plan).';
 comment on column facts.same_as_column is 'Which figure of this fact the other place prints: value or percent.';
 comment on column facts.direction is 'higher or lower: which way is better for the indicator (rules/indicators.toml).';

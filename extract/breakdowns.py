@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import regex
 
+from extract.engine import closed_bracket_between
 from extract.records import Document, Fact
 
 VALUE_KINDS = ("value", "ratio", "fraction", "change")
@@ -65,16 +66,6 @@ def _depth_at(text: str, start: int, offset: int) -> int:
     return depth
 
 
-def _inside_closed_bracket(text: str, start: int, end: int) -> bool:
-    """Was `start` inside a bracket that closes before `end`? ("… 03 đơn vị sự nghiệp) …")"""
-    depth = 0
-    for ch in text[start:end]:
-        depth += (ch == "(") - (ch == ")")
-        if depth < 0:
-            return True
-    return False
-
-
 def _parts_after(text: str, begin: int, end: int, total: Fact, facts: list[Fact], counts_mix: bool,
                  bracketed: bool) -> list[Fact]:
     """Figures between `begin` and `end` at bracket depth 0, in the total's unit, until another unit."""
@@ -110,7 +101,7 @@ def find_trigger_breakdowns(document: Document, facts: list[Fact], triggers: reg
             if any(f.char_start < m.start() < f.char_end for f in sentence_facts):
                 continue  # a rule already read this breakdown ("12.215 hồ sơ, trong đó … 12.168 hồ sơ, đạt 99,6%")
             before = [f for f in sentence_facts if f.char_end <= m.start() and f.value is not None
-                      and f.kind in VALUE_KINDS and not _inside_closed_bracket(text, f.char_end, m.start())]
+                      and f.kind in VALUE_KINDS and not closed_bracket_between(text, f.char_end, m.start())]
             bare_bracket = m.group(0).strip() == "("
             if not before or (bare_bracket and m.start() - before[-1].char_end > MAX_BRACKET_GAP):
                 continue

@@ -311,7 +311,7 @@ def _same_unit(match: regex.Match, lexicon: Lexicon) -> bool:
     return display_unit(match.group("value_unit"), lexicon) == display_unit(match.group("plan_unit"), lexicon)
 
 
-def _closed_bracket_between(text: str, start: int, end: int) -> bool:
+def closed_bracket_between(text: str, start: int, end: int) -> bool:
     """Does a bracket opened before `start` close before `end`? ("(gồm: …, 2,3 ha), giảm 4,7 ha")"""
     depth = 0
     for ch in text[start:end]:
@@ -339,7 +339,7 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook, te
     before = [f for f in facts if f.char_end <= fact.char_start and f.value is not None
               and f.kind not in ("percent", "change", "share", "difference")
               and (f.unit == fact.unit or fact.unit in (None, "%"))
-              and not _closed_bracket_between(text, f.char_end, fact.char_start)]
+              and not closed_bracket_between(text, f.char_end, fact.char_start)]
     if not before:
         return fact
     source = before[-1]

@@ -154,6 +154,11 @@ NATIVE_EVIDENCE = regex.compile(r"[ăđơưĂĐƠƯ\u1EA0-\u1EF9]|(?<=\p{L})[\u0
                                 r"|(?<=[aeiouyâêôãõýAEIOUYÂÊÔÃÕÝ])[ÌÒÞìò]")
 
 
+LETTER = regex.compile(r"\p{L}")
+ASCII_LETTER = regex.compile(r"[A-Za-z]")
+LEGACY_ASCII_SHARE = 0.4
+
+
 def detect_legacy_encoding(text: str) -> str | None:
     """'tcvn3' or 'vni' when `text` shows more legacy-font letters than real Vietnamese, else None.
 
@@ -167,7 +172,18 @@ def detect_legacy_encoding(text: str) -> str | None:
     'vni'
     >>> detect_legacy_encoding("Báo cáo kết quả đạt được, «Chương trình»") is None
     True
+
+    Legacy fonts type most letters as plain ASCII (about 80% of a report's letters in TCVN3); text
+    in another script read as Windows-1252 (KOI8-R, GBK …) has almost none, and is not legacy
+    Vietnamese whatever letters it shows.
+
+    >>> detect_legacy_encoding("Îò÷¸ò î ñîöèàëüíî-ýêîíîìè÷åñêîì ðàçâèòèè") is None  # Russian, cp1251
+    True
     """
+    sample = text[:100_000]
+    letters = len(LETTER.findall(sample))
+    if letters and len(ASCII_LETTER.findall(sample)) < LEGACY_ASCII_SHARE * letters:
+        return None
     native = len(NATIVE_EVIDENCE.findall(text))
     tcvn3 = len(TCVN3_EVIDENCE.findall(text))
     if tcvn3 >= 2 and tcvn3 > native:

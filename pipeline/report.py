@@ -7,6 +7,7 @@ input (a report may contain "<script>"), so every string is escaped for the form
 from __future__ import annotations
 
 import csv
+import os
 import html
 import math
 import re
@@ -593,14 +594,28 @@ SCRIPT = """
 # ---------------------------------------------------------------- files
 
 def write_reports(con: duckdb.DuckDBPyConnection, report_id: str, out_dir: Path) -> dict[str, Path]:
-    """Write <report_id>.html, .md and .csv into out_dir; return their paths."""
+    """Write <report_id>.html, .md and .csv into out_dir; return their paths.
+
+    Each file is written under a temporary name and renamed into place, so a crash or a full disk
+    never leaves half a report; the HTML comes last, so where it exists all three are complete
+    (ingest rewrites the reports of an already ingested file whose HTML is missing)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     data = report_data(con, report_id)
     paths = {"html": out_dir / f"{report_id}.html", "md": out_dir / f"{report_id}.md", "csv": out_dir / f"{report_id}.csv"}
-    paths["html"].write_text(render_html(data), encoding="utf-8")
-    paths["md"].write_text(render_markdown(data), encoding="utf-8")
-    write_csv(data, paths["csv"])
+    write_into_place(paths["md"], lambda p: p.write_text(render_markdown(data), encoding="utf-8"))
+    write_into_place(paths["csv"], lambda p: write_csv(data, p))
+    write_into_place(paths["html"], lambda p: p.write_text(render_html(data), encoding="utf-8"))
     return paths
+
+
+def write_into_place(path: Path, write) -> None:
+    """Call write(temporary path), then rename the result to `path`; no partial file is left behind."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def report_dir_for(warehouse: Path) -> Path:

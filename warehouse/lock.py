@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.damage import explain_failure
+
 DEFAULT_TIMEOUT = 600.0
 TIMEOUT_ENV = "SOLIEU_LOCK_TIMEOUT"
 POLL_SECONDS = 0.2
@@ -104,16 +106,20 @@ def explain_lock_error(warehouse: Path, holder: str) -> str:
 
 def connect_warehouse(warehouse: Path, read_only: bool = False, timeout: float | None = None,
                       log=print) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect, waiting while another process holds the file; WarehouseBusy after the timeout."""
+    """duckdb.connect, waiting while another process holds the file; WarehouseBusy after the timeout,
+    WarehouseUnusable when the file is damaged."""
     timeout = lock_timeout(timeout)
     deadline, told = time.monotonic() + timeout, False
     while True:
         try:
             return duckdb.connect(str(warehouse), read_only=read_only)
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
             holder = lock_holder(str(exc))
             if holder is None:
-                raise
+                unusable = explain_failure(warehouse, exc)   # a damaged file: one line, exit 4
+                if unusable is None:
+                    raise
+                raise unusable from exc
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(explain_lock_error(warehouse, holder)) from None
             if not told:

@@ -53,11 +53,11 @@ def explain_failure(warehouse: Path, exc: Exception) -> WarehouseUnusable | None
     """The WarehouseUnusable that a DuckDB error means, or None for errors of another kind (a bug).
 
     >>> str(explain_failure(Path("w.duckdb"), OSError('IO Error: Could not write file "w.duckdb.wal": No space left on device')))
-    'w.duckdb: disk full while writing the warehouse (Could not write file "w.duckdb.wal": No space left on device): free space on its disk and run the same command again; the reports ingested before are kept'
+    'w.duckdb: no space left to write the warehouse (Could not write file "w.duckdb.wal": No space left on device): free space on its disk and run the same command again; the reports ingested before are kept'
     """
     message = str(exc)
     if FULL.search(message):
-        return WarehouseUnusable(f"{warehouse}: disk full while writing the warehouse ({first_line(message)}): "
+        return WarehouseUnusable(f"{warehouse}: no space left to write the warehouse ({first_line(message)}): "
                                  f"free space on its disk and run the same command again; the reports ingested "
                                  f"before are kept")
     if DAMAGED.search(message):

@@ -28,14 +28,14 @@ CONTEXT = 160                               # characters kept on each side of a 
 REPORT_QUERY = """
 select r.report_id, r.title, r.source_path, r.locality, r.year, r.period, r.ingested_at, r.rules_version,
        (select count(*) from facts f where f.report_id = r.report_id) as facts
-from reports r where r.report_id = $report_id
+from reports r where r.report_id in (select unnest($report_ids::varchar[]))
 """
 # The cited facts are unnested and joined by key (a fact of another report can be cited by a
 # cross-report check, so facts are joined on fact_id alone), then folded back into one row per check.
 CHECK_QUERY = """
 with cited as (
     select c.check_id, unnest(c.fact_ids) as fact_id, generate_subscripts(c.fact_ids, 1) as ordinal
-    from checks c where c.report_id = $report_id
+    from checks c where c.report_id in (select unnest($report_ids::varchar[]))
 ),
 quoted as (
     select q.check_id,
@@ -52,7 +52,7 @@ quoted as (
 )
 select c.*, coalesce(q.quotes, []) as quotes
 from checks c left join quoted q on q.check_id = c.check_id
-where c.report_id = $report_id
+where c.report_id in (select unnest($report_ids::varchar[]))
 """
 
 
@@ -60,16 +60,29 @@ where c.report_id = $report_id
 
 def report_data(con: duckdb.DuckDBPyConnection, report_id: str) -> dict:
     """Summary and check rows (with their quotes) of one report, most serious check first."""
-    cur = con.execute(REPORT_QUERY, {"report_id": report_id})
-    row = cur.fetchone()
-    if row is None:
-        raise KeyError(report_id)
-    info = dict(zip([d[0] for d in cur.description], row))
-    cur = con.execute(CHECK_QUERY, {"report_id": report_id})
+    return reports_data(con, [report_id])[report_id]
+
+
+def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, dict]:
+    """`report_data` of several reports with the same two queries (an ingest's batch): id -> data.
+
+    A report id that is not in the warehouse raises KeyError."""
+    cur = con.execute(REPORT_QUERY, {"report_ids": list(report_ids)})
     names = [d[0] for d in cur.description]
-    checks = sorted((dict(zip(names, r)) for r in cur.fetchall()), key=rank_check)
-    info.update(checks=checks, **count_checks(checks))
-    return info
+    found = {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
+    missing = [r for r in report_ids if r not in found]
+    if missing:
+        raise KeyError(missing[0])
+    cur = con.execute(CHECK_QUERY, {"report_ids": list(report_ids)})
+    names = [d[0] for d in cur.description]
+    checks: dict[str, list] = {report_id: [] for report_id in found}
+    for row in cur.fetchall():
+        check = dict(zip(names, row))
+        checks[check["report_id"]].append(check)
+    for report_id, info in found.items():
+        ranked = sorted(checks[report_id], key=rank_check)
+        info.update(checks=ranked, **count_checks(ranked))
+    return found
 
 
 def rank_check(c: dict) -> tuple:
@@ -593,14 +606,14 @@ SCRIPT = """
 
 # ---------------------------------------------------------------- files
 
-def write_reports(con: duckdb.DuckDBPyConnection, report_id: str, out_dir: Path) -> dict[str, Path]:
-    """Write <report_id>.html, .md and .csv into out_dir; return their paths.
+def write_reports(con: duckdb.DuckDBPyConnection, report_id: str, out_dir: Path, data: dict | None = None) -> dict[str, Path]:
+    """Write <report_id>.html, .md and .csv into out_dir; return their paths (`data`: its report_data, if read).
 
     Each file is written under a temporary name and renamed into place, so a crash or a full disk
     never leaves half a report; the HTML comes last, so where it exists all three are complete
     (ingest rewrites the reports of an already ingested file whose HTML is missing)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = report_data(con, report_id)
+    data = data or report_data(con, report_id)
     paths = {"html": out_dir / f"{report_id}.html", "md": out_dir / f"{report_id}.md", "csv": out_dir / f"{report_id}.csv"}
     write_into_place(paths["md"], lambda p: p.write_text(render_markdown(data), encoding="utf-8"))
     write_into_place(paths["csv"], lambda p: write_csv(data, p))

@@ -11,16 +11,17 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-STAGES = ("read", "segment", "extract", "load", "check", "report")
-WORKER_STAGES = ("read", "segment", "extract")
+STAGES = ("read", "segment", "extract", "rows", "load", "check", "report")
+WORKER_STAGES = ("read", "segment", "extract", "rows")   # rows: laying out a report's warehouse rows
 HEADER = "timings (seconds)"
 TIMING_LINE = re.compile(r"^\s+(\w+)\s+(\d+\.\d+)\b")
 
 
 @dataclass
 class StageClock:
-    """Accumulates wall seconds per stage name."""
+    """Accumulates wall seconds per stage name, and how many worker processes shared the work."""
     seconds: dict = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    workers: int = 0
 
     @contextmanager
     def stage(self, name: str):
@@ -40,7 +41,7 @@ def format_timings(seconds: dict, wall: float, workers: int) -> str:
     """The table `--timings` prints to stderr.
 
     >>> print(format_timings({"read": 0.5, "load": 0.25}, 2.0, 2))
-    timings (seconds); read, segment, extract summed over 2 worker processes
+    timings (seconds); read, segment, extract, rows summed over 2 worker processes
       read       0.500
       load       0.250
       wall       2.000

@@ -100,16 +100,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
     con.execute("create or replace temp table _new_checks as select * from checks limit 0")
     total = 0
     for check in checks:
-        try:
-            relation = con.sql(check.sql)
-        except duckdb.Error as exc:
-            raise CheckError(f"{check.source}: query failed: {exc}") from exc
-        columns = set(relation.columns)
-        missing = [c for c in OUTPUT_COLUMNS if c not in columns]
-        if missing:
-            raise CheckError(f"{check.source}: query lacks columns {missing}")
-        optional = [c for c in OPTIONAL_COLUMNS if c in columns]
-        select = ", ".join(OUTPUT_COLUMNS + tuple(optional))
+        select = output_columns(con, check)
         con.execute(f"create or replace temp table _rows as select {select} from ({check.sql})")
         con.execute(f"""
             insert into _new_checks (check_id, rule_id, severity, rules_version, {select})
@@ -122,6 +113,23 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
     con.execute("drop table if exists _rows")
     con.execute("drop table if exists _new_checks")
     return total
+
+
+_columns: dict[str, str] = {}   # check query -> the output columns it has (binding a check costs as much as a small run)
+
+
+def output_columns(con: duckdb.DuckDBPyConnection, check: Check) -> str:
+    """The columns to take from a check's rows; CheckError when its query fails or lacks a column."""
+    if check.sql not in _columns:
+        try:
+            columns = set(con.sql(check.sql).columns)
+        except duckdb.Error as exc:
+            raise CheckError(f"{check.source}: query failed: {exc}") from exc
+        missing = [c for c in OUTPUT_COLUMNS if c not in columns]
+        if missing:
+            raise CheckError(f"{check.source}: query lacks columns {missing}")
+        _columns[check.sql] = ", ".join(OUTPUT_COLUMNS + tuple(c for c in OPTIONAL_COLUMNS if c in columns))
+    return _columns[check.sql]
 
 
 def later_reports_of_locality(con: duckdb.DuckDBPyConnection, report_id: str) -> list[str]:

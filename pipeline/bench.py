@@ -1,0 +1,293 @@
+"""Throughput benchmark: the whole ingest on a generated corpus, beside the floors it cannot beat.
+
+    python -m pipeline bench [--reports 100] [--pdfs 3] [--keep DIR]
+
+The corpus is made from the samples: text reports (raw_reports/ and ../shared/reports/) copied
+with one unique closing line each, and PDFs (../shared/pdf/) copied with a unique comment after
+their trailer, so no copy is skipped as already ingested. The ingest runs as a user runs it,
+`python -m pipeline ingest <dir> --warehouse <tmp> --timings` in a subprocess, interpreter start
+included. The floors are what no ingest can beat on the same files:
+  - text: read the bytes, decode, NFC, and one compiled number pattern over the text;
+  - PDF: PDFium handing over every character with its size and box (pypdfium2, nothing else).
+Peak RSS is the largest process of the ingest (the writer or a worker), from wait4's rusage.
+A benchmark, not a test: nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import platform
+import shutil
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.timing import STAGES, parse_timings
+
+ROOT = Path(__file__).resolve().parent.parent
+NUMBER = r"\d++(?:[.,]\d++)*+"          # the rules' {num}, without its guards
+
+
+@dataclass
+class Corpus:
+    texts: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    text_bytes: int = 0
+    pdf_pages: int = 0
+
+
+@dataclass
+class Run:
+    """One `pipeline ingest` subprocess: wall seconds, peak RSS of its largest process, its output."""
+    seconds: float
+    peak_rss_mb: float
+    cpu_seconds: float   # user + system time of the ingest and all its workers
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return parse_timings(self.stderr)
+
+
+# ---------------------------------------------------------------- corpus
+
+def find_sources(root: Path, shared: Path) -> tuple[list[Path], list[Path]]:
+    """The sample text reports (distinct contents, sorted) and sample PDFs with a text layer."""
+    texts, seen = [], set()
+    for path in sorted((root / "raw_reports").glob("*.txt")) + sorted((shared / "reports").glob("*.txt")):
+        data = path.read_bytes()
+        if data not in seen and not path.stem.upper().startswith("README"):
+            seen.add(data)
+            texts.append(path)
+    pdfs = [p for p in sorted((shared / "pdf").glob("*.pdf")) if ".scanned" not in p.name]
+    return texts, pdfs
+
+
+def copy_tag(number: int) -> str:
+    """Letters only, so the unique line adds no figure: 0 -> 'a', 25 -> 'z', 26 -> 'aa'.
+
+    >>> copy_tag(0), copy_tag(25), copy_tag(26), copy_tag(701)
+    ('a', 'z', 'aa', 'zz')
+    """
+    tag, number = "", number + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        tag = string.ascii_lowercase[rest] + tag
+    return tag
+
+
+def build_corpus(out: Path, texts: list[Path], pdfs: list[Path], n_texts: int, n_pdfs: int) -> Corpus:
+    """Write n_texts text copies into out/text and n_pdfs PDF copies into out/pdf, each distinct by hash."""
+    corpus = Corpus()
+    (out / "text").mkdir(parents=True, exist_ok=True)
+    for i in range(n_texts if texts else 0):
+        source = texts[i % len(texts)]
+        target = out / "text" / f"{source.stem}_{i:04d}.txt"
+        body = source.read_text(encoding="utf-8").rstrip("\n")
+        target.write_text(f"{body}\n\nBench copy {copy_tag(i)}.\n", encoding="utf-8")
+        corpus.texts.append(target)
+        corpus.text_bytes += target.stat().st_size
+    if n_pdfs and pdfs:
+        (out / "pdf").mkdir(parents=True, exist_ok=True)
+    for i in range(n_pdfs if pdfs else 0):
+        source = pdfs[i % len(pdfs)]
+        target = out / "pdf" / f"{source.stem}_{i:04d}.pdf"
+        target.write_bytes(source.read_bytes() + f"%bench copy {copy_tag(i)}\n".encode())
+        corpus.pdfs.append(target)
+    return corpus
+
+
+# ---------------------------------------------------------------- floors
+
+def time_text_floor(paths: list[Path]) -> float:
+    """Read + decode + NFC + one compiled number pattern over every text file: the text floor."""
+    import regex
+    pattern = regex.compile(NUMBER)
+    started = time.perf_counter()
+    for path in paths:
+        text = unicodedata.normalize("NFC", path.read_bytes().decode("utf-8"))
+        pattern.findall(text)
+    return time.perf_counter() - started
+
+
+def extract_chars(path: Path) -> int:
+    """Every character's text, font size and box with bare pypdfium2; returns the page count."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+    pdf = pdfium.PdfDocument(str(path))
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    chars = []
+    try:
+        for index in range(len(pdf)):
+            textpage = pdf[index].get_textpage()      # keep a reference: it closes when collected
+            raw = textpage.raw
+            for i in range(pdfium_c.FPDFText_CountChars(raw)):
+                pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
+                chars.append((chr(pdfium_c.FPDFText_GetUnicode(raw, i)), pdfium_c.FPDFText_GetFontSize(raw, i),
+                              left.value, bottom.value, right.value, top.value))
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def time_pdf_floor(paths: list[Path]) -> tuple[float, int]:
+    """PDFium per-character extraction over every PDF: (seconds, pages)."""
+    started, pages = time.perf_counter(), 0
+    for path in paths:
+        pages += extract_chars(path)
+    return time.perf_counter() - started, pages
+
+
+# ---------------------------------------------------------------- the ingest, as a user runs it
+
+def supports_timings(code: Path) -> bool:
+    """Does this checkout's ingest know --timings? (An older one, benched for comparison, may not.)"""
+    result = subprocess.run([sys.executable, "-m", "pipeline", "ingest", "--help"], cwd=code,
+                            capture_output=True, text=True)
+    return "--timings" in result.stdout
+
+
+def run_ingest(folder: Path, warehouse: Path, code: Path, timings: bool = True) -> Run:
+    """`python -m pipeline ingest folder --warehouse warehouse` in a subprocess; wall time and peak RSS."""
+    command = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--warehouse", str(warehouse)]
+    if timings:
+        command.append("--timings")
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=code, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, process.returncode, out.read(),
+                   err.read())
+
+
+# ---------------------------------------------------------------- the table
+
+def describe_machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("model name"))
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def format_row(name: str, seconds: float | None, rate: str = "", ratio: float | None = None) -> str:
+    shown = f"{seconds:8.2f}" if seconds is not None else f"{'—':>8}"
+    times = f"{ratio:7.1f}×" if ratio is not None else ""
+    return f"  {name:<36}{shown}  {rate:<28}{times}"
+
+
+def format_path_table(title: str, floor: float, run: Run, rates) -> list[str]:
+    """Floor, whole ingest and its stages for one path (text or PDF), with rates and the ratio."""
+    lines = [f"{title:<38}{'seconds':>8}  {'throughput':<28}{'× floor':>8}",
+             format_row("floor", floor, rates(floor), 1.0),
+             format_row("ingest, whole process" + ("" if run.returncode == 0 else f" (exit {run.returncode})"),
+                        run.seconds, rates(run.seconds), run.seconds / floor if floor else None)]
+    timings = run.timings
+    for stage in STAGES:
+        if stage in timings:
+            lines.append(format_row(f"  {stage}", timings[stage]))
+    if timings:
+        lines.append(format_row("  start-up, lock, waits (wall − stages)",
+                                max(run.seconds - timings.get("wall", run.seconds), 0.0)))
+    lines.append(f"  {'CPU time, all processes':<36}{run.cpu_seconds:8.2f}")
+    lines.append(f"  {'peak RSS (largest process)':<36}{run.peak_rss_mb:8.0f} MB")
+    return lines
+
+
+def format_report(corpus: Corpus, text_floor: float | None, text_run: Run | None,
+                  pdf_floor: float | None, pdf_run: Run | None) -> str:
+    lines = [f"solieu bench on {describe_machine()}",
+             f"corpus: {len(corpus.texts)} text reports ({corpus.text_bytes / 1e6:.1f} MB), "
+             f"{len(corpus.pdfs)} PDFs ({corpus.pdf_pages} pages); stage times of read, segment and extract "
+             f"are summed over the worker processes", ""]
+    if text_run is not None:
+        n, mb = len(corpus.texts), corpus.text_bytes / 1e6
+        lines += format_path_table("text reports", text_floor, text_run,
+                                   lambda s: f"{n / s:7.1f} reports/s {mb / s:7.2f} MB/s" if s else "")
+        lines.append("")
+    if pdf_run is not None:
+        n, pages = len(corpus.pdfs), corpus.pdf_pages
+        lines += format_path_table("PDF reports", pdf_floor, pdf_run,
+                                   lambda s: f"{pages / s:7.1f} pages/s {1000 * s / pages:6.1f} ms/page" if s else "")
+    return "\n".join(lines).rstrip()
+
+
+# ---------------------------------------------------------------- command
+
+def run_bench(n_texts: int, n_pdfs: int, workdir: Path, code: Path = ROOT, shared: Path | None = None) -> str:
+    """Build the corpus in workdir, time the floors and the ingest of each path; return the table."""
+    shared = shared or find_shared(code)
+    texts, pdfs = find_sources(code, shared)
+    if n_pdfs and not reads_pdf(code):
+        n_pdfs = 0
+    corpus = build_corpus(workdir / "corpus", texts, pdfs, n_texts, n_pdfs)
+    timings = supports_timings(code)
+    text_floor = text_run = pdf_floor = pdf_run = None
+    if corpus.texts:
+        text_floor = time_text_floor(corpus.texts)
+        text_run = run_ingest(workdir / "corpus" / "text", workdir / "text.duckdb", code, timings)
+    if corpus.pdfs:
+        pdf_floor, corpus.pdf_pages = time_pdf_floor(corpus.pdfs)
+        pdf_run = run_ingest(workdir / "corpus" / "pdf", workdir / "pdf.duckdb", code, timings)
+    return format_report(corpus, text_floor, text_run, pdf_floor, pdf_run)
+
+
+def find_shared(code: Path) -> Path:
+    """The shared folder with the development reports: ../shared beside the checkout."""
+    for candidate in (code.parent / "shared", ROOT.parent / "shared", Path("/work/shared")):
+        if candidate.exists():
+            return candidate
+    return code.parent / "shared"
+
+
+def reads_pdf(code: Path) -> bool:
+    return (code / "extract" / "read_pdf.py").exists()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline bench", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    return run_command(parser.parse_args(argv))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reports", type=int, default=100, help="text reports in the corpus (default: %(default)s)")
+    parser.add_argument("--pdfs", type=int, default=3, help="PDF reports in the corpus (default: %(default)s)")
+    parser.add_argument("--keep", metavar="DIR", help="build the corpus and warehouses in DIR and keep them")
+    parser.add_argument("--shared", help="the shared folder with reports/ and pdf/ (default: ../shared)")
+    parser.add_argument("--code", default=str(ROOT), metavar="DIR",
+                        help="run the ingest of this checkout, to compare two versions (default: this one)")
+
+
+def run_command(args) -> int:
+    code = Path(args.code).resolve()
+    shared = Path(args.shared) if args.shared else None
+    if args.keep:
+        workdir = Path(args.keep)
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        print(run_bench(args.reports, args.pdfs, workdir, code, shared))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="solieu-bench-") as tmp:
+        print(run_bench(args.reports, args.pdfs, Path(tmp), code, shared))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -22,6 +22,12 @@ from extract.records import Document, Fact
 
 VALUE_KINDS = ("value", "ratio", "fraction", "change")
 MIN_PARTS = 2
+
+
+def prints_a_figure(fact: Fact) -> bool:
+    """A fact that prints its own figure; a share that borrows the figure before it ("…, bằng 87,3% so
+    với cùng kỳ") repeats one and must not be added twice."""
+    return fact.value is not None and fact.kind in VALUE_KINDS and "value_from" not in fact.extra
 MAX_BRACKET_GAP = 40  # "20 trường công lập (08 trường …": words between the total and its bracket list
 
 
@@ -71,7 +77,7 @@ def _parts_after(text: str, begin: int, end: int, total: Fact, facts: list[Fact]
     """Figures between `begin` and `end` at bracket depth 0, in the total's unit, until another unit."""
     parts = []
     for f in facts:
-        if f.char_start < begin or f.char_start >= end or f.value is None or f.kind not in VALUE_KINDS:
+        if f.char_start < begin or f.char_start >= end or not prints_a_figure(f):
             continue
         if _depth_at(text, begin, f.char_start) > 0:
             continue
@@ -100,8 +106,8 @@ def find_trigger_breakdowns(document: Document, facts: list[Fact], triggers: reg
         for m in triggers.finditer(text, sentence.start, sentence.end):
             if any(f.char_start < m.start() < f.char_end for f in sentence_facts):
                 continue  # a rule already read this breakdown ("12.215 hồ sơ, trong đó … 12.168 hồ sơ, đạt 99,6%")
-            before = [f for f in sentence_facts if f.char_end <= m.start() and f.value is not None
-                      and f.kind in VALUE_KINDS and not closed_bracket_between(text, f.char_end, m.start())]
+            before = [f for f in sentence_facts if f.char_end <= m.start() and prints_a_figure(f)
+                      and not closed_bracket_between(text, f.char_end, m.start())]
             bare_bracket = m.group(0).strip() == "("
             if not before or (bare_bracket and m.start() - before[-1].char_end > MAX_BRACKET_GAP):
                 continue
@@ -130,20 +136,21 @@ def find_footnote_breakdowns(document: Document, facts: list[Fact], triggers: re
     for note in document.footnotes:
         if note.sentence is None or note.marker_start is None:
             continue
-        end = note.end
+        end, shape = note.end, "footnote"
         if triggers.match(text, note.start):
+            shape = "gom"  # "⁶Bao gồm: …" lists every part
             # "⁶Bao gồm: a; b; c. Một số sản phẩm chủ yếu: …": the list is the first sentence
             end = next((s.end for s in document.sentences if s.start <= note.start < s.end), note.end)
-        in_note = [f for f in facts if note.start <= f.char_start < end and f.value is not None
-                   and f.kind in VALUE_KINDS and _depth_at(text, note.start, f.char_start) == 0
+        in_note = [f for f in facts if note.start <= f.char_start < end and prints_a_figure(f)
+                   and _depth_at(text, note.start, f.char_start) == 0
                    and not _inside_trigger_list(f, facts)]
         before_marker = [f for f in by_sentence.get(note.sentence, []) if f.char_end <= note.marker_start
-                         and f.value is not None and f.kind in VALUE_KINDS and f.unit]
+                         and prints_a_figure(f) and f.unit]
         for unit in sorted({f.unit for f in in_note if f.unit}):
             parts = [f for f in in_note if f.unit == unit]
             totals = [f for f in before_marker if f.unit == unit]
             if len(parts) >= MIN_PARTS and len(totals) == 1:
-                found.append((totals[0], parts, "footnote"))
+                found.append((totals[0], parts, shape))
     return found
 
 

@@ -16,6 +16,14 @@ _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _PLAIN = re.compile(r"\d+(?:,\d+)?")
 
 
+MAX_DIGITS = 30   # a budget in đồng has 16 digits (2.139.038.000.000.000); more is not a figure
+
+
+def shorten(text: str, width: int = 20) -> str:
+    """The start of a long text for a message: a problem quoting a whole 1 MB line helps no one."""
+    return text if len(text) <= width else text[:width] + "…"
+
+
 class NumberFormatError(ValueError):
     """A run of digits, dots and commas that is not a Vietnamese number."""
 
@@ -69,7 +77,12 @@ def explain_malformed(text: str) -> str | None:
     "'4.0': '.' groups thousands and must be followed by exactly three digits"
     >>> explain_malformed("1.234,5") is None
     True
+    >>> explain_malformed("7" * 5000)
+    "'77777777777777777777…' has 5000 digits: no report prints a figure that long"
     """
+    digits = sum(c.isdecimal() for c in text) if len(text) > MAX_DIGITS else len(text)
+    if digits > MAX_DIGITS:  # a run of digits from a table dump or a broken file; Decimal would overflow on it
+        return f"{shorten(text)!r} has {digits} digits: no report prints a figure that long"
     if not text or not text[0].isdecimal():
         return f"{text!r} does not start with a digit"
     if text[-1] in ".,":

@@ -32,6 +32,8 @@ LEVELS = {"part": 0, "upper": 1, "roman": 2, "lower": 9}
 TERMINAL = re.compile(rf"[.!?:;…]['\"”’)]*{SUP}*\s*$")
 # Abbreviations whose '.' does not end a sentence.
 ABBREVIATIONS = ("TP", "Tp", "TT", "Tr", "ThS", "TS", "PGS", "GS", "BS", "KS", "CN", "Th", "v.v", "St", "Q", "P", "H", "X", "Ô", "Bà")
+ABBREVIATION_WINDOW = 200    # characters before a full stop that hold its last word
+MAX_SENTENCE_CHARS = 2000    # see cap_sentence
 LIST_NUMBER = re.compile(r"(?:\d{1,2}\.)+\d{0,2}|[IVXL]{1,6}\.|[A-ZĐ]\.")
 SENTENCE_END = re.compile(rf"(?<=[.!?…])['\"”’)]*{SUP}*(?=\s+['\"“(\-–]?[A-ZĐÀ-ỸÁÂĂÊÔƠƯ0-9])")
 
@@ -166,11 +168,14 @@ def _ends_with_abbreviation(text: str) -> bool:
 
 
 def _split_sentences(text: str, start: int) -> list[tuple[int, int]]:
-    """Sentence spans of a paragraph, not splitting after abbreviations such as 'TP.'."""
+    """Sentence spans of a paragraph, not splitting after abbreviations such as 'TP.'.
+
+    Only the last word before a full stop decides, so a window of text before it is looked at,
+    not the whole paragraph again at every stop (a paragraph of n stops cost n²)."""
     spans, begin = [], 0
     for m in SENTENCE_END.finditer(text):
         cut = m.end()
-        before = text[:cut].rstrip(SUPERSCRIPT_DIGITS + "'\"”’)")
+        before = text[max(0, cut - ABBREVIATION_WINDOW):cut].rstrip(SUPERSCRIPT_DIGITS + "'\"”’)")
         if _ends_with_abbreviation(before) or LIST_NUMBER.fullmatch(text[begin:cut].strip()):
             continue  # "TP. Bắc Kạn", and "1. Thu NSNN …" whose number is not a sentence
         spans.append((start + begin, start + cut))
@@ -180,6 +185,28 @@ def _split_sentences(text: str, start: int) -> list[tuple[int, int]]:
     if begin < len(text):
         spans.append((start + begin, start + len(text)))
     return spans
+
+
+def cap_sentence(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """Cut a span longer than `limit` characters into pieces of at most `limit`, at a space where one is.
+
+    Prose sentences in reports are under 1 000 characters; a longer "sentence" is a table or a dump
+    pasted as one line, and every stage that compares the figures of a sentence would cost its
+    length squared. Offsets are into `text`.
+
+    >>> cap_sentence("aaa bbb ccc ddd", 0, 15, limit=8)
+    [(0, 8), (8, 15)]
+    >>> cap_sentence("x" * 10, 0, 10, limit=4)
+    [(0, 4), (4, 8), (8, 10)]
+    """
+    pieces = []
+    while end - start > limit:
+        space = text.rfind(" ", start + limit // 2, start + limit)
+        cut = space + 1 if space >= 0 else start + limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def segment_document(source: SourceDoc, doc: str) -> Document:
@@ -249,7 +276,15 @@ def segment_document(source: SourceDoc, doc: str) -> Document:
         sentence_kind = {"paragraph": "body"}.get(kind, kind)
         spans = [(start, end)] if kind in ("table", "heading") else _split_sentences(text, start)
         for s, e in spans:
-            sentences.append(Sentence(len(sentences), s, e, sentence_kind, section, footnote))
+            pieces = ([(a + start, b + start) for a, b in cap_sentence(text, s - start, e - start)]
+                      if kind != "table" else [(s, e)])
+            if len(pieces) > 1:
+                problems.append(Problem("segment.sentence_too_long",
+                                        f"a sentence of {e - s} characters (prose is under 1 000) was cut into "
+                                        f"{len(pieces)} pieces of at most {MAX_SENTENCE_CHARS}: a figure across a "
+                                        f"cut is lost; the text is likely a table or data pasted as one line", s, e))
+            for piece_start, piece_end in pieces:
+                sentences.append(Sentence(len(sentences), piece_start, piece_end, sentence_kind, section, footnote))
 
     full_text = "".join(parts)
     footnotes = _link_footnotes(full_text, sentences, footnote_bodies)

@@ -64,8 +64,8 @@ def _bracket_end(text: str, start: int, limit: int) -> int:
     return limit
 
 
-def _depth_at(text: str, start: int, offset: int) -> int:
-    depth = 0
+def _depth_at(text: str, start: int, offset: int, depth: int = 0) -> int:
+    """Bracket depth at `offset`, counted from `start` where it was `depth` (a ')' never takes it below 0)."""
     for ch in text[start:offset]:
         depth += ch == "("
         depth -= ch == ")" and depth > 0
@@ -74,12 +74,17 @@ def _depth_at(text: str, start: int, offset: int) -> int:
 
 def _parts_after(text: str, begin: int, end: int, total: Fact, facts: list[Fact], counts_mix: bool,
                  bracketed: bool) -> list[Fact]:
-    """Figures between `begin` and `end` at bracket depth 0, in the total's unit, until another unit."""
+    """Figures between `begin` and `end` at bracket depth 0, in the total's unit, until another unit.
+
+    `facts` are in text order, so the depth is carried from one figure to the next rather than
+    counted again from `begin` (which cost the sentence's length for every figure)."""
     parts = []
+    depth, counted_to = 0, begin
     for f in facts:
         if f.char_start < begin or f.char_start >= end or not prints_a_figure(f):
             continue
-        if _depth_at(text, begin, f.char_start) > 0:
+        depth, counted_to = _depth_at(text, counted_to, f.char_start, depth), f.char_start
+        if depth > 0:
             continue
         # after a ';' a counting noun not seen yet starts something else ("…; 19 nhóm trẻ độc lập")
         new_noun = f.unit not in {p.unit for p in parts} | {total.unit}
@@ -106,17 +111,20 @@ def find_trigger_breakdowns(document: Document, facts: list[Fact], triggers: reg
         for m in triggers.finditer(text, sentence.start, sentence.end):
             if any(f.char_start < m.start() < f.char_end for f in sentence_facts):
                 continue  # a rule already read this breakdown ("12.215 hồ sơ, trong đó … 12.168 hồ sơ, đạt 99,6%")
-            before = [f for f in sentence_facts if f.char_end <= m.start() and prints_a_figure(f)
-                      and not closed_bracket_between(text, f.char_end, m.start())]
+            # the figures before the trigger, nearest first, looked at only as far as needed
+            before = (f for f in reversed(sentence_facts) if f.char_end <= m.start() and prints_a_figure(f)
+                      and not closed_bracket_between(text, f.char_end, m.start()))
+            last = next(before, None)
             bare_bracket = m.group(0).strip() == "("
-            if not before or (bare_bracket and m.start() - before[-1].char_end > MAX_BRACKET_GAP):
+            if last is None or (bare_bracket and m.start() - last.char_end > MAX_BRACKET_GAP):
                 continue
-            opened = text.rfind("(", before[-1].char_end, m.end()) if "(" in m.group(0) else -1
+            opened = text.rfind("(", last.char_end, m.end()) if "(" in m.group(0) else -1
             end = _bracket_end(text, opened, sentence.end) if opened >= 0 else sentence.end
             candidates = [f for f in sentence_facts if m.end() <= f.char_start < end]
             if not candidates:
                 continue
-            total = next((f for f in reversed(before) if f.unit == candidates[0].unit), before[-1])
+            total = last if last.unit == candidates[0].unit else next(
+                (f for f in before if f.unit == candidates[0].unit), last)
             parts = _parts_after(text, m.end(), end, total, sentence_facts, counts_mix=not bare_bracket,
                                  bracketed=opened >= 0)
             shape = "trong_do" if "trong" in m.group(0).lower() else ("gom" if "gồm" in m.group(0).lower() else "bracket")

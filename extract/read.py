@@ -73,6 +73,24 @@ def check_file(path: Path, limits: Limits) -> None:
         raise ReadError(problem)
 
 
+def check_text_pages(text: str, limits: Limits) -> None:
+    """Refuse text with too many form-feed pages or too long a page, without copying it.
+
+    >>> check_text_pages("a\\fbb\\fccc", Limits(max_page_chars=2))
+    Traceback (most recent call last):
+    extract.read.ReadError: page 3 has too many characters (3, the limit is 2): split the text into pages with form feeds, or raise the limit with --max-page-chars or $SOLIEU_MAX_PAGE_CHARS
+    """
+    if problem := explain_pages(text.count("\f") + 1, limits):
+        raise ReadError(problem)
+    start, page = 0, 1
+    while start <= len(text):
+        end = text.find("\f", start)
+        end = len(text) if end < 0 else end
+        if problem := explain_page_chars(page, end - start, limits):
+            raise ReadError(problem)
+        start, page = end + 1, page + 1
+
+
 def check_source(source: SourceDoc, limits: Limits) -> SourceDoc:
     """Refuse a document whose pages or page lengths exceed the limits (the later stages scale with them)."""
     if problem := explain_pages(source.pages, limits):
@@ -100,7 +118,7 @@ def read_source(path: Path | str, limits: Limits = Limits()) -> SourceDoc:
         if suffix == ".docx":
             from extract.read_docx import read_docx
             return check_source(read_docx(path, limits.max_bytes), limits)
-        return check_source(read_text(path), limits)
+        return check_source(read_text(path, limits), limits)
     except OSError as exc:  # the file vanished or became unreadable between the check and the read
         raise ReadError(describe_os_error(exc)) from exc
 
@@ -176,14 +194,18 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return to_nfc(text), encoding
 
 
-def read_text(path: Path) -> SourceDoc:
-    """Read converted report text; '\\f' separates pages, lines are numbered per file."""
+def read_text(path: Path, limits: Limits = Limits()) -> SourceDoc:
+    """Read converted report text; '\\f' separates pages, lines are numbered per file.
+
+    Pages and their lengths are checked on the decoded text, before a record is made per line."""
     data = path.read_bytes()
     if not data.strip():
         raise ReadError(BLANK_MESSAGE)
     text, encoding = decode_text(data)
+    del data
     if not text.strip():
         raise ReadError(BLANK_MESSAGE)
+    check_text_pages(text, limits)
     text = to_nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines, page = [], 1
     for number, line in enumerate(text.split("\n"), 1):

@@ -130,6 +130,7 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
             "previous": _to_float(f.extra.get("previous")), "sentence_no": f.sentence,
             "plan_source": f.extra.get("plan_source"), "plan_fact_id": ids.get(f.extra.get("plan_from")),
             "total_fact_id": ids.get(f.extra.get("part_of")), "breakdown": f.extra.get("breakdown"),
+            "share_group": ids.get(f.extra.get("share_group")),
             "same_as_fact_id": ids.get(f.extra.get("same_as")), "same_as_column": f.extra.get("same_as_column"),
             "direction": f.extra.get("direction"), "assessment_code": f.extra.get("assessment_code"),
             "plan_text": f.extra.get("plan_text"), "listed_count": f.extra.get("listed_count"),
@@ -146,7 +147,7 @@ FACT_COLUMNS = (
     "raw", "line", "page", "char_start", "char_end", "rule_id", "value_exact", "plan_exact", "value_raw",
     "plan_raw", "percent_raw", "value_tolerance", "plan_tolerance", "unit_raw", "base_raw", "change",
     "comparator", "qualifier", "value_high", "percent_low", "delta", "delta_raw", "indicator", "period", "status", "flag", "assessment", "stt",
-    "table_row", "previous", "plan_source", "plan_fact_id", "total_fact_id", "breakdown", "same_as_fact_id", "same_as_column", "direction", "assessment_code", "plan_text", "listed_count", "listed_alt", "counts", "sentence_no", "section", "in_footnote", "rules_version",
+    "table_row", "previous", "plan_source", "plan_fact_id", "total_fact_id", "breakdown", "share_group", "same_as_fact_id", "same_as_column", "direction", "assessment_code", "plan_text", "listed_count", "listed_alt", "counts", "sentence_no", "section", "in_footnote", "rules_version",
 )
 
 

@@ -49,6 +49,15 @@ def rebuild_advice(warehouse: Path) -> str:
     return f"move it aside ({moves}) and run `{command}` to rebuild it from raw_reports/"
 
 
+def is_unusable(exc: Exception) -> bool:
+    """Does this error mean the warehouse is damaged or out of space (so writing more cannot help)?
+
+    >>> is_unusable(OSError("IO Error: No space left on device")), is_unusable(ValueError("Binder Error"))
+    (True, False)
+    """
+    return bool(FULL.search(str(exc)) or DAMAGED.search(str(exc)))
+
+
 def explain_failure(warehouse: Path, exc: Exception) -> WarehouseUnusable | None:
     """The WarehouseUnusable that a DuckDB error means, or None for errors of another kind (a bug).
 

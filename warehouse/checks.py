@@ -106,7 +106,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
             insert into _new_checks (check_id, rule_id, severity, rules_version, {select})
             select '{check.code}:' || fact_ids[1] || case when n > 1 then ':' || n else '' end,
                    '{check.code}', '{check.severity}', ?, {select}
-            from (select *, row_number() over (partition by fact_ids[1] order by line, reported) as n from _rows)
+            from (select *, row_number() over (partition by fact_ids[1] order by line, reported, fact_ids) as n
+                  from _rows)
         """, [rules_version])
         total += con.execute("select count(*) from _rows").fetchone()[0]
     con.execute("insert into checks select * from _new_checks")

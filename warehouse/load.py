@@ -1,4 +1,9 @@
-"""Load a processed report into DuckDB: one DataFrame per table, inserted in one transaction."""
+"""Load processed reports into DuckDB: Arrow tables, one insert per warehouse table for a whole batch.
+
+The rows of a report are built where the report was processed (`report_tables`, in a worker
+process during a parallel ingest); the one writer only inserts them (`insert_tables`). The
+caller owns the transaction.
+"""
 from __future__ import annotations
 
 import bisect
@@ -8,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from extract.breakdowns import is_count
 from extract.records import Document, Fact, Problem
@@ -102,7 +106,7 @@ def _scale_of(fact: Fact, which: str) -> Decimal:
     return number / printed if printed else Decimal(1)
 
 
-def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.DataFrame:
+def fact_rows(report_id: str, processed: Processed, rules_version: str) -> list[dict]:
     document = processed.document
     locate = LineMap(document)
     sections = {s.index: s.section for s in document.sentences}
@@ -138,8 +142,7 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> pd.Da
             "section": sections.get(f.sentence), "in_footnote": f.in_footnote,
             "rules_version": rules_version,
         })
-    columns = [c for c in FACT_COLUMNS]
-    return pd.DataFrame(rows, columns=columns)
+    return rows
 
 
 FACT_COLUMNS = (
@@ -151,80 +154,115 @@ FACT_COLUMNS = (
 )
 
 
-def structure_frames(report_id: str, document: Document) -> dict[str, pd.DataFrame]:
-    locate = LineMap(document)
+def structure_rows(report_id: str, document: Document) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
+    """Table -> (columns, rows) for the document's source lines, blocks, sentences, footnotes and annex rows."""
+    where = LineMap(document)
     text = document.text
-
-    def where(offset):
-        return locate(offset)
-
-    frames = {
-        "line_map": pd.DataFrame(
-            [(report_id, s.start, s.end, s.page, s.line) for s in document.segments],
-            columns=["report_id", "char_start", "char_end", "page", "line"]),
-        "sections": pd.DataFrame(
-            [(report_id, i, b.kind, b.start, b.end, *where(b.start), b.section, b.footnote)
-             for i, b in enumerate(document.blocks)],
-            columns=["report_id", "block_no", "kind", "char_start", "char_end", "page", "line", "section", "footnote"]),
-        "sentences": pd.DataFrame(
-            [(report_id, s.index, s.kind, s.start, s.end, *where(s.start), s.section, s.footnote, text[s.start:s.end])
-             for s in document.sentences],
-            columns=["report_id", "sentence_no", "kind", "char_start", "char_end", "page", "line", "section",
-                     "footnote", "text"]),
-        "footnotes": pd.DataFrame(
-            [(report_id, n.number, n.start, n.end, *where(n.start), n.marker_start, n.sentence, text[n.start:n.end])
-             for n in document.footnotes],
-            columns=["report_id", "number", "char_start", "char_end", "page", "line", "marker_start",
-                     "sentence_no", "text"]),
-        "table_rows": pd.DataFrame(
-            [(report_id, r.table, r.row, r.start, r.end, *where(r.start), r.header, [c.text for c in r.cells])
-             for r in document.table_rows],
-            columns=["report_id", "table_no", "row_no", "char_start", "char_end", "page", "line", "header", "cells"]),
+    return {
+        "line_map": (("report_id", "char_start", "char_end", "page", "line"),
+                     [(report_id, s.start, s.end, s.page, s.line) for s in document.segments]),
+        "sections": (("report_id", "block_no", "kind", "char_start", "char_end", "page", "line", "section", "footnote"),
+                     [(report_id, i, b.kind, b.start, b.end, *where(b.start), b.section, b.footnote)
+                      for i, b in enumerate(document.blocks)]),
+        "sentences": (("report_id", "sentence_no", "kind", "char_start", "char_end", "page", "line", "section",
+                       "footnote", "text"),
+                      [(report_id, s.index, s.kind, s.start, s.end, *where(s.start), s.section, s.footnote,
+                        text[s.start:s.end]) for s in document.sentences]),
+        "footnotes": (("report_id", "number", "char_start", "char_end", "page", "line", "marker_start",
+                       "sentence_no", "text"),
+                      [(report_id, n.number, n.start, n.end, *where(n.start), n.marker_start, n.sentence,
+                        text[n.start:n.end]) for n in document.footnotes]),
+        "table_rows": (("report_id", "table_no", "row_no", "char_start", "char_end", "page", "line", "header", "cells"),
+                       [(report_id, r.table, r.row, r.start, r.end, *where(r.start), r.header, [c.text for c in r.cells])
+                        for r in document.table_rows]),
     }
-    return frames
 
 
-def problem_frame(report_id: str, processed: Processed) -> pd.DataFrame:
+PROBLEM_COLUMNS = ("report_id", "code", "message", "char_start", "char_end", "page", "line")
+
+
+def problem_rows(report_id: str, processed: Processed) -> list[tuple]:
     locate = LineMap(processed.document)
     rows = []
     for p in processed.problems:
         page, line = locate(p.start) if p.start is not None else (None, None)
         rows.append((report_id, p.code, p.message, p.start, p.end, page, line))
-    return pd.DataFrame(rows, columns=["report_id", "code", "message", "char_start", "char_end", "page", "line"])
+    return rows
 
 
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a DataFrame by column name (one vectorised insert, not row by row)."""
-    if frame.empty:
-        return
-    con.register("_frame", frame)
+REPORT_COLUMNS = ("report_id", "source_path", "sha256", "title", "fmt", "pages", "encoding", "locality", "year",
+                  "period", "text", "fixes", "rules_version")
+
+
+def report_tables(report_id: str, processed: Processed, rules_version: str) -> dict:
+    """Every warehouse row of one report as Arrow tables (pure: runs in a worker process).
+
+    `reports` leaves out ingested_at, which the writer sets when it inserts."""
+    document = processed.document
+    report = (report_id, document.path, processed.sha256, processed.title, document.fmt, document.pages,
+              document.encoding, processed.locality, processed.year, processed.period, document.text,
+              list(document.fixes), rules_version)
+    tables = {"reports": arrow_table(REPORT_COLUMNS, [report])}
+    for table, (columns, rows) in structure_rows(report_id, document).items():
+        tables[table] = arrow_table(columns, rows)
+    facts = fact_rows(report_id, processed, rules_version)
+    tables["facts"] = arrow_table(FACT_COLUMNS, [tuple(row.get(c) for c in FACT_COLUMNS) for row in facts])
+    tables["problems"] = arrow_table(PROBLEM_COLUMNS, problem_rows(report_id, processed))
+    return tables
+
+
+def arrow_table(columns: tuple[str, ...], rows: list[tuple]):
+    """An Arrow table from row tuples; each column's type is inferred (DuckDB casts on insert)."""
+    import pyarrow as pa
+    values = list(zip(*rows)) if rows else [() for _ in columns]
+    return pa.table([pa.array(list(v)) for v in values], names=list(columns))
+
+
+def insert_tables(con: duckdb.DuckDBPyConnection, batch: list[dict]) -> None:
+    """Insert the tables of several reports: one statement per warehouse table, reports first.
+
+    The reports' Arrow tables are stacked into one (a column all-null in one report takes the type
+    it has in the others) and inserted by column name, DuckDB casting to the warehouse's types."""
+    import pyarrow as pa
+    ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    names = list(dict.fromkeys(name for tables in batch for name in tables))
+    for table in ["reports"] + [n for n in names if n != "reports"]:
+        parts = [tables[table] for tables in batch if table in tables and tables[table].num_rows]
+        if not parts:
+            continue
+        try:
+            stacked = [pa.concat_tables(parts, promote_options="permissive")]
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # types no promotion reconciles: DuckDB casts each one
+            stacked = parts
+        for rows in stacked:
+            insert_rows(con, table, rows, ingested_at)
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows, ingested_at: datetime) -> None:
+    """Insert an Arrow table by column name; `reports` rows get their ingestion time."""
+    columns = ", ".join(rows.column_names)
+    con.register("_rows_in", rows)
     try:
-        columns = ", ".join(frame.columns)
-        con.execute(f"insert into {table} ({columns}) select {columns} from _frame")
+        if table == "reports":
+            con.execute(f"insert into reports ({columns}, ingested_at) select {columns}, ? from _rows_in",
+                        [ingested_at])
+        else:
+            con.execute(f"insert into {table} ({columns}) select {columns} from _rows_in")
     finally:
-        con.unregister("_frame")
+        con.unregister("_rows_in")
 
 
-def choose_report_id(con: duckdb.DuckDBPyConnection, stem: str, sha256: str) -> str:
-    """The file stem, or stem_<hash prefix> when another file already uses that stem."""
-    taken = con.execute("select 1 from reports where report_id = ?", [stem]).fetchone()
-    return f"{stem}_{sha256[:8]}" if taken else stem
+def choose_report_id(con: duckdb.DuckDBPyConnection, stem: str, sha256: str, taken: set[str] = frozenset()) -> str:
+    """The file stem, or stem_<hash prefix> when another file already uses that stem (or `taken` has it)."""
+    if stem in taken or con.execute("select 1 from reports where report_id = ?", [stem]).fetchone():
+        return f"{stem}_{sha256[:8]}"
+    return stem
 
 
 def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_version: str) -> str:
     """Insert one report and its records; the caller owns the transaction."""
-    document = processed.document
-    report_id = choose_report_id(con, document.doc, processed.sha256)
-    con.execute(
-        "insert into reports (report_id, source_path, sha256, title, ingested_at, fmt, pages, encoding, "
-        "locality, year, period, text, fixes, rules_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [report_id, document.path, processed.sha256, processed.title, datetime.now(timezone.utc).replace(tzinfo=None),
-         document.fmt, document.pages, document.encoding, processed.locality, processed.year, processed.period,
-         document.text, list(document.fixes), rules_version])
-    for table, frame in structure_frames(report_id, document).items():
-        insert_frame(con, table, frame)
-    insert_frame(con, "facts", fact_rows(report_id, processed, rules_version))
-    insert_frame(con, "problems", problem_frame(report_id, processed))
+    report_id = choose_report_id(con, processed.document.doc, processed.sha256)
+    insert_tables(con, [report_tables(report_id, processed, rules_version)])
     return report_id
 
 
@@ -246,5 +284,5 @@ def reload_facts(con: duckdb.DuckDBPyConnection, report_id: str, processed: Proc
     con.execute("update reports set title = ?, locality = ?, year = ?, period = ?, rules_version = ? "
                 "where report_id = ?",
                 [processed.title, processed.locality, processed.year, processed.period, rules_version, report_id])
-    insert_frame(con, "facts", fact_rows(report_id, processed, rules_version))
-    insert_frame(con, "problems", problem_frame(report_id, processed))
+    tables = report_tables(report_id, processed, rules_version)
+    insert_tables(con, [{name: tables[name] for name in ("facts", "problems")}])

@@ -1,0 +1,169 @@
+"""The per-document stage in worker processes, ahead of the one writer, in the order files are listed.
+
+`process_file` is a pure function of a file and the rulebook, so worker processes run it while
+the writer loads, checks and reports the files before. The workers are forked once the rulebook
+is compiled (they inherit it instead of compiling it again) and before the warehouse is opened
+(they inherit no DuckDB connection and no lock). At most `window` files are processed ahead of
+the writer, so a batch of any size holds only that many documents in memory. Each file keeps
+its place: the writer receives them in the listed order, a file that failed included.
+
+A worker hands back the report's warehouse rows (Arrow tables, `ReportRows`), not its Document:
+Arrow tables cross the process boundary as buffers, and building the rows is work the writer no
+longer does. The rows carry the report id the writer is expected to give; in the rare case it
+gives another (an earlier file with the same name failed), the writer builds them again.
+
+The same split runs under Spark, Ray or Dask: `process_in_worker` becomes the mapped function
+(one file in, its rows out) and the writer consumes the results in order.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from extract.limits import Limits
+from pipeline.process import process_file
+from pipeline.timing import StageClock
+from warehouse.load import report_tables
+
+WORKERS_ENV = "SOLIEU_WORKERS"
+AHEAD_PER_WORKER = 4   # files processed ahead of the writer, per worker: enough to keep workers busy
+
+_rulebook = None       # set in each worker by _start_worker
+_limits = Limits()
+
+
+def choose_workers(requested: int | None = None, files: int | None = None) -> int:
+    """Worker processes: the option, else $SOLIEU_WORKERS, else one per usable core; 0 means none
+    (everything in the main process), and so does a batch of one file.
+
+    >>> choose_workers(3, 10), choose_workers(0, 10), choose_workers(4, 1), choose_workers(8, 2)
+    (3, 0, 0, 2)
+    """
+    if requested is None:
+        requested = int(os.environ.get(WORKERS_ENV) or 0) or usable_cores()
+    if files is not None and files < 2:
+        return 0
+    return max(0, min(requested, files if files is not None else requested))
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def worker_pool(rulebook, workers: int, limits: Limits = Limits()):
+    """A pool of `workers` processes holding the rulebook (None when workers is 0); closed on exit."""
+    if workers <= 0:
+        yield None
+        return
+    import pyarrow
+    pyarrow.array([0])  # its first conversion imports pandas (half a second): done once, inherited by the workers
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = context.Pool(workers, initializer=_start_worker, initargs=(rulebook, limits))
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+def _start_worker(rulebook, limits: Limits) -> None:
+    global _rulebook, _limits
+    _rulebook, _limits = rulebook, limits
+
+
+@dataclass(frozen=True)
+class ReportRows:
+    """A processed report as the writer loads it: its rows under `report_id`, and what the log says."""
+    report_id: str
+    stem: str            # the file's stem: the report id unless another report has it
+    sha256: str
+    facts: int
+    tables: dict         # warehouse table -> Arrow table (warehouse/load.py report_tables)
+
+
+def build_rows(path: Path, sha256: str, report_id: str, version: str, rulebook, limits: Limits,
+               clock: StageClock) -> ReportRows:
+    """Read, segment and extract a file, and lay out its warehouse rows (the load stage's share)."""
+    processed = process_file(path, rulebook, sha256, clock=clock, limits=limits)
+    with clock.stage("rows"):
+        tables = report_tables(report_id, processed, version)
+    return ReportRows(report_id, processed.document.doc, sha256, len(processed.facts), tables)
+
+
+def process_in_worker(path: str, sha256: str, report_id: str, version: str):
+    """(ReportRows, seconds per stage) of one file; exceptions (ReadError …) reach the writer."""
+    clock = StageClock()
+    rows = build_rows(Path(path), sha256, report_id, version, _rulebook, _limits, clock)
+    return rows, clock.seconds
+
+
+@dataclass
+class Prepared:
+    """A file on its way to the writer: its hash (or why it has none), the report id it is expected
+    to get, and its processing, if a worker started it."""
+    path: Path
+    sha256: str | None
+    problem: str = ""
+    report_id: str | None = None
+    pending: object = None                      # the pool's AsyncResult
+    seconds: dict = field(default_factory=dict)  # worker seconds per stage, once the result is taken
+
+    def result(self, rulebook, version: str, limits: Limits = Limits(), report_id: str | None = None) -> ReportRows:
+        """The file's rows: the worker's, or built here when no worker took the file (or when the
+        writer gives it another `report_id` than expected)."""
+        report_id = report_id or self.report_id or self.path.stem
+        if self.pending is None or report_id != self.report_id:
+            clock = StageClock()
+            rows = build_rows(self.path, self.sha256, report_id, version, rulebook, limits, clock)
+            self.seconds = clock.seconds
+            return rows
+        rows, self.seconds = self.pending.get()
+        return rows
+
+
+def prepare_ahead(files: list[Path], hash_file: Callable, assume_id: Callable[[Path, str], str | None],
+                  pool, window: int, version: str) -> Iterator[Prepared]:
+    """Yield each file's Prepared in the listed order, keeping up to `window` files in the workers.
+
+    `hash_file(path)` gives (sha256, problem); `assume_id(path, sha)`, asked when the file is sent,
+    gives the report id it will get, or None when it needs no processing (already in the warehouse),
+    so such a file, or one listed twice, is not processed for nothing."""
+    queue: deque[Prepared] = deque()
+    sent: set[str] = set()
+    upcoming = iter(files)
+
+    def send_next() -> bool:
+        path = next(upcoming, None)
+        if path is None:
+            return False
+        sha, problem = hash_file(path)
+        item = Prepared(path, sha, problem)
+        if sha is not None and sha not in sent:
+            item.report_id = assume_id(path, sha)
+        if pool is not None and item.report_id is not None:
+            item.pending = pool.apply_async(process_in_worker, (str(path), sha, item.report_id, version))
+        if sha is not None:
+            sent.add(sha)
+        queue.append(item)
+        return True
+
+    while len(queue) < max(window, 1) and send_next():
+        pass
+    while queue:
+        item = queue.popleft()
+        yield item
+        send_next()

@@ -35,10 +35,21 @@ class Processed:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Tables if missing, columns added since the warehouse was made, then the analysts' views afresh."""
-    add_missing_columns(con)
-    con.execute(SCHEMA.read_text(encoding="utf-8"))
-    con.execute(VIEWS.read_text(encoding="utf-8"))
+    """Tables if missing, columns added since the warehouse was made, then the analysts' views afresh.
+
+    All in one transaction: a process killed meanwhile leaves the schema as it was, never half made."""
+    con.execute("begin transaction")
+    try:
+        add_missing_columns(con)
+        con.execute(SCHEMA.read_text(encoding="utf-8"))
+        con.execute(VIEWS.read_text(encoding="utf-8"))
+        con.execute("commit")
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:  # a failed commit, or a database DuckDB gave up on, has ended it already
+            pass
+        raise
 
 
 def add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:

@@ -9,11 +9,12 @@ WAREHOUSE  ?= warehouse/warehouse.duckdb
 SHARED     ?= ../shared
 EXPORT     ?= warehouse/export
 
-.PHONY: ingest test report explain rules eval clean help sql reextract export
+.PHONY: ingest test report explain rules eval clean help sql reextract export bench
 
 help:
 	@echo "make ingest [REPORT=file|folder] [WAREHOUSE=path.duckdb]   read reports into the warehouse, check, report"
 	@echo "make test                                                 run the test suite"
+	@echo "make fuzz [FUZZ_EXAMPLES=20000]                           the property tests over arbitrary text, at length"
 	@echo "make report [WAREHOUSE=...]                               regenerate the consistency reports"
 	@echo "make explain FACT=<fact_id>                               show a fact in its sentence"
 	@echo "make rules                                                list rules and their examples"
@@ -21,6 +22,7 @@ help:
 	@echo "make sql [Q=\"select ...\"]                                 DuckDB shell on the warehouse (read-only), or run one query"
 	@echo "make reextract                                            rebuild all facts and checks with the current rules; print the diff"
 	@echo "make export [EXPORT=dir]                                  facts and checks as Parquet (by year, locality) and CSV"
+	@echo "make bench [REPORTS=100] [PDFS=3]                         time the whole ingest on a generated corpus beside its floors"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +34,12 @@ ingest: $(STAMP)
 
 test: $(STAMP) browser
 	$(PY) -m pytest
+
+# The property tests of tests/test_fuzz.py with many more examples than CI runs (minutes, not seconds).
+FUZZ_EXAMPLES ?= 20000
+.PHONY: fuzz
+fuzz: $(STAMP)
+	SOLIEU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 # The browser tests drive Debian's chromium; install it when missing and we may (root), else say how.
 .PHONY: browser
@@ -56,6 +64,9 @@ sql: $(STAMP)
 
 reextract: $(STAMP)
 	$(PY) -m pipeline reextract --warehouse $(WAREHOUSE)
+
+bench: $(STAMP)
+	$(PY) -m pipeline.bench --reports $(or $(REPORTS),100) --pdfs $(or $(PDFS),3) --shared $(SHARED)
 
 export: $(STAMP)
 	$(PY) -m pipeline export --warehouse $(WAREHOUSE) --out $(EXPORT)

@@ -9,6 +9,10 @@ from pathlib import Path
 DEFAULT_WAREHOUSE = Path("warehouse/warehouse.duckdb")
 RULES_ENV = "SOLIEU_RULES"
 EXIT_BUSY = 3
+LIMIT_OPTIONS = {"max_bytes": "refuse a file larger than N bytes",
+                 "max_pages": "refuse a document with more than N pages",
+                 "max_page_chars": "refuse a page with more than N characters",
+                 "max_facts": "refuse a report that yields more than N facts"}
 
 
 def rules_dir_of(args) -> Path | None:
@@ -23,20 +27,56 @@ def say(message: str) -> None:
 
 
 def cmd_ingest(args) -> int:
+    import time
+    from extract.limits import LimitError, choose_limits
     from extract.rulebook import RulebookError
     from pipeline.run import ingest, summarize
+    from pipeline.timing import StageClock, format_timings
     from warehouse.checks import CheckError
+    started, clock = time.perf_counter(), StageClock()
+    paths = [Path(p) for p in args.paths]
+    progress = progress_line(paths) if sys.stdout.isatty() else None
     try:
-        outcomes = ingest([Path(p) for p in args.paths], Path(args.warehouse), rules_dir=rules_dir_of(args),
-                          wait=args.wait)
+        limits = choose_limits({name: getattr(args, name) for name in LIMIT_OPTIONS})
+        outcomes = ingest(paths, Path(args.warehouse), log=show_progress, rules_dir=rules_dir_of(args),
+                          wait=args.wait, limits=limits, workers=args.workers, clock=clock, on_outcome=progress,
+                          batch=args.batch)
+    except LimitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (RulebookError, CheckError) as exc:
         print(exc, file=sys.stderr)
         return 2
+    finally:
+        if progress is not None:
+            progress.close()
     print(summarize(outcomes))
-    failed = [o for o in outcomes if o.status == "failed"]
-    for o in failed:
-        print(f"error: {o.path}: {o.message}", file=sys.stderr)
-    return 1 if failed else 0
+    if args.timings:
+        print(format_timings(clock.seconds, time.perf_counter() - started, clock.workers), file=sys.stderr)
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def progress_line(paths: list[Path]):
+    """On a terminal, one line rewritten in place instead of a line per report (pipeline/progress.py)."""
+    from pipeline.progress import ProgressLine
+    from pipeline.run import collect_files
+    return ProgressLine(len(collect_files(paths)[0]))
+
+
+def show_progress(line: str) -> None:
+    """Ingest's lines as they come: a file that failed goes to stderr as `error: <path>: <problem>: <what
+    to do>`, the others to stdout."""
+    print(line, file=sys.stderr if line.startswith("error: ") else sys.stdout, flush=True)
+
+
+def cmd_bench(args) -> int:
+    from pipeline.bench import run_command
+    return run_command(args)
+
+
+def add_bench_options(parser) -> None:
+    from pipeline.bench import add_arguments
+    add_arguments(parser)
 
 
 def cmd_report(args) -> int:
@@ -109,12 +149,25 @@ def main(argv=None) -> int:
                                      description="Numeric facts and consistency checks for Vietnamese government reports.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="read report files into the warehouse, run the checks, write the reports")
+    p = sub.add_parser("ingest", help="read report files into the warehouse, run the checks, write the reports",
+                       epilog="Put -- before paths that start with a dash: ingest -- -x.txt")
     p.add_argument("paths", nargs="*", default=["raw_reports"], help="files or folders (default: raw_reports/)")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="DuckDB file (default: %(default)s)")
     add_rules_option(p)
     add_wait_option(p)
+    add_limit_options(p)
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes that read and extract reports (default: $SOLIEU_WORKERS, else one per core; "
+                        "0: none, all in this process)")
+    p.add_argument("--batch", type=int, metavar="N",
+                   help="reports loaded and checked in one transaction (default: $SOLIEU_BATCH, else 16; "
+                        "1: each report in its own)")
+    p.add_argument("--timings", action="store_true", help="print the seconds spent in each stage (stderr)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("bench", help="time the whole ingest on a generated corpus beside the floors it cannot beat")
+    add_bench_options(p)
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("report", help="regenerate the consistency reports (HTML, Markdown, CSV)")
     p.add_argument("report", nargs="*", help="report ids (default: all)")
@@ -157,16 +210,38 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_eval)
 
     args = parser.parse_args(argv)
+    import duckdb
+    from warehouse.damage import EXIT_UNUSABLE, WarehouseUnusable, explain_failure
     from warehouse.lock import WarehouseBusy
     try:
         return args.func(args)
     except WarehouseBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except WarehouseUnusable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except duckdb.Error as exc:   # damage met by a reading command's query: the same one line
+        unusable = explain_failure(Path(getattr(args, "warehouse", DEFAULT_WAREHOUSE)), exc)
+        if unusable is None:
+            raise
+        print(f"error: {unusable}", file=sys.stderr)
+        return EXIT_UNUSABLE
 
 
 def add_rules_option(parser) -> None:
     parser.add_argument("--rules", help=f"rules folder (default: ${RULES_ENV}, else the project's rules/)")
+
+
+def add_limit_options(parser) -> None:
+    """--max-bytes, --max-pages, --max-page-chars, --max-facts (extract/limits.py): refuse a file beyond them."""
+    from extract.limits import MIB, SETTINGS, Limits
+    defaults = Limits()
+    for name, (env, flag) in SETTINGS.items():
+        default = getattr(defaults, name)
+        shown = f"{default // MIB}M" if name == "max_bytes" else default
+        parser.add_argument(flag, dest=name, metavar="N",
+                            help=f"{LIMIT_OPTIONS[name]} (default: ${env}, else {shown}; k/M/G suffixes allowed)")
 
 
 def add_wait_option(parser) -> None:

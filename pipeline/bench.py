@@ -15,7 +15,6 @@ A benchmark, not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import platform
 import shutil
@@ -28,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.bench_pdf import extract_chars_bare
 from pipeline.timing import STAGES, parse_timings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,31 +118,11 @@ def time_text_floor(paths: list[Path]) -> float:
     return time.perf_counter() - started
 
 
-def extract_chars(path: Path) -> int:
-    """Every character's text, font size and box with bare pypdfium2; returns the page count."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-    pdf = pdfium.PdfDocument(str(path))
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    chars = []
-    try:
-        for index in range(len(pdf)):
-            textpage = pdf[index].get_textpage()      # keep a reference: it closes when collected
-            raw = textpage.raw
-            for i in range(pdfium_c.FPDFText_CountChars(raw)):
-                pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
-                chars.append((chr(pdfium_c.FPDFText_GetUnicode(raw, i)), pdfium_c.FPDFText_GetFontSize(raw, i),
-                              left.value, bottom.value, right.value, top.value))
-        return len(pdf)
-    finally:
-        pdf.close()
-
-
 def time_pdf_floor(paths: list[Path]) -> tuple[float, int]:
     """PDFium per-character extraction over every PDF: (seconds, pages)."""
     started, pages = time.perf_counter(), 0
     for path in paths:
-        pages += extract_chars(path)
+        pages += extract_chars_bare(path)
     return time.perf_counter() - started, pages
 
 

@@ -18,6 +18,8 @@ from extract.records import SourceDoc, SourceLine
 from extract.segment import locate, segment_document
 from pipeline.process import process_file
 
+from pdfgen import build_pdf, text_page
+
 from conftest import SAMPLE_TXT
 
 # Differences between the two versions that come from the text version's conversion, as
@@ -224,28 +226,9 @@ def test_broken_files_are_read_errors(tmp_path, content):
         read_source(path)
 
 
-def make_encrypted_pdf() -> bytes:
-    """A one-page PDF under the standard security handler, whose user password is not empty."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-               b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += (b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 4 0 R /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
-            % (len(objects) + 1, b"ab" * 16, b"ab" * 16, xref))
-    return bytes(out)
-
-
 def test_encrypted_pdf_asks_to_remove_the_password(tmp_path):
     path = tmp_path / "locked.pdf"
-    path.write_bytes(make_encrypted_pdf())
+    path.write_bytes(build_pdf([text_page("Thu ngan sach dat 201,922 ty dong")], user_password=b"secret"))
     with pytest.raises(ReadError, match="PDF is encrypted: remove the password"):
         read_source(path)
 

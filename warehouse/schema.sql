@@ -200,7 +200,7 @@ create table if not exists facts (
 comment on table facts is 'Every numeric fact of every report, with its provenance.';
 comment on column facts.fact_id is 'Deterministic id: report_id:page:char_start:rule_id.';
 comment on column facts.report_id is 'Report the fact comes from.';
-comment on column facts.kind is 'ratio (value/plan with percent), fraction (value/plan, no percent), percent, change, share, value, difference (an absolute change against last year''''s printed figure), annex_row.';
+comment on column facts.kind is 'ratio (value/plan with percent), fraction (value/plan, no percent), percent, change, share, value, difference (an absolute change against last year''s printed figure), annex_row.';
 comment on column facts.label is 'The words before the figure that say what it measures (for annex rows, the indicator cell).';
 comment on column facts.value is 'The figure, in base units: scale words multiplied in, money in đồng (unit VND).';
 comment on column facts.unit is 'Normalised unit: VND, USD, ha, m², tấn, kWh, %, or the counting noun (hộ, người, con ...).';

@@ -189,12 +189,21 @@ class Coverage:
         return self.marks.find(1, span[0] - self.start, span[1] - self.start) >= 0
 
 
-def nonfact_spans(text: str, start: int, end: int, rulebook: Rulebook) -> list[tuple[int, int]]:
+def nonfact_spans(text: str, start: int, end: int, rulebook: Rulebook,
+                  candidates=None) -> list[tuple[int, int]]:
+    """Spans of text[start:end] that non-fact rules match (only `candidates`' rules, when given)."""
     spans = []
-    for rule in rulebook.rules:
-        if rule.kind == "nonfact":
+    for index, rule in enumerate(rulebook.rules):
+        if rule.kind == "nonfact" and (candidates is None or index in candidates):
             spans.extend(m.span() for m in finditer_overlapped(rule.pattern, text, start, end))
     return spans
+
+
+def candidate_rules(text: str, sentence: Sentence, rulebook: Rulebook):
+    """Positions of the rules that may match the sentence; None means all of them."""
+    if rulebook.prefilter is None:
+        return None
+    return rulebook.prefilter.candidates(text, sentence.start, sentence.end)
 
 
 def _number_spans(match: regex.Match) -> list[tuple[int, int]]:
@@ -269,15 +278,19 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
     masks = None
     used = Coverage(sentence.start, sentence.end)
     facts: list[Fact] = []
-    for rule in rulebook.rules:
+    candidates = candidate_rules(text, sentence, rulebook)
+    for index, rule in enumerate(rulebook.rules):
         if rule.kind == "nonfact" or (only and rule.code != only):
+            continue
+        if candidates is not None and index not in candidates:
             continue
         for match in finditer_overlapped(rule.pattern, text, sentence.start, sentence.end):
             numbers = _number_spans(match)
             if not numbers:
                 continue
             if masks is None:
-                masks = Coverage(sentence.start, sentence.end, nonfact_spans(text, sentence.start, sentence.end, rulebook))
+                masks = Coverage(sentence.start, sentence.end,
+                                 nonfact_spans(text, sentence.start, sentence.end, rulebook, candidates))
             if any(masks.overlaps(n) for n in numbers):
                 continue
             primary = match.span("percent") if match.groupdict().get("percent") is not None else numbers[0]

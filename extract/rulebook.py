@@ -15,6 +15,8 @@ from pathlib import Path
 
 import regex
 
+from extract.prefilter import BROADER_PIECES, Prefilter
+
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 # Named groups a pattern may use, and the fact fields they fill.
@@ -68,6 +70,7 @@ class Rule:
     pattern: regex.Pattern
     fields: dict = field(default_factory=dict)
     cases: tuple[Case, ...] = ()
+    broad_source: str = ""  # the pattern with broader placeholders, for the prefilter
 
 
 @dataclass(frozen=True)
@@ -100,14 +103,15 @@ class Rulebook:
     plan_words: tuple[regex.Pattern, ...] = ()
     target_headings: tuple[regex.Pattern, ...] = ()
     tables: dict = field(default_factory=dict)  # annex column roles and labels (tables.toml)
+    prefilter: Prefilter | None = None          # which rules may match a sentence (extract/prefilter.py)
 
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code)
 
 
 def _alternation(forms) -> str:
-    """Regex alternation of literal forms, longest first so 'tỷ đồng' beats 'tỷ'."""
-    return "|".join(regex.escape(f).replace(r"\ ", r"\s+") for f in sorted(set(forms), key=len, reverse=True))
+    """Regex alternation of literal forms, longest first so 'tỷ đồng' beats 'tỷ' (the same source every run)."""
+    return "|".join(regex.escape(f).replace(r"\ ", r"\s+") for f in sorted(set(forms), key=lambda f: (-len(f), f)))
 
 
 def build_lexicon(data: dict) -> Lexicon:
@@ -189,6 +193,7 @@ def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None
     try:
         source = _expand(data["pattern"], lexicon.pieces)
         pattern = regex.compile(source, regex.VERBOSE | regex.V1)
+        broad_source = _expand(data["pattern"], lexicon.pieces | BROADER_PIECES)
     except KeyError as exc:
         problems.append(f"{where('pattern')}: unknown placeholder {{{exc.args[0]}}}")
         return None
@@ -214,7 +219,7 @@ def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None
             expected = {k: v for k, v in entry.items() if k not in ("text", "xfail")}
             cases.append(Case(code, kind, number, entry["text"], expected, entry.get("xfail")))
     return Rule(code, data["name"], data["kind"], int(data["priority"]), data["summary"],
-                path.name, pattern, dict(data.get("fields", {})), tuple(cases))
+                path.name, pattern, dict(data.get("fields", {})), tuple(cases), broad_source)
 
 
 def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
@@ -252,7 +257,9 @@ def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
-    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words, target_headings, tables)
+    prefilter = Prefilter(tuple(rule.broad_source for rule in rules))
+    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words, target_headings, tables,
+                    prefilter)
 
 
 def _load_tables(path: Path, problems: list[str]) -> dict:

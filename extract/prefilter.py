@@ -1,0 +1,183 @@
+"""Which rules can match in a sentence, from one Hyperscan scan of it.
+
+Scanning every rule's `regex` pattern over every sentence is most of extraction's time, and
+most of those scans find nothing: a ratio rule needs a '%', a fraction a '/', a date rule a
+date. Hyperscan (Intel's multi-pattern matcher) scans a sentence for all rules at once, in one
+pass, in a few microseconds. Its prefilter mode compiles an approximation of each pattern that
+is guaranteed to match at least wherever the pattern does (look-arounds and other constructs it
+lacks are widened), so a rule it does not report cannot match the sentence and is not scanned.
+The `regex` patterns still decide every match: the prefilter changes the speed, never the facts.
+
+To keep Hyperscan's compile short, each rule is compiled from a broader source than its own:
+the long alternations of units become "anything" and numbers "digits, dots and commas"
+(BROADER_PIECES), group names and \\K are dropped, bounded repeats lose their upper bound. Every
+step only widens what the pattern matches. The compiled database is cached on disk under the
+hash of its sources (a few seconds to compile, milliseconds to load). Without Hyperscan (no
+wheel for the platform), or for a rule it refuses, every sentence is scanned as before.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import regex
+
+# Placeholder -> a broader source (see rulebook.build_lexicon for the exact ones).
+BROADER_PIECES = {
+    "num": r"\d[\d.,]*",
+    "unit": r"[\s\S]*",
+}
+
+CACHE_ENV = "SOLIEU_CACHE"
+
+# One token of a regex source: an escape, a character set, a named group opening, an atomic
+# group opening, a bounded repeat (with possessive/lazy suffix), a possessive suffix, or any char.
+_TOKEN = regex.compile(r"""
+    (?P<escape>\\.)
+  | (?P<set>\[\^?\]?(?:\\.|[^\]\\])*\])
+  | (?P<named>\(\?P<\w+>)
+  | (?P<atomic>\(\?>)
+  | (?P<bounded>\{(?P<low>\d+),\d+\}[+?]?)
+  | (?P<possessive>(?<=[*+?}])\+)
+  | (?P<other>[\s\S])
+""", regex.VERBOSE)
+
+
+# Inside a character set, what `regex` (version 1) reads as a nested set or a set operation.
+_SET_SYNTAX = regex.compile(r"\[|--|&&|\|\||~~")
+
+
+def widen(source: str) -> str | None:
+    r"""A Hyperscan source matching at least what `source` (regex syntax, verbose) matches; None
+    when the source has a character set that Hyperscan would read differently (nested sets).
+
+    >>> widen(r"(?P<value>\d++)\s{0,3}\K[^\]{]{2,80}?(?>x)")
+    '(?x)(?:\\d+)\\s*[^\\]{]{2,}(?:x)'
+    >>> widen(r"[[a-z]--[aeiou]]+") is None
+    True
+    """
+    out = []
+    for token in _TOKEN.finditer(source):
+        kind, text = token.lastgroup, token.group()
+        if kind == "set" and _SET_SYNTAX.search(regex.sub(r"\\.", "", text[1:-1])):
+            return None
+        if kind == "escape":
+            out.append("" if text == r"\K" else text)
+        elif kind in ("named", "atomic"):
+            out.append("(?:")
+        elif kind == "bounded":
+            low = token.group("low")
+            out.append("*" if low == "0" else "{%s,}" % low)
+        elif kind != "possessive":
+            out.append(text)
+    return "(?x)" + "".join(out)
+
+
+class Prefilter:
+    """The rules (by position in the rulebook) that may match a sentence.
+
+    `sources[i]` is rule i's broadened source (regex syntax). The database is built on first use
+    and is not pickled: a process that receives a Prefilter loads it from the cache again."""
+
+    def __init__(self, sources: tuple[str, ...]):
+        self.sources = sources
+        self._database = None
+        self._always: frozenset[int] = frozenset(range(len(sources)))
+        self._ready = False
+
+    def __getstate__(self):
+        return {"sources": self.sources}
+
+    def __setstate__(self, state):
+        self.__init__(state["sources"])
+
+    def candidates(self, text: str, start: int, end: int) -> frozenset[int] | set[int]:
+        """Rule positions that may match text[start:end] (all of them without Hyperscan)."""
+        if not self._ready:
+            self._build()
+        if self._database is None:
+            return self._always
+        found = set(self._always)
+        self._database.scan(text[start:end].encode(), match_event_handler=_collect, context=found)
+        return found
+
+    def _build(self) -> None:
+        self._ready = True
+        try:
+            import hyperscan
+        except ImportError:
+            return
+        compiled, refused = compile_database(hyperscan, self.sources)
+        self._database = compiled
+        self._always = frozenset(refused) if compiled is not None else self._always
+
+
+def _collect(rule_index, _start, _end, _flags, found) -> None:
+    found.add(rule_index)
+
+
+def compile_database(hyperscan, sources: tuple[str, ...]):
+    """(database, positions of the rules Hyperscan refused), from the on-disk cache when it has them.
+
+    The cache file holds the refused positions on its first line, then the serialised database."""
+    flags = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
+             | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_SINGLEMATCH)
+    expressions = [(widen(source) or "").encode() for source in sources]
+    key = hashlib.sha256(repr((hyperscan.__version__, flags, expressions)).encode()).hexdigest()[:20]
+    cached = _cache_dir() / f"prefilter-{key}.hsdb"
+    try:
+        header, _, blob = cached.read_bytes().partition(b"\n")
+        refused = [int(i) for i in header.split(b",") if i]
+        database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+        database.scratch = hyperscan.Scratch(database)   # a loaded database comes without one
+        return database, refused
+    except (OSError, ValueError, hyperscan.error):
+        pass
+    accepted = [i for i, expression in enumerate(expressions) if expression]
+    try:
+        database = _compile(hyperscan, expressions, accepted, flags)
+        refused = [i for i, expression in enumerate(expressions) if not expression]
+    except hyperscan.error:  # find the ones it refuses, one by one, and compile the others
+        refused = [i for i, e in enumerate(expressions) if not e or not _compiles(hyperscan, e, flags)]
+        accepted = [i for i in accepted if i not in refused]
+        if not accepted:
+            return None, refused
+        database = _compile(hyperscan, expressions, accepted, flags)
+    header = ",".join(map(str, refused)).encode()
+    _write_quietly(cached, header + b"\n" + hyperscan.dumpb(database))
+    return database, refused
+
+
+def _compile(hyperscan, expressions: list[bytes], positions: list[int], flags: int):
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(expressions=[expressions[i] for i in positions], ids=positions,
+                     elements=len(positions), flags=[flags] * len(positions))
+    return database
+
+
+def _compiles(hyperscan, expression: bytes, flags: int) -> bool:
+    """Does Hyperscan accept this expression? (Checked alone, so that one refusal costs one rule.)"""
+    try:
+        _compile(hyperscan, [expression], [0], flags)
+    except hyperscan.error:
+        return False
+    return True
+
+
+def _cache_dir() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "solieu"
+
+
+def _write_quietly(path: Path, data: bytes) -> None:
+    """Write the cache file atomically; a cache that cannot be written only costs the next compile."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    except OSError:
+        pass

@@ -1,0 +1,70 @@
+"""The Hyperscan prefilter (extract/prefilter.py) never hides a rule that matches: the facts are
+the same with and without it."""
+from dataclasses import replace
+
+import pytest
+
+from extract.engine import default_rulebook
+from extract.prefilter import Prefilter
+from extract.read import read_source
+from extract.scan import finditer_overlapped
+from extract.segment import segment_document
+from pipeline.process import process_document
+
+from conftest import SAMPLE_TXT
+
+hyperscan = pytest.importorskip("hyperscan")
+
+
+def sample_documents(shared):
+    paths = [SAMPLE_TXT, *sorted((shared / "reports").glob("*.txt"))]
+    return [segment_document(read_source(path), path.stem) for path in paths]
+
+
+def test_a_rule_that_matches_a_sentence_is_always_a_candidate(shared):
+    rulebook = default_rulebook()
+    spans = [(d.text, s.start, s.end) for d in sample_documents(shared) for s in d.sentences]
+    spans += [(case.text, 0, len(case.text)) for rule in rulebook.rules for case in rule.cases]
+    skipped = 0
+    for text, start, end in spans:
+        candidates = rulebook.prefilter.candidates(text, start, end)
+        for index, rule in enumerate(rulebook.rules):
+            if index in candidates:
+                continue
+            skipped += 1
+            found = next(finditer_overlapped(rule.pattern, text, start, end), None)
+            assert found is None, (rule.code, found.group(), text[start:end])
+    assert skipped > len(spans) * len(rulebook.rules) / 2   # and it spares most of the scans
+
+
+def test_facts_are_the_same_without_the_prefilter(shared):
+    rulebook = default_rulebook()
+    without = replace(rulebook, prefilter=None)
+    for document in sample_documents(shared):
+        with_it = process_document(document, rulebook, "sha").facts
+        assert with_it == process_document(document, without, "sha").facts
+        assert len(with_it) > 50
+
+
+def test_case_insensitive_vietnamese_words_are_matched_in_any_case():
+    prefilter = Prefilter((r"(?i:đạt|thứ)\s+\d+",))
+    for text in ("ĐẠT 5", "Đạt 5", "đạt 5", "THỨ 7"):
+        assert prefilter.candidates(text, 0, len(text)) == {0}
+    assert prefilter.candidates("dat 5", 0, 5) == set()
+
+
+def test_a_pattern_hyperscan_cannot_take_is_always_scanned(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOLIEU_CACHE", str(tmp_path))
+    prefilter = Prefilter((r"%", r"(?<=\d)\X", r"[[a-z]--[aeiou]]", r"/"))   # \X, nested set: refused
+    assert prefilter.candidates("5 ha", 0, 4) == {1, 2}
+    assert prefilter.candidates("5 %", 0, 3) == {0, 1, 2}
+
+
+def test_the_database_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOLIEU_CACHE", str(tmp_path))
+    Prefilter((r"\d+\s*%",)).candidates("x", 0, 1)
+    [cached] = tmp_path.glob("prefilter-*.hsdb")
+    assert Prefilter((r"\d+\s*%",)).candidates("đạt 5 %", 0, 9) == {0}
+    cached.write_bytes(b"\nnot a database")
+    assert Prefilter((r"\d+\s*%",)).candidates("đạt 5 %", 0, 9) == {0}
+    assert cached.read_bytes() != b"\nnot a database"

@@ -9,6 +9,8 @@ letters: "B¸o c¸o" (TCVN3) or "Baùo caùo" (VNI) for "Báo cáo".
 """
 from __future__ import annotations
 
+from itertools import islice
+
 import regex
 
 # Magic bytes of formats that arrive renamed as .txt: (prefix, what it is, what to do).
@@ -182,22 +184,26 @@ def detect_legacy_encoding(text: str) -> str | None:
     True
     """
     sample = text[:EVIDENCE_SAMPLE]   # a report's first pages tell its encoding; counting all of a
-    letters = count(LETTER, sample)    # 40 MB file held millions of matches in memory
+    tcvn3 = count(TCVN3_EVIDENCE, sample)  # 40 MB file held millions of matches in memory
+    vni = count(VNI_EVIDENCE, sample)
+    if tcvn3 < 2 and vni < 2:
+        return None
+    native = count(NATIVE_EVIDENCE, sample, up_to=max(tcvn3, vni))
+    if native >= max(tcvn3, vni):   # a Unicode report ("m²" looks like TCVN3): stop counting early
+        return None
+    letters = count(LETTER, sample)
     if letters and count(ASCII_LETTER, sample) < LEGACY_ASCII_SHARE * letters:
         return None
-    native = count(NATIVE_EVIDENCE, sample)
-    tcvn3 = count(TCVN3_EVIDENCE, sample)
     if tcvn3 >= 2 and tcvn3 > native:
         return "tcvn3"
-    vni = count(VNI_EVIDENCE, sample)
     if vni >= 2 and vni > native:
         return "vni"
     return None
 
 
-def count(pattern: regex.Pattern, text: str) -> int:
-    """Matches of a pattern, counted without keeping them."""
-    return sum(1 for _ in pattern.finditer(text))
+def count(pattern: regex.Pattern, text: str, up_to: int | None = None) -> int:
+    """Matches of a pattern (at most `up_to` of them), counted without keeping them."""
+    return sum(1 for _ in islice(pattern.finditer(text), up_to))
 
 
 # Everything but ASCII that Vietnamese text in Windows-1258 decodes to: the letters with a hat,

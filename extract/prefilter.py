@@ -12,25 +12,23 @@ To keep Hyperscan's compile short, each rule is compiled from a broader source t
 the long alternations of units become "anything" and numbers "digits, dots and commas"
 (BROADER_PIECES), group names and \\K are dropped, bounded repeats lose their upper bound. Every
 step only widens what the pattern matches. The compiled database is cached on disk under the
-hash of its sources (a few seconds to compile, milliseconds to load). Without Hyperscan (no
-wheel for the platform), or for a rule it refuses, every sentence is scanned as before.
+hash of its sources (extract/cache.py: a few seconds to compile, milliseconds to load). Without
+Hyperscan (no wheel for the platform), or for a rule it refuses, every sentence is scanned as
+before.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from pathlib import Path
 
 import regex
+
+from extract.cache import cache_dir, write_quietly
 
 # Placeholder -> a broader source (see rulebook.build_lexicon for the exact ones).
 BROADER_PIECES = {
     "num": r"\d[\d.,]*",
     "unit": r"[\s\S]*",
 }
-
-CACHE_ENV = "SOLIEU_CACHE"
 
 # One token of a regex source: an escape, a character set, a named group opening, an atomic
 # group opening, a bounded repeat (with possessive/lazy suffix), a possessive suffix, or any char.
@@ -126,7 +124,7 @@ def compile_database(hyperscan, sources: tuple[str, ...]):
              | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_SINGLEMATCH)
     expressions = [(widen(source) or "").encode() for source in sources]
     key = hashlib.sha256(repr((hyperscan.__version__, flags, expressions)).encode()).hexdigest()[:20]
-    cached = _cache_dir() / f"prefilter-{key}.hsdb"
+    cached = cache_dir() / f"prefilter-{key}.hsdb"
     try:
         header, _, blob = cached.read_bytes().partition(b"\n")
         refused = [int(i) for i in header.split(b",") if i]
@@ -146,7 +144,7 @@ def compile_database(hyperscan, sources: tuple[str, ...]):
             return None, refused
         database = _compile(hyperscan, expressions, accepted, flags)
     header = ",".join(map(str, refused)).encode()
-    _write_quietly(cached, header + b"\n" + hyperscan.dumpb(database))
+    write_quietly(cached, header + b"\n" + hyperscan.dumpb(database))
     return database, refused
 
 
@@ -164,20 +162,3 @@ def _compiles(hyperscan, expression: bytes, flags: int) -> bool:
     except hyperscan.error:
         return False
     return True
-
-
-def _cache_dir() -> Path:
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "solieu"
-
-
-def _write_quietly(path: Path, data: bytes) -> None:
-    """Write the cache file atomically; a cache that cannot be written only costs the next compile."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, path)
-    except OSError:
-        pass

@@ -19,6 +19,7 @@ from functools import lru_cache
 import regex
 
 # Constructs that tie one branch to another or to the whole pattern: never split these.
+LEADING_FLAGS = regex.compile(r"\(\?(?:[abefiLmprsuwx]|V[01])*(?:-[fimsx]+)?\)")
 UNSPLITTABLE = regex.compile(r"\\[1-9]|\\g[<\d]|\(\?P[=>]|\(\?R|\(\?&|\(\?[-+]?\d|\(\*|\(\?[a-zA-Z\-]+\)")
 
 
@@ -84,7 +85,9 @@ def _skip_set(source: str, i: int, nested: bool) -> int:
 @lru_cache(maxsize=None)
 def branches_of(pattern: regex.Pattern) -> tuple[regex.Pattern, ...]:
     """The pattern's top-level branches compiled on their own; () when it has one or cannot be split."""
-    source = pattern.pattern
+    leading = LEADING_FLAGS.match(pattern.pattern)   # "(?-f)…": flags of the whole pattern, kept on each branch
+    prefix = leading.group() if leading else ""
+    source = pattern.pattern[len(prefix):]
     if "|" not in source or UNSPLITTABLE.search(source):
         return ()
     flags, verbose = pattern.flags, bool(pattern.flags & regex.VERBOSE)
@@ -92,7 +95,7 @@ def branches_of(pattern: regex.Pattern) -> tuple[regex.Pattern, ...]:
     if len(parts) < 2:
         return ()
     try:  # a verbose branch may end in a comment: end it before the pattern does
-        return tuple(regex.compile(part + "\n" if verbose else part, flags) for part in parts)
+        return tuple(regex.compile(prefix + part + "\n" if verbose else prefix + part, flags) for part in parts)
     except regex.error:
         return ()
 

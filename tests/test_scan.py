@@ -26,9 +26,18 @@ def test_every_rule_on_every_sentence_of_the_sample_and_every_rule_example():
             assert matches(finditer_overlapped(rule.pattern, text, start, end)) == whole, (rule.code, text[start:end])
 
 
-@pytest.mark.parametrize("source", [r"(a)|\1", r"(?i)a|b", r"(?R)|x", r"a(*SKIP)b|c", "abc"])
+@pytest.mark.parametrize("source", [r"(a)|\1", r"a|(?i)b", r"(?R)|x", r"a(*SKIP)b|c", "abc"])
 def test_patterns_whose_branches_depend_on_each_other_are_scanned_whole(source):
     assert branches_of(regex.compile(source)) == ()
+
+
+def test_leading_flags_of_the_whole_pattern_stay_on_each_branch():
+    pattern = regex.compile(r"(?i)đạt\s\d|(?<=\s)TỶ")
+    assert [b.pattern for b in branches_of(pattern)] == [r"(?i)đạt\s\d", r"(?i)(?<=\s)TỶ"]
+    text = "ĐẠT 5 tỷ và Đạt 7"
+    assert matches(finditer_overlapped(pattern, text, 0, len(text))) == matches(
+        pattern.finditer(text, overlapped=True))
+    assert len(matches(pattern.finditer(text, overlapped=True))) == 3
 
 
 def test_sets_groups_and_escapes_hide_their_bars():

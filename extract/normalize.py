@@ -22,13 +22,20 @@ def to_nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+HTML_TAG = re.compile(r"</?(?:i|b|u|em|strong|sup|sub|span|br|p)\b[^>]*>", re.I)
+
+
 def strip_html_tags(text: str) -> str:
     """Drop inline HTML left by converters.
 
     >>> strip_html_tags("<i>Thương mại - dịch vụ</i>")
     'Thương mại - dịch vụ'
     """
-    return re.sub(r"</?(?:i|b|u|em|strong|sup|sub|span|br|p)\b[^>]*>", "", text, flags=re.I)
+    return HTML_TAG.sub("", text)
+
+
+BOLD_MARK = re.compile(r"\*\*+")
+ITALIC_MARK = re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 
 
 def strip_markdown_emphasis(text: str) -> str:
@@ -39,11 +46,16 @@ def strip_markdown_emphasis(text: str) -> str:
     >>> strip_markdown_emphasis("(*hiện tại số hộ nghèo là 242 hộ*)")
     '(hiện tại số hộ nghèo là 242 hộ)'
     """
-    text = re.sub(r"\*\*+", "", text)
-    return re.sub(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", "", text)
+    if "*" not in text:
+        return text
+    text = BOLD_MARK.sub("", text)
+    return ITALIC_MARK.sub("", text)
 
 
 _LATEX = {r"\geq": "≥", r"\leq": "≤", r"\ge": "≥", r"\le": "≤", r"\times": "×", r"\%": "%", r"\neq": "≠"}
+
+
+LATEX_COMPARATOR = re.compile(r"\\(?:geq|leq|ge|le|times|neq|%)(?![A-Za-z])")
 
 
 def replace_latex_comparators(text: str) -> str:
@@ -54,7 +66,11 @@ def replace_latex_comparators(text: str) -> str:
     >>> replace_latex_comparators(r"\leq20")
     '≤20'
     """
-    return re.sub(r"\\(?:geq|leq|ge|le|times|neq|%)(?![A-Za-z])", lambda m: _LATEX[m.group(0)], text)
+    return LATEX_COMPARATOR.sub(lambda m: _LATEX[m.group(0)], text) if "\\" in text else text
+
+
+ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000]")
+SPACE_RUN = re.compile(r" {2,}")
 
 
 def normalize_spaces(text: str) -> str:
@@ -63,9 +79,9 @@ def normalize_spaces(text: str) -> str:
     >>> normalize_spaces("3.640\u00a0tỷ  đồng ")
     '3.640 tỷ đồng'
     """
-    text = re.sub(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000]", " ", text)
+    text = ODD_SPACE.sub(" ", text)
     text = text.replace("\ufeff", "").replace("\u00ad", "")
-    return re.sub(r" {2,}", " ", text).strip(" ")
+    return SPACE_RUN.sub(" ", text).strip(" ")
 
 
 def normalize_quotes(text: str) -> str:
@@ -77,6 +93,9 @@ def normalize_quotes(text: str) -> str:
     return text.replace("‘", "'").replace("’", "'")
 
 
+MARKDOWN_ROW = re.compile(r"\s*\|(.*)\|\s*")
+
+
 def markdown_table_to_tabs(text: str) -> str:
     r"""A Markdown table row becomes the tab-separated row the annex reader expects; a rule row, nothing.
 
@@ -85,12 +104,16 @@ def markdown_table_to_tabs(text: str) -> str:
     >>> markdown_table_to_tabs("|---|:---|---:|")
     ''
     """
-    m = re.fullmatch(r"\s*\|(.*)\|\s*", text)
+    m = MARKDOWN_ROW.fullmatch(text) if "|" in text else None
     if not m:
         return text
     if re.fullmatch(r"[\s|:\-]*", m.group(1)):
         return ""
     return "\t".join(cell.strip() for cell in m.group(1).split("|"))
+
+
+FOOTNOTE_DEFINITION = re.compile(r"^\s*\[\^(\d{1,3})\]:\s*")
+FOOTNOTE_REFERENCE = re.compile(r"\[\^(\d{1,3})\]")
 
 
 def markdown_footnotes_to_superscripts(text: str) -> str:
@@ -101,8 +124,10 @@ def markdown_footnotes_to_superscripts(text: str) -> str:
     >>> markdown_footnotes_to_superscripts("[^6]: Bao gồm: công nghiệp chế biến")
     '⁶Bao gồm: công nghiệp chế biến'
     """
-    text = re.sub(r"^\s*\[\^(\d{1,3})\]:\s*", lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
-    return re.sub(r"\[\^(\d{1,3})\]", lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
+    if "[^" not in text:
+        return text
+    text = FOOTNOTE_DEFINITION.sub(lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
+    return FOOTNOTE_REFERENCE.sub(lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
 
 
 LINE_FIXES = (to_nfc, strip_html_tags, markdown_table_to_tabs, strip_markdown_emphasis,

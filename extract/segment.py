@@ -63,8 +63,10 @@ def _is_heading(text: str) -> bool:
     """Short line with a section marker, or a short line in capitals."""
     if SECTION_MARKER.match(text) and len(text) < 100 and not TERMINAL.search(text):
         return True
+    if len(text) >= 120 or text.upper() != text:   # a lower-case letter: rules most lines out at once
+        return False
     letters = [c for c in text if c.isalpha()]
-    return len(text) < 120 and len(letters) > 3 and all(c.isupper() for c in letters)
+    return len(letters) > 3 and all(c.isupper() for c in letters)
 
 
 def _continues(prev: str, nxt: str) -> bool:

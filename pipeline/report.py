@@ -1,8 +1,9 @@
 """The consistency report: one self-contained HTML page, a Markdown version and a CSV of checks.
 
-All three are rendered from `report_data`, which reads the warehouse in one query for the report
-and one for all its checks with their quotes — never one query per check. Report text is untrusted
-input (a report may contain "<script>"), so every string is escaped for the format it lands in.
+All three are rendered from `report_data`, which reads the warehouse in three queries — the
+report, all its checks with their quotes, the sentences they cite — never one query per check.
+Report text is untrusted input (a report may contain "<script>"), so every string is escaped for
+the format it lands in.
 """
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ from reports r where r.report_id in (select unnest($report_ids::varchar[]))
 """
 # The cited facts are unnested and joined by key (a fact of another report can be cited by a
 # cross-report check, so facts are joined on fact_id alone), then folded back into one row per check.
+# The sentences' texts come once each from SENTENCE_QUERY: folded into every quote, a sentence cited
+# by many checks was copied many times, and DuckDB's list aggregate needed hundreds of MB for a
+# report of long sentences.
 CHECK_QUERY = """
 with cited as (
     select c.check_id, unnest(c.fact_ids) as fact_id, generate_subscripts(c.fact_ids, 1) as ordinal
@@ -42,7 +46,7 @@ quoted as (
            list(struct_pack(ordinal := q.ordinal, fact_id := q.fact_id, report_id := f.report_id,
                             raw := f.raw, page := f.page, line := f.line, char_start := f.char_start,
                             char_end := f.char_end, rule_id := f.rule_id, sentence_no := f.sentence_no,
-                            sentence := s.text, sentence_start := s.char_start,
+                            sentence_start := s.char_start,
                             section := coalesce(s.section, f.section), footnote := s.footnote)
                 order by q.ordinal) as quotes
     from cited q
@@ -53,6 +57,12 @@ quoted as (
 select c.*, coalesce(q.quotes, []) as quotes
 from checks c left join quoted q on q.check_id = c.check_id
 where c.report_id in (select unnest($report_ids::varchar[]))
+"""
+SENTENCE_QUERY = """
+select distinct s.report_id, s.sentence_no, s.text
+from (select unnest(fact_ids) as fact_id from checks where report_id in (select unnest($report_ids::varchar[]))) c
+join facts f using (fact_id)
+join sentences s on s.report_id = f.report_id and s.sentence_no = f.sentence_no
 """
 
 
@@ -79,6 +89,10 @@ def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[
     for row in cur.fetchall():
         check = dict(zip(names, row))
         checks[check["report_id"]].append(check)
+    texts = {(r, n): text for r, n, text in con.execute(SENTENCE_QUERY, {"report_ids": list(report_ids)}).fetchall()}
+    for check in (c for cs in checks.values() for c in cs):
+        for quote in check["quotes"]:
+            quote["sentence"] = texts.get((quote["report_id"], quote["sentence_no"]))
     for report_id, info in found.items():
         ranked = sorted(checks[report_id], key=rank_check)
         info.update(checks=ranked, **count_checks(ranked))

@@ -6,6 +6,7 @@ and the other files of the batch are still ingested.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from extract.limits import Limits
+from extract.limits import LimitError, Limits
 from extract.read import ReadError, TEXT_SUFFIXES, check_file, describe_os_error
 from extract.examples import load_checked_rulebook
 from pipeline.faults import reach
@@ -29,6 +30,12 @@ from pipeline.timing import StageClock
 SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
 BATCH_ENV = "SOLIEU_BATCH"
 DEFAULT_BATCH = 16
+# DuckDB's memory while ingesting (its default is 80% of RAM): without a cap it keeps the whole
+# warehouse it has written in its cache, and a batch of a thousand reports held 850 MB. Queries
+# that need more spill to a temporary folder beside the warehouse.
+MEMORY_ENV = "SOLIEU_DUCKDB_MEMORY"
+DEFAULT_MEMORY = "128MB"
+MEMORY_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B)", re.I)
 
 
 @dataclass
@@ -72,7 +79,16 @@ def open_warehouse(path: Path, wait: float | None = None, log=print) -> duckdb.D
     con = connect_warehouse(path, read_only=False, timeout=wait, log=log)
     with failures_explained(path):
         create_schema(con)
+    con.execute(f"set memory_limit = '{duckdb_memory()}'")
     return con
+
+
+def duckdb_memory() -> str:
+    """DuckDB's memory limit: $SOLIEU_DUCKDB_MEMORY (e.g. 512MB, 2GB), else DEFAULT_MEMORY."""
+    memory = (os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY).strip()
+    if not MEMORY_SIZE.fullmatch(memory):
+        raise LimitError(f"${MEMORY_ENV}: {memory!r} is not a memory size (e.g. 128MB or 2GB)")
+    return memory
 
 
 def hash_file(path: Path, limits: Limits) -> tuple[str | None, str]:
@@ -146,6 +162,40 @@ def store_reports(con, batch: list[tuple[Prepared, ReportRows]], version: str, c
 def store_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, out_dir: Path,
                    clock: StageClock, rebuild=None) -> list[Outcome]:
     """Each fault point (pipeline/faults.py) is passed once per report, in the order a lone report passes them."""
+    ids, reports, rechecked, elsewhere = with_more_memory_if_needed(
+        con, lambda: load_and_check(con, batch, version, checks, clock, rebuild))
+    for _ in batch:
+        reach("after_commit")
+    counts = {}
+    for report_id, status, count in con.execute(
+            "select report_id, status, count(*) from checks where report_id in (select unnest(?::varchar[])) "
+            "group by 1, 2", [ids]).fetchall():
+        counts.setdefault(report_id, {})[status] = count
+    outcomes, unwritten = [], {}
+    with clock.stage("report"):
+        data = with_more_memory_if_needed(con, lambda: reports_data(con, ids + elsewhere))
+        for report_id in ids + elsewhere:
+            try:
+                write_reports(con, report_id, out_dir, data[report_id])
+            except OSError as exc:
+                unwritten[report_id] = unwritten_report(report_id, out_dir, exc)
+    for (prepared, _), rows, report_id, later in zip(batch, reports, ids, rechecked):
+        path = prepared.path
+        problem = unwritten.get(report_id) or next((unwritten[r] for r in later if r in unwritten), None)
+        if problem:
+            outcomes.append(Outcome(str(path), "failed", problem, report_id))
+            continue
+        outcomes.append(Outcome(str(path), "ingested", "", report_id, rows.facts, counts.get(report_id, {}),
+                                str(out_dir / f"{report_id}.html"), tuple(later)))
+    return outcomes
+
+
+def load_and_check(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, clock: StageClock,
+                   rebuild=None) -> tuple[list[str], list[ReportRows], list[list[str]], list[str]]:
+    """Insert and check the batch in one transaction, committed (rolled back on any error).
+
+    Returns the report ids, the rows stored, the later reports each report rechecked, and those
+    of them outside the batch."""
     con.execute("begin transaction")
     try:
         with clock.stage("load"):
@@ -169,30 +219,33 @@ def store_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, 
     except Exception:
         roll_back(con)
         raise
-    for _ in batch:
-        reach("after_commit")
-    counts = {}
-    for report_id, status, count in con.execute(
-            "select report_id, status, count(*) from checks where report_id in (select unnest(?::varchar[])) "
-            "group by 1, 2", [ids]).fetchall():
-        counts.setdefault(report_id, {})[status] = count
-    outcomes, unwritten = [], {}
-    with clock.stage("report"):
-        data = reports_data(con, ids + elsewhere)
-        for report_id in ids + elsewhere:
-            try:
-                write_reports(con, report_id, out_dir, data[report_id])
-            except OSError as exc:
-                unwritten[report_id] = unwritten_report(report_id, out_dir, exc)
-    for (prepared, _), rows, report_id, later in zip(batch, reports, ids, rechecked):
-        path = prepared.path
-        problem = unwritten.get(report_id) or next((unwritten[r] for r in later if r in unwritten), None)
-        if problem:
-            outcomes.append(Outcome(str(path), "failed", problem, report_id))
-            continue
-        outcomes.append(Outcome(str(path), "ingested", "", report_id, rows.facts, counts.get(report_id, {}),
-                                str(out_dir / f"{report_id}.html"), tuple(later)))
-    return outcomes
+    return ids, reports, rechecked, elsewhere
+
+
+def with_more_memory_if_needed(con, step, attempts: int = 4):
+    """Run `step()`; when DuckDB's memory cap is too small for it, double the cap and run it again.
+
+    The cap keeps an archive's ingest small; a report with unusually many figures may need more for
+    a moment, and is not refused for that. `step` must be safe to repeat (a rolled back
+    transaction, or a read)."""
+    for _ in range(attempts):
+        try:
+            return step()
+        except duckdb.OutOfMemoryException:
+            (limit,) = con.execute("select current_setting('memory_limit')").fetchone()
+            con.execute(f"set memory_limit = '{2 * memory_bytes(limit) // 1024}KiB'")
+    return step()
+
+
+def memory_bytes(size: str) -> int:
+    """Bytes of a memory size as DuckDB prints or takes it.
+
+    >>> memory_bytes("122.0 MiB"), memory_bytes("128MB"), memory_bytes("1.5 GiB")
+    (127926272, 128000000, 1610612736)
+    """
+    number, unit = MEMORY_SIZE.fullmatch(size.strip()).groups()
+    power = "KMGT".index(unit[0].upper()) + 1
+    return int(float(number) * (1024 if "i" in unit.lower() else 1000) ** power)
 
 
 def skip_known(con, path: Path, report_id: str, out_dir: Path) -> Outcome:
@@ -237,6 +290,7 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
     not hold. One ingest writes at a time: a second one waits for the lock beside the warehouse (up
     to `wait` seconds, see warehouse/lock.py) and raises WarehouseBusy after that. A damaged
     warehouse or a full disk stops the batch with WarehouseUnusable (warehouse/damage.py)."""
+    duckdb_memory()   # a bad $SOLIEU_DUCKDB_MEMORY is refused before anything is read
     rulebook = load_checked_rulebook(rules_dir)
     checks = load_checks()
     version = f"{rulebook.version}-{checks_version()}"

@@ -46,3 +46,16 @@ def test_a_cap_that_is_not_a_size_is_refused_before_anything_is_written(tmp_path
     assert result.returncode == 2
     assert result.stderr.strip() == "error: $SOLIEU_DUCKDB_MEMORY: 'lots' is not a memory size (e.g. 128MB or 2GB)"
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_fact_and_check_ids_stay_unique_without_a_declared_key(tmp_path, shared):
+    reports = [str(SAMPLE_TXT), *map(str, sorted((shared / "reports").glob("*.txt")))]
+    warehouse = str(tmp_path / "w.duckdb")
+    assert ingest(*reports, "--warehouse", warehouse, memory="128MB").returncode == 0
+    again = subprocess.run([sys.executable, "-m", "pipeline", "reextract", "--warehouse", warehouse], cwd=ROOT,
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    con = duckdb.connect(warehouse, read_only=True)
+    for table, key in (("facts", "fact_id"), ("checks", "check_id")):
+        total, distinct = con.execute(f"select count(*), count(distinct {key}) from {table}").fetchone()
+        assert total == distinct > 100

@@ -138,8 +138,11 @@ comment on column table_rows.line is 'Source line.';
 comment on column table_rows.header is 'True for a header row.';
 comment on column table_rows.cells is 'Cell texts in column order.';
 
+-- facts.fact_id and checks.check_id are unique by construction, not declared primary keys: DuckDB
+-- keeps a key's index in memory, and for these two tables it would grow with the archive (about
+-- 80 MB for a thousand reports). tests/test_memory_cap.py checks that they stay unique.
 create table if not exists facts (
-    fact_id           varchar primary key,
+    fact_id           varchar not null,
     report_id         varchar not null,
     kind              varchar not null,
     label             varchar,
@@ -198,7 +201,7 @@ create table if not exists facts (
     rules_version     varchar
 );
 comment on table facts is 'Every numeric fact of every report, with its provenance.';
-comment on column facts.fact_id is 'Deterministic id: report_id:page:char_start:rule_id.';
+comment on column facts.fact_id is 'Deterministic id, unique: report_id:page:char_start:rule_id.';
 comment on column facts.report_id is 'Report the fact comes from.';
 comment on column facts.kind is 'ratio (value/plan with percent), fraction (value/plan, no percent), percent, change, share, value, difference (an absolute change against last year''s printed figure), annex_row.';
 comment on column facts.label is 'The words before the figure that say what it measures (for annex rows, the indicator cell).';
@@ -257,7 +260,7 @@ comment on column facts.in_footnote is 'Footnote number when the fact sits in a 
 comment on column facts.rules_version is 'Hash of the rule files that produced the fact.';
 
 create table if not exists checks (
-    check_id          varchar primary key,
+    check_id          varchar not null,
     report_id         varchar not null,
     check_type        varchar not null,
     status            varchar not null,
@@ -278,7 +281,7 @@ create table if not exists checks (
     rules_version     varchar
 );
 comment on table checks is 'Consistency checks: each printed claim tested against what the report''s other numbers imply.';
-comment on column checks.check_id is 'Deterministic id: rule_id:first fact id.';
+comment on column checks.check_id is 'Deterministic id, unique: rule_id:first fact id (:n for the n-th row of a check on the same fact).';
 comment on column checks.report_id is 'Report checked.';
 comment on column checks.check_type is 'percent, plan_lookup, sum, cross, label, count, growth.';
 comment on column checks.status is 'ok, minor (off by one unit in the last printed digit: truncation), mismatch, unverifiable.';

@@ -80,7 +80,7 @@ def slug(text: str) -> str:
 def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook, info: dict) -> list[Fact]:
     """Fill indicator, period and status on every fact from its label, sentence and section.
 
-    Facts share sentences and heading paths: what depends only on those is worked out once."""
+    Facts share sentences, heading paths and labels: what depends only on those is worked out once."""
     sentences = {s.index: s for s in document.sentences}
     headings_above = heading_index(document)
     year = info.get("year")
@@ -89,6 +89,14 @@ def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook,
     periods: dict[int | None, regex.Match | None] = {}
     estimates: dict[int | None, int | None] = {}   # sentence -> end of its first "ước", if any
     targets: dict[tuple, tuple[bool, int | None]] = {}
+    keys: dict[str | None, str | None] = {}
+    known = frozenset(i.key for i in rulebook.indicators)
+
+    def key_of(text: str | None) -> str | None:
+        if text not in keys:
+            keys[text] = indicator_key(text, rulebook.indicators)
+        return keys[text]
+
     out = []
     for fact in facts:
         sentence = sentences.get(fact.sentence)
@@ -109,19 +117,23 @@ def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook,
         if period_year:
             period = f"{period} {period_year}"
         status = fact_status(fact, estimates[fact.sentence], is_target, rulebook)
-        indicator = fact_indicator(fact, rulebook)
+        indicator = fact_indicator(fact, rulebook, key_of, known)
         extra = {**fact.extra, "direction": directions.get(indicator, "higher")}
         out.append(replace(fact, indicator=indicator, period=period, status=status, extra=extra))
     return out
 
 
-def fact_indicator(fact: Fact, rulebook: Rulebook) -> str | None:
-    """Indicator of a fact: its label first; else the words printed around its numbers ("4.086 hộ kinh doanh")."""
-    known = {i.key for i in rulebook.indicators}
-    by_label = indicator_key(fact.label, rulebook.indicators)
+def fact_indicator(fact: Fact, rulebook: Rulebook, key_of=None, known: frozenset[str] | None = None) -> str | None:
+    """Indicator of a fact: its label first; else the words printed around its numbers ("4.086 hộ kinh doanh").
+
+    `key_of(text)` is indicator_key with the rulebook's indicators and `known` their keys (a report's
+    facts share labels: assign_indicators passes a memoised key_of, and the keys once)."""
+    key_of = key_of or (lambda text: indicator_key(text, rulebook.indicators))
+    known = known if known is not None else frozenset(i.key for i in rulebook.indicators)
+    by_label = key_of(fact.label)
     if fact.label and by_label in known:
         return by_label
-    around = indicator_key(f"{fact.label or ''} {fact.raw}", rulebook.indicators)
+    around = key_of(f"{fact.label or ''} {fact.raw}")
     return around if around in known else by_label
 
 

@@ -56,25 +56,38 @@ subjects as (
     where indicator is not null
     qualify row_number() over (partition by claim_id order by preference, char_start desc) = 1
 ),
+earlier_reports as materialized (
+    -- the reports of a claim's locality a year before it (none or one, usually): found first, so
+    -- that only their facts are read, however large the warehouse
+    select distinct r.report_id, r.locality, r.year, r.period
+    from claims as c
+    join reports as r on r.locality = c.locality and r.year = c.claim_year - 1 and r.report_id <> c.report_id
+),
+earlier_facts as materialized (
+    -- their achieved figures (not plans), each with its report's year and period
+    select e.*, er.locality, er.year as report_year, er.period as report_period
+    from facts as e join earlier_reports as er using (report_id)
+    where e.value is not null and e.flag is null and e.comparator is null
+      and coalesce(e.status, '') <> 'kế hoạch'
+      and e.kind in ('value', 'ratio', 'fraction', 'change', 'annex_row')
+),
 earlier_figures as (
     -- the same indicator in the report of the same locality a year before: same unit, same period
     -- length, an achieved figure (not a plan); actual figures before estimates
     select
         c.fact_id as claim_id, e.fact_id as earlier_id, e.report_id as earlier_report, e.value as earlier,
         coalesce(e.value_tolerance, 0) as te, e.value_raw || coalesce(' ' || e.unit_raw, '') as earlier_printed,
-        e.line as earlier_line, er.year as earlier_year, e.status = 'ước thực hiện' as estimate,
+        e.line as earlier_line, e.report_year as earlier_year, e.status = 'ước thực hiện' as estimate,
         rank() over (partition by c.fact_id
                      order by case e.status when 'thực hiện' then 0 when 'ước thực hiện' then 1 else 2 end) as tier
     from claims as c
     join subjects as s on s.claim_id = c.fact_id
-    join reports as er on er.locality = c.locality and er.year = c.claim_year - 1 and er.report_id <> c.report_id
-    join facts as e on e.report_id = er.report_id and e.indicator = s.indicator
-                   and e.unit is not distinct from s.unit and e.value is not null and e.flag is null
-                   and e.comparator is null and coalesce(e.status, '') <> 'kế hoạch'
-                   and e.kind in ('value', 'ratio', 'fraction', 'change', 'annex_row')
-                   and trim(regexp_replace(coalesce(e.period, er.period, 'năm'), '(?:19|20)\d\d', '')) = c.span
-                   and coalesce(try_cast(regexp_extract(e.period, '((?:19|20)\d\d)$', 1) as integer), er.year)
-                       = c.claim_year - 1
+    join earlier_facts as e on e.locality = c.locality and e.report_year = c.claim_year - 1
+                           and e.report_id <> c.report_id
+                           and e.indicator = s.indicator and e.unit is not distinct from s.unit
+                           and trim(regexp_replace(coalesce(e.period, e.report_period, 'năm'), '(?:19|20)\d\d', '')) = c.span
+                           and coalesce(try_cast(regexp_extract(e.period, '((?:19|20)\d\d)$', 1) as integer), e.report_year)
+                               = c.claim_year - 1
 ),
 chosen as (
     -- one figure; none when the earlier report gives the indicator different figures

@@ -226,7 +226,29 @@ def arrow_table(columns: tuple[str, ...], rows: list[tuple]):
     """An Arrow table from row tuples; each column's type is inferred (DuckDB casts on insert)."""
     import pyarrow as pa
     values = list(zip(*rows)) if rows else [() for _ in columns]
-    return pa.table([pa.array(list(v)) for v in values], names=list(columns))
+    return pa.table([arrow_column(list(v)) for v in values], names=list(columns))
+
+
+def arrow_column(values: list):
+    """An Arrow array typed after its first value when that is text or a float: Arrow's own
+    inference is eight times slower for text. Anything else is left to the inference: integers
+    (Arrow would silently truncate a later float into an integer column), lists, and a column whose
+    values do not fit the type of its first.
+
+    >>> [str(arrow_column(v).type) for v in (["đạt", None], [None, 2.5, 3], [1, 2.5], [None])]
+    ['string', 'double', 'double', 'null']
+    >>> arrow_column([1, 2.5]).to_pylist()
+    [1.0, 2.5]
+    """
+    import pyarrow as pa
+    first = next((v for v in values if v is not None), None)
+    kind = {str: pa.string(), float: pa.float64()}.get(type(first))
+    if kind is not None:
+        try:
+            return pa.array(values, type=kind)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            pass
+    return pa.array(values)
 
 
 def insert_tables(con: duckdb.DuckDBPyConnection, batch: list[dict]) -> None:

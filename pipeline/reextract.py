@@ -14,7 +14,7 @@ from pathlib import Path
 from extract.rulebook import load_rulebook
 from pipeline.process import process_document
 from pipeline.report import report_dir_for, write_reports
-from pipeline.run import open_warehouse
+from pipeline.run import open_warehouse, with_more_memory_if_needed
 from warehouse.checks import checks_version, load_checks, run_checks
 from warehouse.load import reload_facts
 from warehouse.lock import hold_writer_lock
@@ -106,6 +106,25 @@ def collect_changes(con, report_id: str) -> ReportChange:
     return ReportChange(report_id, added, removed, changed, counts[0], counts[1], status)
 
 
+def rebuild_all(con, report_ids: list[str], rulebook, version: str, checks) -> list[ReportChange]:
+    """Rebuild every report's facts and checks in one transaction, committed (rolled back on any
+    error); the changes per report."""
+    con.execute("begin transaction")
+    try:
+        snapshot(con)
+        for report_id in report_ids:
+            reextract_report(con, report_id, rulebook, version)
+        run_checks(con, report_ids, version, checks)
+        changes = [collect_changes(con, r) for r in report_ids]
+        con.execute("drop table _old_facts")
+        con.execute("drop table _old_checks")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return changes
+
+
 def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None = None, log=print) -> Reextraction:
     """Rebuild the facts and checks of every report with the current rules, in one transaction."""
     rulebook = load_rulebook(rules_dir) if rules_dir else load_rulebook()
@@ -116,19 +135,8 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
         con = open_warehouse(warehouse, wait, log)
         try:
             report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
-            con.execute("begin transaction")
-            try:
-                snapshot(con)
-                for report_id in report_ids:
-                    reextract_report(con, report_id, rulebook, version)
-                run_checks(con, report_ids, version, checks)
-                result.changes = [collect_changes(con, r) for r in report_ids]
-                con.execute("drop table _old_facts")
-                con.execute("drop table _old_checks")
-                con.execute("commit")
-            except Exception:
-                con.execute("rollback")
-                raise
+            result.changes = with_more_memory_if_needed(
+                con, lambda: rebuild_all(con, report_ids, rulebook, version, checks))
             out_dir = report_dir_for(warehouse)
             for report_id in report_ids:
                 write_reports(con, report_id, out_dir)

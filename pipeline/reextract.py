@@ -133,6 +133,9 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
     result = Reextraction(version)
     with hold_writer_lock(warehouse, wait, log):
         con = open_warehouse(warehouse, wait, log)
+        # one transaction over the whole warehouse, whose diff reads every table once per report:
+        # DuckDB's own default (80% of RAM) rather than the ingest's cap
+        con.execute("reset memory_limit")
         try:
             report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
             result.changes = with_more_memory_if_needed(

@@ -62,17 +62,19 @@ def reextract_report(con, report_id: str, rulebook, version: str) -> None:
 def collect_changes(con, report_id: str) -> ReportChange:
     """Facts and checks of one report now, against the snapshot."""
     def rows(sql: str) -> tuple[tuple, ...]:
-        return tuple(con.execute(sql, [report_id, report_id]).fetchall())
+        return tuple(con.execute(sql, [report_id]).fetchall())
 
-    # a fact differs when any column but the rules version does; added/removed/changed by fact_id
-    gone = "select * from _old_facts where report_id = ? except select * exclude (rules_version) from facts"
-    new = "select * exclude (rules_version) from facts where report_id = ? except select * from _old_facts"
-    added = rows(f"""select fact_id, line, raw from ({new}) where report_id = ?
-                     and fact_id not in (select fact_id from _old_facts) order by line, fact_id""")
-    removed = rows(f"""select fact_id, line, raw from ({gone}) where report_id = ?
-                       and fact_id not in (select fact_id from facts) order by line, fact_id""")
-    changed = rows(f"""select fact_id, line, raw from ({new}) where report_id = ?
-                       and fact_id in (select fact_id from _old_facts) order by line, fact_id""")
+    # a fact differs when any column but the rules version does; added/removed/changed by fact_id.
+    # Every side is this report's rows only (a fact's row names its report): comparing with the
+    # whole warehouse made re-extraction quadratic in the number of reports.
+    sides = """with old as (select * from _old_facts where report_id = $1),
+                    now as (select * exclude (rules_version) from facts where report_id = $1)"""
+    added = rows(f"""{sides} select fact_id, line, raw from (select * from now except select * from old)
+                     where fact_id not in (select fact_id from old) order by line, fact_id""")
+    removed = rows(f"""{sides} select fact_id, line, raw from (select * from old except select * from now)
+                       where fact_id not in (select fact_id from now) order by line, fact_id""")
+    changed = rows(f"""{sides} select fact_id, line, raw from (select * from now except select * from old)
+                       where fact_id in (select fact_id from old) order by line, fact_id""")
     con.execute("""
         create or replace temp table _paired as
         with new as (select * from checks where report_id = $1),
@@ -98,10 +100,12 @@ def collect_changes(con, report_id: str) -> ReportChange:
     """, [report_id]).fetchone()
     status = tuple(con.execute("""
         select new.check_id, new.line, old.status, new.status, new.message
-        from _paired as p join _old_checks as old on old.check_id = p.old_id join checks as new on new.check_id = p.new_id
+        from _paired as p
+        join (select * from _old_checks where report_id = $1) as old on old.check_id = p.old_id
+        join (select * from checks where report_id = $1) as new on new.check_id = p.new_id
         where new.status <> old.status
         order by new.line, new.check_id
-    """).fetchall())
+    """, [report_id]).fetchall())
     con.execute("drop table _paired")
     return ReportChange(report_id, added, removed, changed, counts[0], counts[1], status)
 

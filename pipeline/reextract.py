@@ -59,55 +59,64 @@ def reextract_report(con, report_id: str, rulebook, version: str) -> None:
     reload_facts(con, report_id, process_document(document, rulebook, sha256), version)
 
 
-def collect_changes(con, report_id: str) -> ReportChange:
-    """Facts and checks of one report now, against the snapshot."""
-    def rows(sql: str) -> tuple[tuple, ...]:
-        return tuple(con.execute(sql, [report_id]).fetchall())
+def collect_changes(con, report_ids: list[str]) -> list[ReportChange]:
+    """Facts and checks of the reports now, against the snapshot, one ReportChange per report.
 
-    # a fact differs when any column but the rules version does; added/removed/changed by fact_id.
-    # Every side is this report's rows only (a fact's row names its report): comparing with the
-    # whole warehouse made re-extraction quadratic in the number of reports.
-    sides = """with old as (select * from _old_facts where report_id = $1),
-                    now as (select * exclude (rules_version) from facts where report_id = $1)"""
-    added = rows(f"""{sides} select fact_id, line, raw from (select * from now except select * from old)
-                     where fact_id not in (select fact_id from old) order by line, fact_id""")
-    removed = rows(f"""{sides} select fact_id, line, raw from (select * from old except select * from now)
-                       where fact_id not in (select fact_id from now) order by line, fact_id""")
-    changed = rows(f"""{sides} select fact_id, line, raw from (select * from now except select * from old)
-                       where fact_id in (select fact_id from old) order by line, fact_id""")
+    One set of queries for every report: a round per report read the whole warehouse once per
+    report, which made re-extracting an archive quadratic in its size."""
+    ids = list(report_ids)
+
+    def by_report(sql: str) -> dict[str, tuple]:
+        grouped: dict[str, list] = {r: [] for r in ids}
+        for report_id, *row in con.execute(sql, [ids]).fetchall():
+            grouped[report_id].append(tuple(row))
+        return {r: tuple(rows) for r, rows in grouped.items()}
+
+    # a fact differs when any column but the rules version does; added/removed/changed by fact_id
+    sides = """with old as (select * from _old_facts where report_id in (select unnest($1::varchar[]))),
+                    now as (select * exclude (rules_version) from facts
+                            where report_id in (select unnest($1::varchar[])))"""
+    added = by_report(f"""{sides} select report_id, fact_id, line, raw from (select * from now except select * from old)
+                          where fact_id not in (select fact_id from old) order by report_id, line, fact_id""")
+    removed = by_report(f"""{sides} select report_id, fact_id, line, raw from (select * from old except select * from now)
+                            where fact_id not in (select fact_id from now) order by report_id, line, fact_id""")
+    changed = by_report(f"""{sides} select report_id, fact_id, line, raw from (select * from now except select * from old)
+                            where fact_id in (select fact_id from old) order by report_id, line, fact_id""")
     con.execute("""
         create or replace temp table _paired as
-        with new as (select * from checks where report_id = $1),
-             old as (select * from _old_checks where report_id = $1),
+        with new as (select * from checks where report_id in (select unnest($1::varchar[]))),
+             old as (select * from _old_checks where report_id in (select unnest($1::varchar[]))),
         same_id as (
-            select old.check_id as old_id, new.check_id as new_id from old join new using (check_id)
+            select old.report_id, old.check_id as old_id, new.check_id as new_id from old join new using (check_id)
         ),
         same_claim as (
             -- a claim now read by another rule, or tested by another check, is still the same claim:
-            -- same line and printed number (the same check code preferred)
-            select old.check_id as old_id, new.check_id as new_id
-            from old join new on new.line = old.line and new.reported is not distinct from old.reported
+            -- same report, line and printed number (the same check code preferred)
+            select old.report_id, old.check_id as old_id, new.check_id as new_id
+            from old join new on new.report_id = old.report_id and new.line = old.line
+                             and new.reported is not distinct from old.reported
             where old.check_id not in (select check_id from new) and new.check_id not in (select check_id from old)
             qualify row_number() over (partition by old.check_id order by new.rule_id <> old.rule_id, new.check_id) = 1
                 and row_number() over (partition by new.check_id order by new.rule_id <> old.rule_id, old.check_id) = 1
         )
         select * from same_id union all select * from same_claim
-    """, [report_id])
-    counts = con.execute("""
-        select (select count(*) from checks where report_id = $1) - count(*),
-               (select count(*) from _old_checks where report_id = $1) - count(*)
-        from _paired
-    """, [report_id]).fetchone()
-    status = tuple(con.execute("""
-        select new.check_id, new.line, old.status, new.status, new.message
-        from _paired as p
-        join (select * from _old_checks where report_id = $1) as old on old.check_id = p.old_id
-        join (select * from checks where report_id = $1) as new on new.check_id = p.new_id
-        where new.status <> old.status
-        order by new.line, new.check_id
-    """, [report_id]).fetchall())
+    """, [ids])
+    counts = {report_id: (now_n - paired, old_n - paired) for report_id, now_n, old_n, paired in con.execute("""
+        with per_report as (select unnest($1::varchar[]) as report_id)
+        select report_id,
+               (select count(*) from checks c where c.report_id = r.report_id),
+               (select count(*) from _old_checks o where o.report_id = r.report_id),
+               (select count(*) from _paired p where p.report_id = r.report_id)
+        from per_report as r
+    """, [ids]).fetchall()}
+    status = by_report("""
+        select p.report_id, new.check_id, new.line, old.status, new.status, new.message
+        from _paired as p join _old_checks as old on old.check_id = p.old_id join checks as new on new.check_id = p.new_id
+        where new.status <> old.status and p.report_id in (select unnest($1::varchar[]))
+        order by p.report_id, new.line, new.check_id
+    """)
     con.execute("drop table _paired")
-    return ReportChange(report_id, added, removed, changed, counts[0], counts[1], status)
+    return [ReportChange(r, added[r], removed[r], changed[r], counts[r][0], counts[r][1], status[r]) for r in ids]
 
 
 def rebuild_all(con, report_ids: list[str], rulebook, version: str, checks) -> list[ReportChange]:
@@ -119,7 +128,7 @@ def rebuild_all(con, report_ids: list[str], rulebook, version: str, checks) -> l
         for report_id in report_ids:
             reextract_report(con, report_id, rulebook, version)
         run_checks(con, report_ids, version, checks)
-        changes = [collect_changes(con, r) for r in report_ids]
+        changes = collect_changes(con, report_ids)
         con.execute("drop table _old_facts")
         con.execute("drop table _old_checks")
         con.execute("commit")

@@ -96,3 +96,32 @@ def test_a_broken_rules_folder_changes_nothing(tmp_path, warehouse):
     result = run_cli("reextract", "--warehouse", str(warehouse), "--rules", str(rules))
     assert result.returncode == 2 and "lexicon.toml" in result.stderr
     assert duckdb.connect(str(warehouse), read_only=True).execute("select count(*) from facts").fetchone()[0] == before
+
+
+def test_each_report_of_a_larger_warehouse_gets_its_own_diff(tmp_path, shared):
+    warehouse = tmp_path / "three.duckdb"
+    reports = [str(SAMPLE_TXT), *map(str, sorted((shared / "reports").glob("*.txt")))]
+    assert run_cli("ingest", *reports, "--warehouse", str(warehouse)).returncode == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rt01 = dict(con.execute("select report_id, count(*) from facts where rule_id = 'RT01' group by 1").fetchall())
+    con.close()
+    assert len(rt01) == 3
+
+    same = run_cli("reextract", "--warehouse", str(warehouse))
+    assert same.returncode == 0, same.stderr
+    assert all(f"{report_id}: unchanged" in same.stdout for report_id in rt01)
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    weaken_rule(rules, "RT01")
+    result = run_cli("reextract", "--warehouse", str(warehouse), "--rules", str(rules))
+    assert result.returncode == 0, result.stderr
+    for report_id, before in rt01.items():
+        removed = re.search(rf"^{report_id}: facts \+\d+ -(\d+) ~\d+; checks \+\d+ -\d+, \d+ changed status",
+                            result.stdout, re.M)
+        assert removed and int(removed.group(1)) >= before, result.stdout
+    blocks = re.split(r"^(?=\S)", result.stdout, flags=re.M)
+    for block in blocks:
+        owner = block.split(":", 1)[0]
+        if owner in rt01:   # every fact listed under a report is one of its own
+            assert all(f.startswith(owner + ":") for f in re.findall(r"^  [-+~] fact (\S+)", block, re.M))

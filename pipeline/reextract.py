@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from extract.rulebook import load_rulebook
 from pipeline.process import process_document
 from pipeline.report import report_dir_for, write_reports
@@ -146,9 +148,10 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
     result = Reextraction(version)
     with hold_writer_lock(warehouse, wait, log):
         con = open_warehouse(warehouse, wait, log)
-        # one transaction over the whole warehouse, whose diff reads every table once per report:
-        # DuckDB's own default (80% of RAM) rather than the ingest's cap
-        con.execute("reset memory_limit")
+        # one transaction over the whole warehouse: DuckDB's own default (80% of RAM) rather than the
+        # ingest's cap, set by value (RESET leaves the cap in force in DuckDB 1.5.6)
+        (default_memory,) = duckdb.connect().execute("select current_setting('memory_limit')").fetchone()
+        con.execute(f"set memory_limit = '{default_memory}'")
         try:
             report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
             result.changes = with_more_memory_if_needed(

@@ -80,6 +80,7 @@ def open_warehouse(path: Path, wait: float | None = None, log=print) -> duckdb.D
     with failures_explained(path):
         create_schema(con)
     con.execute(f"set memory_limit = '{duckdb_memory()}'")
+    con.execute("set enable_progress_bar = false")   # DuckDB's own bar would garble the ingest's output
     return con
 
 

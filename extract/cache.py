@@ -1,5 +1,4 @@
-"""A folder for what is slow to rebuild and safe to lose: the compiled prefilter, and the stamp
-saying which rule set passed its own examples.
+"""A folder for what is slow to rebuild and safe to lose: the compiled prefilter database.
 
 $SOLIEU_CACHE, else $XDG_CACHE_HOME/solieu, else ~/.cache/solieu. Every entry is named by a hash
 of everything it depends on, so an entry is either right or unused; a cache that cannot be

@@ -31,14 +31,15 @@ BROADER_PIECES = {
 }
 
 # One token of a regex source: an escape, a character set, a named group opening, an atomic
-# group opening, a bounded repeat (with possessive/lazy suffix), a possessive suffix, or any char.
+# group opening, a bounded repeat, any other quantifier (each with its possessive or lazy
+# suffix), or any other character. An escaped "\+" or "\?" is an escape, never a suffix.
 _TOKEN = regex.compile(r"""
     (?P<escape>\\.)
   | (?P<set>\[\^?\]?(?:\\.|[^\]\\])*\])
   | (?P<named>\(\?P<\w+>)
   | (?P<atomic>\(\?>)
   | (?P<bounded>\{(?P<low>\d+),\d+\}[+?]?)
-  | (?P<possessive>(?<=[*+?}])\+)
+  | (?P<quantifier>(?:(?<!\()[*+?]|\{\d+,?\})[+?]?)
   | (?P<other>[\s\S])
 """, regex.VERBOSE)
 
@@ -53,6 +54,8 @@ def widen(source: str) -> str | None:
 
     >>> widen(r"(?P<value>\d++)\s{0,3}\K[^\]{]{2,80}?(?>x)")
     '(?x)(?:\\d+)\\s*[^\\]{]{2,}(?:x)'
+    >>> widen(r"\?+\++(?:a|b)?+\d{2}+")   # escaped ? and + repeated; possessive groups and repeats
+    '(?x)\\?+\\++(?:a|b)?\\d{2}'
     >>> widen(r"[[a-z]--[aeiou]]+") is None
     True
     """
@@ -68,7 +71,9 @@ def widen(source: str) -> str | None:
         elif kind == "bounded":
             low = token.group("low")
             out.append("*" if low == "0" else "{%s,}" % low)
-        elif kind != "possessive":
+        elif kind == "quantifier":
+            out.append(text[:-1] if len(text) > 1 and text[-1] == "+" else text)   # possessive → greedy
+        else:
             out.append(text)
     return "(?x)" + "".join(out)
 

@@ -16,7 +16,7 @@ import duckdb
 from extract.rulebook import load_rulebook
 from pipeline.process import process_document
 from pipeline.report import report_dir_for, write_reports
-from pipeline.run import open_warehouse, with_more_memory_if_needed
+from pipeline.run import open_warehouse
 from warehouse.checks import checks_version, load_checks, run_checks
 from warehouse.load import reload_facts
 from warehouse.lock import hold_writer_lock
@@ -154,8 +154,7 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
         con.execute(f"set memory_limit = '{default_memory}'")
         try:
             report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
-            result.changes = with_more_memory_if_needed(
-                con, lambda: rebuild_all(con, report_ids, rulebook, version, checks))
+            result.changes = rebuild_all(con, report_ids, rulebook, version, checks)
             out_dir = report_dir_for(warehouse)
             for report_id in report_ids:
                 write_reports(con, report_id, out_dir)

@@ -191,16 +191,18 @@ class Coverage:
 
 def nonfact_spans(text: str, start: int, end: int, rulebook: Rulebook,
                   candidates=None) -> list[tuple[int, int]]:
-    """Spans of text[start:end] that non-fact rules match (only `candidates`' rules, when given)."""
+    """Spans of text[start:end] that non-fact rules match (only `candidates`' rules and branches, when
+    given: Prefilter.candidates)."""
     spans = []
     for index, rule in enumerate(rulebook.rules):
         if rule.kind == "nonfact" and (candidates is None or index in candidates):
-            spans.extend(m.span() for m in finditer_overlapped(rule.pattern, text, start, end))
+            branches = candidates[index] if candidates is not None else None
+            spans.extend(m.span() for m in finditer_overlapped(rule.pattern, text, start, end, branches))
     return spans
 
 
 def candidate_rules(text: str, sentence: Sentence, rulebook: Rulebook):
-    """Positions of the rules that may match the sentence; None means all of them."""
+    """Rule position -> the branches of it that may match the sentence (Prefilter.candidates); None means all rules."""
     if rulebook.prefilter is None:
         return None
     return rulebook.prefilter.candidates(text, sentence.start, sentence.end)
@@ -284,7 +286,8 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
             continue
         if candidates is not None and index not in candidates:
             continue
-        for match in finditer_overlapped(rule.pattern, text, sentence.start, sentence.end):
+        branches = candidates[index] if candidates is not None else None
+        for match in finditer_overlapped(rule.pattern, text, sentence.start, sentence.end, branches):
             numbers = _number_spans(match)
             if not numbers:
                 continue

@@ -7,6 +7,8 @@ pass, in a few microseconds. Its prefilter mode compiles an approximation of eac
 is guaranteed to match at least wherever the pattern does (look-arounds and other constructs it
 lacks are widened), so a rule it does not report cannot match the sentence and is not scanned.
 The `regex` patterns still decide every match: the prefilter changes the speed, never the facts.
+A rule written as an alternation (the non-fact rules list a dozen kinds of ordinal or date) is
+given to Hyperscan branch by branch, so only the branches that may match are scanned.
 
 To keep Hyperscan's compile short, each rule is compiled from a broader source than its own:
 the long alternations of units become "anything" and numbers "digits, dots and commas"
@@ -79,15 +81,24 @@ def widen(source: str) -> str | None:
 
 
 class Prefilter:
-    """The rules (by position in the rulebook) that may match a sentence.
+    """The rules (by position in the rulebook) that may match a sentence, and which of their branches.
 
-    `sources[i]` is rule i's broadened source (regex syntax). The database is built on first use
-    and is not pickled: a process that receives a Prefilter loads it from the cache again."""
+    `sources[i]` is rule i's broadened source (regex syntax): one string, or a tuple with one
+    source per top-level branch (scan.branch_sources) so that a rule of many alternatives scans
+    only the branches that may match. The database is built on first use and is not pickled: a
+    process that receives a Prefilter loads it from the cache again."""
 
-    def __init__(self, sources: tuple[str, ...]):
+    def __init__(self, sources: tuple[str | tuple[str, ...], ...]):
         self.sources = sources
+        self._owners: list[tuple[int, int | None]] = []   # expression -> (rule, branch or None for the whole)
+        self._expressions: list[str] = []
+        for rule, source in enumerate(sources):
+            parts = [source] if isinstance(source, str) else list(source)
+            for branch, part in enumerate(parts):
+                self._owners.append((rule, None if isinstance(source, str) else branch))
+                self._expressions.append(part)
         self._database = None
-        self._always: frozenset[int] = frozenset(range(len(sources)))
+        self._always: frozenset[int] = frozenset(range(len(self._expressions)))
         self._ready = False
 
     def __getstate__(self):
@@ -96,15 +107,23 @@ class Prefilter:
     def __setstate__(self, state):
         self.__init__(state["sources"])
 
-    def candidates(self, text: str, start: int, end: int) -> frozenset[int] | set[int]:
-        """Rule positions that may match text[start:end] (all of them without Hyperscan)."""
+    def candidates(self, text: str, start: int, end: int) -> dict[int, set[int] | None]:
+        """Rule position -> the positions of its branches that may match text[start:end] (None:
+        the rule is not cut into branches). Rules that cannot match are left out; without
+        Hyperscan every rule is in."""
         if not self._ready:
             self._build()
-        if self._database is None:
-            return self._always
         found = set(self._always)
-        self._database.scan(text[start:end].encode(), match_event_handler=_collect, context=found)
-        return found
+        if self._database is not None:
+            self._database.scan(text[start:end].encode(), match_event_handler=_collect, context=found)
+        rules: dict[int, set[int] | None] = {}
+        for expression in found:
+            rule, branch = self._owners[expression]
+            if branch is None:
+                rules[rule] = None
+            else:
+                rules.setdefault(rule, set()).add(branch)
+        return rules
 
     def _build(self) -> None:
         self._ready = True
@@ -112,7 +131,7 @@ class Prefilter:
             import hyperscan
         except ImportError:
             return
-        compiled, refused = compile_database(hyperscan, self.sources)
+        compiled, refused = compile_database(hyperscan, tuple(self._expressions))
         self._database = compiled
         self._always = frozenset(refused) if compiled is not None else self._always
 

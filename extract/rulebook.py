@@ -16,6 +16,7 @@ from pathlib import Path
 import regex
 
 from extract.prefilter import BROADER_PIECES, Prefilter
+from extract.scan import branch_sources
 
 # Case-insensitive parts of a rule fold case letter by letter. Full case folding (version 1's
 # default: "ß" = "ss", "ﬁ" = "fi") changes nothing for Vietnamese, whose letters all fold one to
@@ -262,7 +263,8 @@ def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
-    prefilter = Prefilter(tuple(rule.broad_source for rule in rules))
+    prefilter = Prefilter(tuple(branch_sources(rule.pattern, rule.broad_source) or rule.broad_source
+                                for rule in rules))
     return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words, target_headings, tables,
                     prefilter)
 

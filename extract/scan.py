@@ -82,6 +82,21 @@ def _skip_set(source: str, i: int, nested: bool) -> int:
     return i
 
 
+def branch_sources(pattern: regex.Pattern, source: str) -> tuple[str, ...] | None:
+    r"""`source` (a variant of the pattern's source with the same top-level alternation, such as the
+    prefilter's broader one) cut where branches_of cuts the pattern; None when it does not cut it.
+
+    >>> branch_sources(regex.compile(r"(?-f)a\d|b"), r"a[0-9]|b")
+    ('a[0-9]', 'b')
+    """
+    branches = branches_of(pattern)
+    if not branches or LEADING_FLAGS.match(source):   # flags of the whole pattern would be lost
+        return None
+    flags = pattern.flags
+    parts = split_alternatives(source, bool(flags & regex.VERBOSE), bool(flags & regex.VERSION1))
+    return tuple(parts) if len(parts) == len(branches) else None
+
+
 @lru_cache(maxsize=None)
 def branches_of(pattern: regex.Pattern) -> tuple[regex.Pattern, ...]:
     """The pattern's top-level branches compiled on their own; () when it has one or cannot be split."""
@@ -100,12 +115,17 @@ def branches_of(pattern: regex.Pattern) -> tuple[regex.Pattern, ...]:
         return ()
 
 
-def finditer_overlapped(pattern: regex.Pattern, text: str, start: int, end: int):
-    """The same matches, in the same order, as pattern.finditer(text, start, end, overlapped=True)."""
+def finditer_overlapped(pattern: regex.Pattern, text: str, start: int, end: int, only=None):
+    """The same matches, in the same order, as pattern.finditer(text, start, end, overlapped=True).
+
+    `only`: the positions (in branches_of) of the branches that can match here, when a prefilter
+    has said so; the others are not scanned."""
     branches = branches_of(pattern)
     if not branches:
         yield from pattern.finditer(text, start, end, overlapped=True)
         return
+    if only is not None:
+        branches = [branches[i] for i in only]
     positions = sorted({m.start() for branch in branches for m in branch.finditer(text, start, end, overlapped=True)})
     for position in positions:
         match = pattern.match(text, position, end)

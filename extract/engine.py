@@ -324,7 +324,8 @@ def _claimed_spans(match: regex.Match, text: str) -> list[tuple[int, int]]:
 
 def _same_unit(match: regex.Match, lexicon: Lexicon) -> bool:
     """Rules with `same_unit = true` hold only when value and plan are in the same unit (a part of a total)."""
-    return display_unit(match.group("value_unit"), lexicon) == display_unit(match.group("plan_unit"), lexicon)
+    groups = match.groupdict()   # by name: a branch's match (scan.py) has only its own groups
+    return display_unit(groups.get("value_unit"), lexicon) == display_unit(groups.get("plan_unit"), lexicon)
 
 
 def closed_bracket_between(text: str, start: int, end: int) -> bool:

@@ -4,10 +4,13 @@ The `regex` module searches a single branch quickly (it skips ahead to the chara
 can start with) but tries every branch of a top-level alternation at every position: a non-fact
 rule with eleven branches scans a sentence four to ten times slower than its eleven branches do
 one after the other. So a pattern `A1 | A2 | … | Ak` is scanned branch by branch to find the
-positions where some branch matches, and the pattern itself is then matched at each of those
-positions. The result is exactly the pattern's own overlapped matches: a pattern matches at a
-position if and only if one of its branches does, and `pattern.match(text, i, end)` is the match
-an overlapped search finds at i (same end, same look-behind into the text before i).
+positions where some branch matches, and the pattern itself is then matched at each position
+where more than one branch does. The result is exactly the pattern's own overlapped matches: a
+pattern matches at a position if and only if one of its branches does; where only one branch
+does, its match is the pattern's (the branches before it fail there); elsewhere
+`pattern.match(text, i, end)` is the match an overlapped search finds at i (same end, same
+look-behind into the text before i). A branch's match carries only that branch's groups: callers
+read groups by name through groupdict() (or check match.re.groupindex), never by number.
 
 Patterns whose branches cannot be compiled on their own (back-references by number, recursion,
 backtracking verbs, global inline flags) are scanned whole, as before.
@@ -126,8 +129,14 @@ def finditer_overlapped(pattern: regex.Pattern, text: str, start: int, end: int,
         return
     if only is not None:
         branches = [branches[i] for i in only]
-    positions = sorted({m.start() for branch in branches for m in branch.finditer(text, start, end, overlapped=True)})
-    for position in positions:
-        match = pattern.match(text, position, end)
+    found: dict[int, regex.Match | None] = {}   # start -> the one branch match there, None if several
+    for branch in branches:
+        for match in branch.finditer(text, start, end, overlapped=True):
+            position = match.start()
+            found[position] = match if position not in found else None
+    for position in sorted(found):
+        # A lone branch match is the pattern's own (the branches before it fail here); where several
+        # branches match, the pattern decides which comes first.
+        match = found[position] or pattern.match(text, position, end)
         if match is not None:
             yield match

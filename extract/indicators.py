@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import regex
 
+from extract.prefilter import IGNORE_CASE, Prefilter
 from extract.records import Document, Fact
 from extract.rulebook import Rulebook
 from extract.scan import UNSPLITTABLE
@@ -37,26 +38,42 @@ def indicator_key(label: str | None, indicators: tuple) -> str | None:
 def first_indicator(label: str, indicators: tuple) -> str | None:
     """Key of the first indicator (in file order) with a synonym in the label, else None.
 
-    Most labels name no listed indicator: one search with every synonym at once rules them out."""
-    anything = any_synonym(indicators)
-    if anything is not None and anything.search(label) is None:
-        return None
-    for indicator in indicators:
-        if any(p.search(label) for p in indicator.synonyms):
-            return indicator.key
+    Most labels name no listed indicator: one Hyperscan pass over the label (extract/prefilter.py)
+    says which indicators may be named, and only their synonyms are searched."""
+    prefilter = synonym_prefilter(indicators)
+    candidates = prefilter.candidates(label, 0, len(label))
+    if len(candidates) == len(indicators):  # no Hyperscan: one search with every synonym rules most labels out
+        anything = any_synonym(indicators)
+        if anything is not None and anything.search(label) is None:
+            return None
+    for position in sorted(candidates):
+        if any(p.search(label) for p in indicators[position].synonyms):
+            return indicators[position].key
     return None
 
 
-_ANY_SYNONYM: dict[int, tuple] = {}
+_PER_INDICATORS: dict[tuple[str, int], tuple] = {}
+
+
+def _once_per_indicators(kind: str, indicators: tuple, build):
+    """build(indicators), made once per indicators tuple (kept, so its id is not reused)."""
+    cached = _PER_INDICATORS.get((kind, id(indicators)))
+    if cached is None or cached[0] is not indicators:
+        cached = (indicators, build(indicators))
+        _PER_INDICATORS[(kind, id(indicators))] = cached
+    return cached[1]
+
+
+def synonym_prefilter(indicators: tuple) -> Prefilter:
+    """A prefilter with one expression per indicator: all its synonyms, read case-insensitively."""
+    return _once_per_indicators("prefilter", indicators, lambda indicators: Prefilter(
+        tuple("|".join(f"(?:{p.pattern})" for p in i.synonyms) or "(?!)" for i in indicators), IGNORE_CASE))
 
 
 def any_synonym(indicators: tuple) -> regex.Pattern | None:
-    """One pattern that finds a label iff some synonym does (built once per rulebook); None if unsafe."""
-    cached = _ANY_SYNONYM.get(id(indicators))
-    if cached is None or cached[0] is not indicators:  # the tuple is kept, so its id is not reused
-        cached = (indicators, _join_synonyms([p for i in indicators for p in i.synonyms]))
-        _ANY_SYNONYM[id(indicators)] = cached
-    return cached[1]
+    """One pattern that finds a label iff some synonym does; None if unsafe."""
+    return _once_per_indicators("any", indicators,
+                                lambda indicators: _join_synonyms([p for i in indicators for p in i.synonyms]))
 
 
 def _join_synonyms(patterns: list) -> regex.Pattern | None:

@@ -46,13 +46,17 @@ _TOKEN = regex.compile(r"""
 """, regex.VERBOSE)
 
 
+VERBOSE = "(?x)"        # how rule patterns are read
+IGNORE_CASE = "(?i)"    # how indicator synonyms are read
+
 # Inside a character set, what `regex` (version 1) reads as a nested set or a set operation.
 _SET_SYNTAX = regex.compile(r"\[|--|&&|\|\||~~")
 
 
-def widen(source: str) -> str | None:
-    r"""A Hyperscan source matching at least what `source` (regex syntax, verbose) matches; None
-    when the source has a character set that Hyperscan would read differently (nested sets).
+def widen(source: str, mode: str = VERBOSE) -> str | None:
+    r"""A Hyperscan source matching at least what `source` (regex syntax, read with the inline
+    flags `mode`) matches; None when the source has a character set that Hyperscan would read
+    differently (nested sets).
 
     >>> widen(r"(?P<value>\d++)\s{0,3}\K[^\]{]{2,80}?(?>x)")
     '(?x)(?:\\d+)\\s*[^\\]{]{2,}(?:x)'
@@ -77,7 +81,7 @@ def widen(source: str) -> str | None:
             out.append(text[:-1] if len(text) > 1 and text[-1] == "+" else text)   # possessive → greedy
         else:
             out.append(text)
-    return "(?x)" + "".join(out)
+    return mode + "".join(out)
 
 
 class Prefilter:
@@ -88,8 +92,8 @@ class Prefilter:
     only the branches that may match. The database is built on first use and is not pickled: a
     process that receives a Prefilter loads it from the cache again."""
 
-    def __init__(self, sources: tuple[str | tuple[str, ...], ...]):
-        self.sources = sources
+    def __init__(self, sources: tuple[str | tuple[str, ...], ...], mode: str = VERBOSE):
+        self.sources, self.mode = sources, mode
         self._owners: list[tuple[int, int | None]] = []   # expression -> (rule, branch or None for the whole)
         self._expressions: list[str] = []
         for rule, source in enumerate(sources):
@@ -102,10 +106,10 @@ class Prefilter:
         self._ready = False
 
     def __getstate__(self):
-        return {"sources": self.sources}
+        return {"sources": self.sources, "mode": self.mode}
 
     def __setstate__(self, state):
-        self.__init__(state["sources"])
+        self.__init__(state["sources"], state["mode"])
 
     def candidates(self, text: str, start: int, end: int) -> dict[int, set[int] | None]:
         """Rule position -> the positions of its branches that may match text[start:end] (None:
@@ -131,7 +135,7 @@ class Prefilter:
             import hyperscan
         except ImportError:
             return
-        compiled, refused = compile_database(hyperscan, tuple(self._expressions))
+        compiled, refused = compile_database(hyperscan, tuple(self._expressions), self.mode)
         self._database = compiled
         self._always = frozenset(refused) if compiled is not None else self._always
 
@@ -140,13 +144,13 @@ def _collect(rule_index, _start, _end, _flags, found) -> None:
     found.add(rule_index)
 
 
-def compile_database(hyperscan, sources: tuple[str, ...]):
+def compile_database(hyperscan, sources: tuple[str, ...], mode: str = VERBOSE):
     """(database, positions of the rules Hyperscan refused), from the on-disk cache when it has them.
 
     The cache file holds the refused positions on its first line, then the serialised database."""
     flags = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
              | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_SINGLEMATCH)
-    expressions = [(widen(source) or "").encode() for source in sources]
+    expressions = [(widen(source, mode) or "").encode() for source in sources]
     key = hashlib.sha256(repr((hyperscan.__version__, flags, expressions)).encode()).hexdigest()[:20]
     cached = cache_dir() / f"prefilter-{key}.hsdb"
     try:

@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 
 from extract.engine import default_rulebook
+from extract.indicators import first_indicator
 from extract.prefilter import Prefilter
 from extract.read import read_source
 from extract.scan import branches_of, finditer_overlapped
@@ -81,3 +82,17 @@ def test_a_rule_cut_into_branches_scans_only_the_branches_that_may_match():
     prefilter = Prefilter(((r"ngày\s\d+", r"\d+\stuổi", r"thứ\s\d+"), "%"))   # verbose sources
     assert prefilter.candidates("ngày 5, thứ 7", 0, 13) == {0: {0, 2}}
     assert prefilter.candidates("90 tuổi, 5 %", 0, 12) == {0: {1}, 1: None}
+
+
+def test_the_synonym_prefilter_finds_the_same_indicator_as_searching_every_synonym(shared):
+    rulebook = default_rulebook()
+    indicators = rulebook.indicators
+    labels = {f"{fact.label} {fact.raw}" for document in sample_documents(shared)
+              for fact in process_document(document, rulebook, "sha").facts}
+    labels |= {indicator.name for indicator in indicators} | {indicator.name.upper() for indicator in indicators}
+    found = 0
+    for label in labels:
+        plain = next((i.key for i in indicators if any(p.search(label) for p in i.synonyms)), None)
+        assert first_indicator(label, indicators) == plain, label
+        found += plain is not None
+    assert found > len(labels) / 4

@@ -11,7 +11,8 @@ apart what a plain text dump mixes up:
 - lines wrapped inside a paragraph: kind "continuation", so segment.py joins them even when a
   wrapped line starts with a capital letter; a paragraph's first line follows a blank line.
 
-pdfplumber runs only on pages whose ruling lines suggest a table. It finds the cells; their
+On pages whose ruling lines suggest a table, the strokes of the page's paths (read with PDFium)
+go to pdfplumber's table finder, which works out the cells without parsing the page again; their
 text comes from PDFium's characters, so superscripts and spacing follow the same rules. Table
 rows become kind "table" lines with cells joined by tabs, as in the converted text reports.
 
@@ -41,6 +42,7 @@ SUPERSCRIPT_SIZE = 0.85    # a superscript is at most this fraction of its line'
 SUPERSCRIPT_RISE = 0.15    # ... and its baseline at least this fraction above the line's
 SMALL_TYPE = 0.9           # footnotes are set smaller than this fraction of the body size
 RULE_THICKNESS = 2.0       # points: a thinner path is a ruling line
+STRAIGHT = 0.1             # points: a segment whose ends differ less than this in y (x) runs across (down)
 GARBLED_SHARE = 0.3        # this share of private-use characters means fonts without Unicode
 PAGE_NUMBER = re.compile(r"^(?:trang\s+)?[-–(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}\s*)?[-–)]?$", re.I)
 SUPERSCRIPT_RUN = re.compile(f"^[{SUPERSCRIPT_DIGITS}]+")
@@ -84,6 +86,7 @@ class PageScan:
     lines: list[Line]
     rules: list[tuple[float, float, float, float]]
     glyphs: list[Glyph] | None   # kept only for pages that may hold a table
+    edges: list[dict]            # the strokes of its paths, read only for those pages
     chars: int                   # printed characters, to find pages without a text layer
     garbled: int                 # private-use or replacement characters (fonts without Unicode)
 
@@ -148,19 +151,30 @@ def read_glyphs(textpage) -> list[Glyph]:
     raw = textpage.raw
     box = pdfium_c.FS_RECTF()
     x, y = ctypes.c_double(), ctypes.c_double()
-    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    is_generated = pdfium_c.FPDFText_IsGenerated
     get_size, get_box, get_origin = (pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetLooseCharBox,
                                      pdfium_c.FPDFText_GetCharOrigin)
     glyphs = []
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        code = get_unicode(raw, i)
-        # Control characters, and lone UTF-16 halves that no UTF-8 store can hold, are skipped.
-        if code < 32 or 0xD800 <= code <= 0xDFFF or code == 0xFFFE or is_generated(raw, i):
+    for i, code in enumerate(page_codes(raw)):
+        # Control characters, and lone UTF-16 halves that no UTF-8 store can hold, are skipped; so are
+        # the spaces and line breaks PDFium generates (the breaks are control characters).
+        if code < 32 or 0xD800 <= code <= 0xDFFF or code == 0xFFFE or (code == 32 and is_generated(raw, i)):
             continue
         get_box(raw, i, box)
         get_origin(raw, i, x, y)
         glyphs.append(Glyph(chr(code), get_size(raw, i), box.left, box.right, y.value))
     return glyphs
+
+
+def page_codes(raw) -> list[int]:
+    """The UTF-16 code of each character of a text page, in one call when PDFium gives one unit per
+    character (else one call per character)."""
+    import pypdfium2.raw as pdfium_c
+    count = pdfium_c.FPDFText_CountChars(raw)
+    units = (ctypes.c_ushort * (count + 1))()
+    if pdfium_c.FPDFText_GetText(raw, 0, count, units) == count + 1:   # the text and its final NUL
+        return units[:count]
+    return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
 
 
 def split_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
@@ -295,41 +309,78 @@ def looks_ruled(rules, boxes: int, size: float) -> bool:
     return (horizontal >= 3 and vertical >= 2) or boxes >= 6
 
 
-def find_tables(plumber_page) -> list[tuple[tuple, list]]:
-    """pdfplumber's ruled tables of a page: (bbox, rows of cell boxes) in PDF coordinates.
+def read_edges(page) -> list[dict]:
+    """The straight horizontal and vertical strokes of the page's paths, as pdfplumber edges.
 
-    pdfplumber measures from the top of the page; PDFium, like PDF, from the bottom.
+    Every segment of every path counts (a rule, a side of a cell rectangle, a piece of a grid
+    drawn as one path), as pdfplumber takes lines, rectangles and curves. Coordinates are PDF
+    ones with the y axis turned down, as pdfplumber's "top" is: y' = -y.
     """
-    height = float(plumber_page.height)
-    flip = lambda c: None if c is None else (c[0], height - c[3], c[2], height - c[1])  # noqa: E731
+    import pypdfium2.raw as pdfium_c
+    edges = []
+    matrix = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH or not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+            continue
+        a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+        start = previous = None
+        for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+            point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+            if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_MOVETO:
+                start = point
+            elif previous is not None:
+                edges += straight_edge(previous, point)
+            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+                edges += straight_edge(point, start)
+                point = start
+            previous = point
+    return edges
+
+
+def straight_edge(p, q) -> list[dict]:
+    """A segment as a pdfplumber edge when it runs across or down the page, at least a point long.
+
+    >>> [(e["orientation"], e["x0"], e["top"], e["bottom"]) for e in straight_edge((10, 700), (10, 650))]
+    [('v', 10.0, -700, -650)]
+    >>> straight_edge((10, 700), (60, 690))
+    []
+    """
+    (x0, y0), (x1, y1) = p, q
+    if abs(y1 - y0) <= STRAIGHT and abs(x1 - x0) >= 1:
+        left, right, top = min(x0, x1), max(x0, x1), -(y0 + y1) / 2
+        return [{"object_type": "path_edge", "orientation": "h", "x0": left, "x1": right, "width": right - left,
+                 "top": top, "bottom": top, "doctop": top, "height": 0}]
+    if abs(x1 - x0) <= STRAIGHT and abs(y1 - y0) >= 1:
+        x, top, bottom = (x0 + x1) / 2, -max(y0, y1), -min(y0, y1)
+        return [{"object_type": "path_edge", "orientation": "v", "x0": x, "x1": x, "width": 0,
+                 "top": top, "bottom": bottom, "doctop": top, "height": bottom - top}]
+    return []
+
+
+def find_tables(edges: list[dict]) -> list[tuple[tuple, list]]:
+    """Ruled tables from a page's edges: (bbox, rows of cell boxes) in PDF coordinates.
+
+    pdfplumber's table finder does the geometry (snapping, joining, intersections, cells) on the
+    edges PDFium read ("explicit" strategy), so pdfplumber never parses the page itself.
+    """
+    from pdfplumber.table import TableFinder
+    vertical = [e for e in edges if e["orientation"] == "v"]
+    horizontal = [e for e in edges if e["orientation"] == "h"]
+    if len(vertical) < 2 or len(horizontal) < 2:
+        return []
+    settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal}
+    flip = lambda c: None if c is None else (c[0], -c[3], c[2], -c[1])  # noqa: E731
     found = []
-    for table in plumber_page.find_tables():
+    for table in TableFinder(None, settings).tables:   # the page is read only by the other strategies
         rows = [[flip(c) for c in row.cells] for row in table.rows]
         if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
             found.append((flip(table.bbox), rows))
     return found
-
-
-def read_tables(path: Path, pages: list[int]) -> tuple[dict[int, list], list[str]]:
-    """Tables of the given 0-based pages only, and notes for pages pdfplumber could not parse.
-
-    A page it fails on is read as plain lines rather than failing the whole report.
-    """
-    if not pages:
-        return {}, []
-    import pdfplumber
-    found: dict[int, list] = {}
-    notes: list[str] = []
-    try:
-        with pdfplumber.open(path, pages=[i + 1 for i in pages]) as plumber:
-            for page in plumber.pages:
-                try:
-                    found[page.page_number - 1] = find_tables(page)
-                except Exception as exc:  # pdfminer raises many kinds on malformed content
-                    notes.append(f"read_pdf: page {page.page_number} table not read ({type(exc).__name__})")
-    except Exception as exc:  # as above, when opening: the table pages fall back to plain lines
-        notes.append(f"read_pdf: tables not read ({type(exc).__name__}); table rows read as text lines")
-    return found, notes
 
 
 def fill_table(bbox, rows, glyphs: list[Glyph]) -> tuple[Table, list[Glyph]]:
@@ -469,8 +520,8 @@ def scan_page(page) -> PageScan:
     size = measure_size(glyphs)
     garbled = sum(1 for g in glyphs if "\ue000" <= g.char <= "\uf8ff" or g.char == "\ufffd")
     inked = sum(1 for g in glyphs if not g.char.isspace())
-    keep = glyphs if size and looks_ruled(rules, boxes, size) else None
-    return PageScan(lines, rules, keep, inked, garbled)
+    ruled = bool(size) and looks_ruled(rules, boxes, size)
+    return PageScan(lines, rules, glyphs if ruled else None, read_edges(page) if ruled else [], inked, garbled)
 
 
 def measure_body_size(scans: list[PageScan]) -> float:
@@ -575,8 +626,7 @@ def read_pdf(path: Path | str, max_pages: int = Limits().max_pages) -> SourceDoc
     notes += [f"read_pdf: page {i + 1} has no text layer (an image); OCR it to include it"
               for i, s in enumerate(scans) if s is not None and s.chars == 0]
     body_size = measure_body_size(read)
-    tables, table_notes = read_tables(path, [i for i, s in enumerate(scans) if s is not None and s.glyphs is not None])
-    pages = [number_lines(i + 1, lay_out_page(scan, tables.get(i, []), body_size))
+    pages = [number_lines(i + 1, lay_out_page(scan, find_tables(scan.edges), body_size))
              for i, scan in enumerate(scans) if scan is not None]
     return SourceDoc(str(path), "pdf", tuple(carry_footnote_tails(pages)), len(scans), "utf-8",
-                     tuple(notes + table_notes))
+                     tuple(notes))

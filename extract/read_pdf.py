@@ -383,6 +383,15 @@ def find_tables(edges: list[dict]) -> list[tuple[tuple, list]]:
     return found
 
 
+def tables_or_note(edges: list[dict], index: int, notes: list[str]) -> list[tuple[tuple, list]]:
+    """find_tables, or none and a note when its geometry fails: the page is then read as plain lines."""
+    try:
+        return find_tables(edges)
+    except Exception as exc:  # noqa: BLE001 — one odd drawing must not cost the whole report
+        notes.append(f"read_pdf: page {index + 1} table not read ({type(exc).__name__})")
+        return []
+
+
 def fill_table(bbox, rows, glyphs: list[Glyph]) -> tuple[Table, list[Glyph]]:
     """Put each glyph into the cell holding its centre; return the table and the glyphs outside.
 
@@ -626,7 +635,7 @@ def read_pdf(path: Path | str, max_pages: int = Limits().max_pages) -> SourceDoc
     notes += [f"read_pdf: page {i + 1} has no text layer (an image); OCR it to include it"
               for i, s in enumerate(scans) if s is not None and s.chars == 0]
     body_size = measure_body_size(read)
-    pages = [number_lines(i + 1, lay_out_page(scan, find_tables(scan.edges), body_size))
+    pages = [number_lines(i + 1, lay_out_page(scan, tables_or_note(scan.edges, i, notes), body_size))
              for i, scan in enumerate(scans) if scan is not None]
     return SourceDoc(str(path), "pdf", tuple(carry_footnote_tails(pages)), len(scans), "utf-8",
                      tuple(notes))

@@ -358,3 +358,15 @@ def test_other_layout_ruled_table(office_pdf):
         ("table", "STT\tIndicator\tUnit\tPlan 2023\tActual 2023\tResult"),
         ("table", "1\tBudget revenue\tbillion\t260\t201,922\tNot met"),
         ("table", "2\tLand allocated\tm²\t150\t172,86\tExceeded")]
+
+
+def test_a_table_whose_geometry_fails_is_read_as_plain_lines(office_pdf, monkeypatch):
+    import extract.read_pdf as reader
+
+    def broken(edges):
+        raise AssertionError("odd drawing")
+    monkeypatch.setattr(reader, "find_tables", broken)
+    source = read_pdf(office_pdf)
+    assert "read_pdf: page 2 table not read (AssertionError)" in source.notes
+    texts = [l.text for l in source.lines if l.page == 2]
+    assert not any(l.kind == "table" for l in source.lines) and any("Budget revenue" in t for t in texts)

@@ -101,17 +101,16 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
     total = 0
     for check in checks:
         select = output_columns(con, check)
-        con.execute(f"create or replace temp table _rows as select {select} from ({check.sql})")
-        con.execute(f"""
+        # one statement per check: its rows, numbered where several cite the same first fact
+        (inserted,) = con.execute(f"""
             insert into _new_checks (check_id, rule_id, severity, rules_version, {select})
             select '{check.code}:' || fact_ids[1] || case when n > 1 then ':' || n else '' end,
                    '{check.code}', '{check.severity}', ?, {select}
             from (select *, row_number() over (partition by fact_ids[1] order by line, reported, fact_ids) as n
-                  from _rows)
-        """, [rules_version])
-        total += con.execute("select count(*) from _rows").fetchone()[0]
+                  from (select {select} from ({check.sql})))
+        """, [rules_version]).fetchone()
+        total += inserted
     con.execute("insert into checks select * from _new_checks")
-    con.execute("drop table if exists _rows")
     con.execute("drop table if exists _new_checks")
     return total
 

@@ -230,19 +230,21 @@ def arrow_table(columns: tuple[str, ...], rows: list[tuple]):
 
 
 def arrow_column(values: list):
-    """An Arrow array typed after its first value when that is text or a float: Arrow's own
-    inference is eight times slower for text. Anything else is left to the inference: integers
-    (Arrow would silently truncate a later float into an integer column), lists, and a column whose
-    values do not fit the type of its first.
+    """An Arrow array typed after its first value when that is text or a float, or when every value
+    is an integer: Arrow's own inference is eight times slower. Anything else is left to the
+    inference: a column of integers and floats (typed as integers, Arrow would silently truncate
+    the floats), lists, and a column whose values do not fit the type of its first.
 
-    >>> [str(arrow_column(v).type) for v in (["đạt", None], [None, 2.5, 3], [1, 2.5], [None])]
-    ['string', 'double', 'double', 'null']
-    >>> arrow_column([1, 2.5]).to_pylist()
-    [1.0, 2.5]
+    >>> [str(arrow_column(v).type) for v in (["đạt", None], [None, 2.5, 3], [1, 2.5], [None], [3, None, 4])]
+    ['string', 'double', 'double', 'null', 'int64']
+    >>> arrow_column([1, 2.5]).to_pylist(), arrow_column([True, False]).type
+    ([1.0, 2.5], DataType(bool))
     """
     import pyarrow as pa
     first = next((v for v in values if v is not None), None)
     kind = {str: pa.string(), float: pa.float64()}.get(type(first))
+    if type(first) is int and all(type(v) is int for v in values if v is not None):
+        kind = pa.int64()
     if kind is not None:
         try:
             return pa.array(values, type=kind)

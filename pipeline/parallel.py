@@ -135,35 +135,51 @@ class Prepared:
         return rows
 
 
-def prepare_ahead(files: list[Path], hash_file: Callable, assume_id: Callable[[Path, str], str | None],
-                  pool, window: int, version: str) -> Iterator[Prepared]:
-    """Yield each file's Prepared in the listed order, keeping up to `window` files in the workers.
+class prepare_ahead:
+    """Each file's Prepared in the listed order (iterate), keeping up to `window` files in the workers.
 
     `hash_file(path)` gives (sha256, problem); `assume_id(path, sha)`, asked when the file is sent,
     gives the report id it will get, or None when it needs no processing (already in the warehouse),
-    so such a file, or one listed twice, is not processed for nothing."""
-    queue: deque[Prepared] = deque()
-    sent: set[str] = set()
-    upcoming = iter(files)
+    so such a file, or one listed twice, is not processed for nothing. `winding_down()` says when
+    the last files are in the workers (every file sent, at most one per worker still to come) and
+    the next one is not done: a writer then stores what it holds instead of waiting for a full
+    batch, while the cores free up."""
 
-    def send_next() -> bool:
-        path = next(upcoming, None)
-        if path is None:
+    def __init__(self, files: list[Path], hash_file: Callable, assume_id: Callable[[Path, str], str | None],
+                 pool, window: int, version: str, workers: int = 1):
+        self.queue: deque[Prepared] = deque()
+        self.sent: set[str] = set()
+        self.upcoming = iter(files)
+        self.exhausted = False
+        self.hash_file, self.assume_id, self.pool, self.window, self.version = hash_file, assume_id, pool, window, version
+        self.workers = max(workers, 1)
+
+    def __iter__(self) -> Iterator[Prepared]:
+        while len(self.queue) < max(self.window, 1) and self._send_next():
+            pass
+        while self.queue:
+            item = self.queue.popleft()
+            self._send_next()   # before the writer takes this one, so that winding_down() is up to date
+            yield item
+
+    def winding_down(self) -> bool:
+        if not (self.exhausted and 0 < len(self.queue) <= self.workers):
             return False
-        sha, problem = hash_file(path)
-        item = Prepared(path, sha, problem)
-        if sha is not None and sha not in sent:
-            item.report_id = assume_id(path, sha)
-        if pool is not None and item.report_id is not None:
-            item.pending = pool.apply_async(process_in_worker, (str(path), sha, item.report_id, version))
-        if sha is not None:
-            sent.add(sha)
-        queue.append(item)
-        return True
+        following = self.queue[0].pending
+        return following is not None and not following.ready()
 
-    while len(queue) < max(window, 1) and send_next():
-        pass
-    while queue:
-        item = queue.popleft()
-        yield item
-        send_next()
+    def _send_next(self) -> bool:
+        path = next(self.upcoming, None)
+        if path is None:
+            self.exhausted = True
+            return False
+        sha, problem = self.hash_file(path)
+        item = Prepared(path, sha, problem)
+        if sha is not None and sha not in self.sent:
+            item.report_id = self.assume_id(path, sha)
+        if self.pool is not None and item.report_id is not None:
+            item.pending = self.pool.apply_async(process_in_worker, (str(path), sha, item.report_id, self.version))
+        if sha is not None:
+            self.sent.add(sha)
+        self.queue.append(item)
+        return True

@@ -284,7 +284,8 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
     The files are read and their facts extracted in `workers` processes (pipeline/parallel.py:
     default one per core), a few files ahead of the one writer, which loads, checks and reports
     them in the listed order, `batch` reports per transaction (default $SOLIEU_BATCH, else 16; see
-    store_reports). `on_outcome(outcome, seconds)` hears of each file as it is done, in the listed
+    store_reports), fewer once the last files are in the workers (the writer stores what it holds
+    rather than wait with idle cores). `on_outcome(outcome, seconds)` hears of each file as it is done, in the listed
     order (default: its line through `log`); `clock` collects the seconds of each stage.
 
     The rules are refused (RulebookError) when a rule file is broken or one of its examples does
@@ -319,7 +320,7 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 return report_id
 
             ahead = prepare_ahead(files, lambda path: hash_file(path, limits), assume_id, pool,
-                                  AHEAD_PER_WORKER * max(workers, 1) + batch, version)
+                                  AHEAD_PER_WORKER * max(workers, 1) + batch, version, workers)
             waiting: list = []   # (number, Prepared, ReportRows, seconds so far): the next transaction
             told: list = []      # (number, outcome, seconds) not yet told: outcomes are told in file order
 
@@ -351,7 +352,7 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                     told.append((number, taken, seconds))
                 else:
                     waiting.append((number, prepared, taken, seconds + sum(prepared.seconds.values())))
-                if len(waiting) >= batch or not waiting:
+                if len(waiting) >= batch or not waiting or ahead.winding_down():
                     store_waiting()
             store_waiting()
         finally:

@@ -353,21 +353,24 @@ NUMBER_FIELDS = {"reported", "reported_low", "reported_high", "computed", "compu
 def write_csv(data: dict, path: Path) -> None:
     """One row per check, UTF-8 with a BOM so Excel shows the Vietnamese; text cells defused."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        for c in data["checks"]:
-            writer.writerow(csv_row(c))
+        writer = csv.writer(handle)
+        writer.writerow(CSV_FIELDS)
+        writer.writerows(csv_row(c) for c in data["checks"])
 
 
-def csv_row(c: dict) -> dict:
+def csv_row(c: dict) -> list:
+    """A check's cells in CSV_FIELDS order."""
     quotes = [q for q in c.get("quotes") or [] if q.get("raw") is not None]
-    row = {**{k: c.get(k) for k in CSV_FIELDS if k in c},
-           "check_type_vi": name_type(c["check_type"]), "status_vi": name_status(c["status"]),
-           "section": quotes[0].get("section") if quotes else None,
-           "fact_ids": " ".join(c.get("fact_ids") or []),
-           "quote": " | ".join(q["raw"] for q in quotes),
-           "sentence": " ".join((quotes[0].get("sentence") or "").split()) if quotes else None}
-    return {k: (round_cell(v) if k in NUMBER_FIELDS else defuse_cell(v)) for k, v in row.items()}
+    derived = {"check_type_vi": name_type(c["check_type"]), "status_vi": name_status(c["status"]),
+               "section": quotes[0].get("section") if quotes else None,
+               "fact_ids": " ".join(c.get("fact_ids") or []),
+               "quote": " | ".join(q["raw"] for q in quotes),
+               "sentence": " ".join((quotes[0].get("sentence") or "").split()) if quotes else None}
+    row = []
+    for field in CSV_FIELDS:
+        value = derived[field] if field in derived else c.get(field)
+        row.append(round_cell(value) if field in NUMBER_FIELDS else defuse_cell(value))
+    return row
 
 
 def round_cell(x):

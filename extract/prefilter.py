@@ -24,7 +24,7 @@ import hashlib
 
 import regex
 
-from extract.cache import cache_dir, write_quietly
+from extract.cache import cache_dir, mark_used, write_quietly
 
 # Placeholder -> a broader source (see rulebook.build_lexicon for the exact ones).
 BROADER_PIECES = {
@@ -158,6 +158,7 @@ def compile_database(hyperscan, sources: tuple[str, ...], mode: str = VERBOSE):
         refused = [int(i) for i in header.split(b",") if i]
         database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
         database.scratch = hyperscan.Scratch(database)   # a loaded database comes without one
+        mark_used(cached)
         return database, refused
     except (OSError, ValueError, hyperscan.error):
         pass
@@ -172,7 +173,7 @@ def compile_database(hyperscan, sources: tuple[str, ...], mode: str = VERBOSE):
             return None, refused
         database = _compile(hyperscan, expressions, accepted, flags)
     header = ",".join(map(str, refused)).encode()
-    write_quietly(cached, header + b"\n" + hyperscan.dumpb(database))
+    write_quietly(cached, header + b"\n" + hyperscan.dumpb(database), kind="prefilter-*.hsdb")
     return database, refused
 
 

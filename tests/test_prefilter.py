@@ -54,7 +54,8 @@ def test_facts_are_the_same_without_the_prefilter(shared):
         assert len(with_it) > 50
 
 
-def test_case_insensitive_vietnamese_words_are_matched_in_any_case():
+def test_case_insensitive_vietnamese_words_are_matched_in_any_case(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOLIEU_CACHE", str(tmp_path))
     prefilter = Prefilter((r"(?i:đạt|thứ)\s+\d+",))
     for text in ("ĐẠT 5", "Đạt 5", "đạt 5", "THỨ 7"):
         assert prefilter.candidates(text, 0, len(text)) == {0: None}
@@ -78,7 +79,8 @@ def test_the_database_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monkeyp
     assert cached.read_bytes() != b"\nnot a database"
 
 
-def test_a_rule_cut_into_branches_scans_only_the_branches_that_may_match():
+def test_a_rule_cut_into_branches_scans_only_the_branches_that_may_match(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOLIEU_CACHE", str(tmp_path))
     prefilter = Prefilter(((r"ngày\s\d+", r"\d+\stuổi", r"thứ\s\d+"), "%"))   # verbose sources
     assert prefilter.candidates("ngày 5, thứ 7", 0, 13) == {0: {0, 2}}
     assert prefilter.candidates("90 tuổi, 5 %", 0, 12) == {0: {1}, 1: None}
@@ -96,3 +98,17 @@ def test_the_synonym_prefilter_finds_the_same_indicator_as_searching_every_synon
         assert first_indicator(label, indicators) == plain, label
         found += plain is not None
     assert found > len(labels) / 4
+
+
+def test_the_cache_keeps_only_the_most_recently_used_databases(tmp_path, monkeypatch):
+    import extract.prefilter as prefilter_module
+    from extract.cache import KEEP
+    monkeypatch.setenv("SOLIEU_CACHE", str(tmp_path))
+    compiled = []
+    compile_once = prefilter_module._compile
+    monkeypatch.setattr(prefilter_module, "_compile", lambda *args: compiled.append(1) or compile_once(*args))
+    for n in range(KEEP + 2):
+        Prefilter((rf"\d+\s*ha{n}",)).candidates("5 ha", 0, 4)   # a newer entry each time ...
+        Prefilter((r"\d+\s*ha",)).candidates("5 ha", 0, 4)       # ... and the first one read again
+    assert len(list(tmp_path.glob("prefilter-*.hsdb"))) == KEEP
+    assert len(compiled) == KEEP + 3   # the one in use was never removed, so never compiled again

@@ -18,9 +18,8 @@ with claims as (
         coalesce(f.plan_tolerance, 0)  as tp,
         half_unit(f.percent_decimals)  as h,
         f.change is not null and f.base = 'same_period' as is_change
-    from facts as f
-    where f.report_id in (select report_id from _batch)
-      and f.percent is not null and f.value is not null and f.plan is not null and f.plan > 0
+    from batch_facts as f
+    where f.percent is not null and f.value is not null and f.plan is not null and f.plan > 0
       and f.kind in ('ratio', 'change', 'annex_row')
       and f.flag is null and f.plan_source is null
       and coalesce(f.comparator, '') not in ('range', '>', '<', '>=', '<=')

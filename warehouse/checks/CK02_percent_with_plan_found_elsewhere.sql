@@ -15,10 +15,9 @@ with judged as (
            ratio_low(f.value, coalesce(f.value_tolerance, 0), f.plan, coalesce(f.plan_tolerance, 0)) as computed_low,
            ratio_high(f.value, coalesce(f.value_tolerance, 0), f.plan, coalesce(f.plan_tolerance, 0)) as computed_high,
            half_unit(f.percent_decimals) as h
-    from facts as f
-    join facts as p on p.fact_id = f.plan_fact_id
-    where f.report_id in (select report_id from _batch)
-      and f.plan_source is not null and f.plan > 0 and f.percent is not null and f.value is not null
+    from batch_facts as f
+    join batch_facts as p on p.fact_id = f.plan_fact_id
+    where f.plan_source is not null and f.plan > 0 and f.percent is not null and f.value is not null
 )
 select
     'plan_lookup'                                                   as check_type,

@@ -26,8 +26,8 @@ with groups as (
            list(fact_id order by char_start) as part_ids,
            string_agg(coalesce(value_raw, raw), ' + ' order by char_start) as parts_text,
            string_agg(coalesce(plan_raw, '?'), ' + ' order by char_start) as plan_parts_text
-    from facts
-    where report_id in (select report_id from _batch) and total_fact_id is not null
+    from batch_facts
+    where total_fact_id is not null
     group by all
     having count(*) >= 2
 ),
@@ -36,13 +36,13 @@ claims as (
     select g.*, t.fact_id as total_id, t.line, t.page, t.qualifier, t.unit_raw, 'value' as what,
            t.value as total, coalesce(t.value_tolerance, 0) as total_tolerance, t.value_raw as total_raw,
            part_sum as parts, part_tolerance as tolerance, parts_text as shown
-    from groups g join facts t on t.fact_id = g.total_fact_id
+    from groups g join batch_facts t on t.fact_id = g.total_fact_id
     where t.value is not null
     union all
     select g.*, t.fact_id, t.line, t.page, null, t.unit_raw, 'plan',
            t.plan, coalesce(t.plan_tolerance, 0), t.plan_raw,
            plan_sum, plan_part_tolerance, plan_parts_text
-    from groups g join facts t on t.fact_id = g.total_fact_id
+    from groups g join batch_facts t on t.fact_id = g.total_fact_id
     where t.plan is not null and g.all_plans and t.plan_source is null
 ),
 judged as (

@@ -16,8 +16,8 @@ with shares as (
                 when f.value is not null then coalesce(f.value_tolerance, 0.5)
                 else 0.5 * pow(10, -length(split_part(coalesce(f.plan_raw, ''), ',', 2))) end as tolerance,
            case when f.kind = 'annex_row' then coalesce(nullif(f.value_raw, ''), f.plan_raw) else f.percent_raw end as shown
-    from facts f
-    where f.report_id in (select report_id from _batch) and f.share_group is not null
+    from batch_facts f
+    where f.share_group is not null
 ),
 groups as (
     select report_id, share_group, count(*) as n, sum(share) as total, sum(tolerance) as tolerance,

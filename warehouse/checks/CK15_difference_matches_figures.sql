@@ -15,9 +15,8 @@ with claims as (
            case when f.delta_raw like '%,%' then 0.5 * pow(10, -length(split_part(f.delta_raw, ',', 2)))
                     * f.delta / nullif(printed(f.delta_raw), 0)
                 else 0 end as delta_tolerance
-    from facts f
-    where f.report_id in (select report_id from _batch)
-      and f.kind = 'difference' and f.delta is not null and f.value is not null and f.plan is not null
+    from batch_facts f
+    where f.kind = 'difference' and f.delta is not null and f.value is not null and f.plan is not null
 ),
 judged as (
     select *, greatest(abs(computed_delta - delta) - tolerance - delta_tolerance, 0) as gap,

@@ -18,8 +18,8 @@ with pairs as (
                 else coalesce(f.value_tolerance, 0) end as here_tolerance,
            case f.same_as_column when 'percent' then coalesce(f.percent_raw, '') else coalesce(f.value_raw, '') end as here_raw,
            o.value as there, coalesce(o.value_tolerance, 0) as there_tolerance, coalesce(o.value_raw, '') as there_raw
-    from facts f join facts o on o.fact_id = f.same_as_fact_id
-    where f.report_id in (select report_id from _batch) and o.value is not null
+    from batch_facts f join batch_facts o on o.fact_id = f.same_as_fact_id
+    where o.value is not null
 ),
 judged as (
     select *, there - here as diff,

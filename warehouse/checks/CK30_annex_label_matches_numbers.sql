@@ -16,9 +16,8 @@ with rows as (
            case when f.comparator in ('<', '<=') then 'lower' when f.comparator in ('>', '>=') then 'higher'
                 else coalesce(f.direction, 'higher') end as better,
            coalesce(f.value_tolerance, 0) + coalesce(f.plan_tolerance, 0) as tolerance
-    from facts f
-    where f.report_id in (select report_id from _batch)
-      and f.kind = 'annex_row' and f.assessment_code is not null and f.value is not null
+    from batch_facts f
+    where f.kind = 'annex_row' and f.assessment_code is not null and f.value is not null
 ),
 verdicts as (
     select *,

@@ -16,22 +16,21 @@ with annex as (
            count(*) filter (where assessment_code in ('met', 'exceeded')) as met,
            count(*) as rows,
            list(fact_id order by char_start) filter (where assessment_code = 'not_met') as not_met_ids
-    from facts
+    from batch_facts
     where kind = 'annex_row' and stt is not null and assessment_code is not null
-      and report_id in (select report_id from _batch)
     group by report_id
 ),
 claims as (
     select f.fact_id, f.report_id, f.line, f.page, f.value_raw, f.raw, f.value as claimed,
            f.listed_count as listed, f.listed_alt as listed_alt, 'list' as what, [] :: varchar[] as others
-    from facts f
-    where f.report_id in (select report_id from _batch) and f.listed_count is not null
+    from batch_facts f
+    where f.listed_count is not null
     union all
     select f.fact_id, f.report_id, f.line, f.page, f.value_raw, f.raw, f.value,
            case f.counts when 'not_met' then a.not_met when 'met' then a.met else a.rows end, null, f.counts,
            case f.counts when 'not_met' then a.not_met_ids else [] end
-    from facts f join annex a using (report_id)
-    where f.report_id in (select report_id from _batch) and f.counts is not null
+    from batch_facts f join annex a using (report_id)
+    where f.counts is not null
 )
 select
     'count'                                                     as check_type,

@@ -29,9 +29,8 @@ with claims as (
         case when f.kind = 'annex_row' or f.plan is not null then 'repeat'
              when f.kind = 'change' and f.change is not null then 'change'
              else 'share' end as claim
-    from facts as f join reports as r using (report_id)
-    where f.report_id in (select report_id from _batch)
-      and r.locality is not null and f.flag is null
+    from batch_facts as f join reports as r using (report_id)
+    where r.locality is not null and f.flag is null
       and coalesce(f.comparator, '') not in ('range', '>', '<', '>=', '<=')
       and ((f.base = 'same_period' and f.kind in ('change', 'ratio', 'percent') and f.percent is not null)
            or (f.kind = 'annex_row' and f.previous is not null))
@@ -43,7 +42,7 @@ subjects as (
         select c.fact_id as claim_id, s.fact_id as subject_id, s.value as v, coalesce(s.value_tolerance, 0) as tv,
                s.value_raw as v_raw, s.unit, s.indicator, 1 as preference, s.char_start
         from claims as c
-        join facts as s on s.report_id = c.report_id and s.sentence_no = c.sentence_no
+        join batch_facts as s on s.report_id = c.report_id and s.sentence_no = c.sentence_no
                        and s.char_end <= c.char_start and s.kind in ('value', 'ratio', 'fraction')
                        and s.value is not null and s.flag is null and s.unit is not null and s.unit <> '%'
                        and (c.value is null or s.value = c.value)

@@ -17,9 +17,8 @@ select
     case when f.flag is not null then 'Không kiểm tra được: ' || f.flag || '.'
          when f.base = 'same_period' then 'Không kiểm tra được: số liệu kỳ trước không được nêu.'
          else 'Không kiểm tra được: không nêu đủ số thực hiện và kế hoạch để tính lại tỷ lệ.' end as message
-from facts as f
-where f.report_id in (select report_id from _batch)
-  and (f.percent is not null or f.percent_raw is not null)
+from batch_facts as f
+where (f.percent is not null or f.percent_raw is not null)
   and f.kind in ('ratio', 'change', 'percent')
   and (f.base in ('plan', 'budget', 'same_period') or f.kind in ('ratio', 'change'))
   and coalesce(f.comparator, '') not in ('range', '>', '<', '>=', '<=')

@@ -33,6 +33,8 @@ from reports r where r.report_id in (select unnest($report_ids::varchar[]))
 """
 # The cited facts are unnested and joined by key (a fact of another report can be cited by a
 # cross-report check, so facts are joined on fact_id alone), then folded back into one row per check.
+# Facts and sentences are narrowed to the cited ones first: joined whole, the sentences of the whole
+# warehouse were hashed for every batch.
 # The sentences' texts come once each from SENTENCE_QUERY: folded into every quote, a sentence cited
 # by many checks was copied many times, and DuckDB's list aggregate needed hundreds of MB for a
 # report of long sentences.
@@ -50,8 +52,10 @@ quoted as (
                             section := coalesce(s.section, f.section), footnote := s.footnote)
                 order by q.ordinal) as quotes
     from cited q
-    left join facts f on f.fact_id = q.fact_id
-    left join sentences s on s.report_id = f.report_id and s.sentence_no = f.sentence_no
+    left join (select * from facts where fact_id in (select fact_id from cited)) f on f.fact_id = q.fact_id
+    left join (select report_id, sentence_no, char_start, section, footnote from sentences
+               where report_id in (select report_id from facts where fact_id in (select fact_id from cited))) s
+           on s.report_id = f.report_id and s.sentence_no = f.sentence_no
     group by q.check_id
 )
 select c.*, coalesce(q.quotes, []) as quotes

@@ -140,12 +140,12 @@ class Prefilter:
         self._always = frozenset(refused) if compiled is not None else self._always
 
 
-def _collect(rule_index, _start, _end, _flags, found) -> None:
-    found.add(rule_index)
+def _collect(expression, _start, _end, _flags, found) -> None:
+    found.add(expression)
 
 
 def compile_database(hyperscan, sources: tuple[str, ...], mode: str = VERBOSE):
-    """(database, positions of the rules Hyperscan refused), from the on-disk cache when it has them.
+    """(database, positions of the expressions Hyperscan refused), from the on-disk cache when it has them.
 
     The cache file holds the refused positions on its first line, then the serialised database."""
     flags = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP

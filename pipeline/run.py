@@ -285,8 +285,9 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
     default one per core), a few files ahead of the one writer, which loads, checks and reports
     them in the listed order, `batch` reports per transaction (default $SOLIEU_BATCH, else 16; see
     store_reports), fewer once the last files are in the workers (the writer stores what it holds
-    rather than wait with idle cores). `on_outcome(outcome, seconds)` hears of each file as it is done, in the listed
-    order (default: its line through `log`); `clock` collects the seconds of each stage.
+    rather than wait with idle cores). `on_outcome(outcome, seconds)` hears of each file as it is
+    done, in the listed order (default: its line through `log`); `clock` collects the seconds of
+    each stage.
 
     The rules are refused (RulebookError) when a rule file is broken or one of its examples does
     not hold. One ingest writes at a time: a second one waits for the lock beside the warehouse (up

@@ -217,16 +217,21 @@ def report_tables(report_id: str, processed: Processed, rules_version: str) -> d
     for table, (columns, rows) in structure_rows(report_id, document).items():
         tables[table] = arrow_table(columns, rows)
     facts = fact_rows(report_id, processed, rules_version)
-    tables["facts"] = arrow_table(FACT_COLUMNS, [tuple(row.get(c) for c in FACT_COLUMNS) for row in facts])
+    tables["facts"] = columns_table(FACT_COLUMNS, [[row[c] for row in facts] for c in FACT_COLUMNS])
     tables["problems"] = arrow_table(PROBLEM_COLUMNS, problem_rows(report_id, processed))
     return tables
 
 
 def arrow_table(columns: tuple[str, ...], rows: list[tuple]):
     """An Arrow table from row tuples; each column's type is inferred (DuckDB casts on insert)."""
-    import pyarrow as pa
     values = list(zip(*rows)) if rows else [() for _ in columns]
-    return pa.table([arrow_column(list(v)) for v in values], names=list(columns))
+    return columns_table(columns, [list(v) for v in values])
+
+
+def columns_table(columns: tuple[str, ...], values: list[list]):
+    """An Arrow table from one list of values per column, typed as arrow_column says."""
+    import pyarrow as pa
+    return pa.table([arrow_column(v) for v in values], names=list(columns))
 
 
 def arrow_column(values: list):

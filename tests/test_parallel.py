@@ -49,3 +49,24 @@ def test_the_writer_stops_waiting_once_the_last_files_are_in_the_workers():
     assert ahead.winding_down()            # all sent, one left and still in a worker: store what is held
     pool.sent[-1].done = True
     assert not ahead.winding_down()        # it is done: take it first
+
+
+def test_a_worker_lays_out_a_reports_rows_without_pandas(shared):
+    """Workers refuse pandas (pyarrow would import it, a third of a second each, to recognise
+    pandas objects): the rows of a report are built all the same."""
+    import subprocess
+    import sys
+    script = (
+        "import sys\n"
+        "from pipeline.parallel import WithoutPandas, build_rows\n"
+        "sys.meta_path.insert(0, WithoutPandas())\n"
+        "from pathlib import Path\n"
+        "from extract.engine import default_rulebook\n"
+        "from extract.limits import Limits\n"
+        "from pipeline.timing import StageClock\n"
+        f"rows = build_rows(Path({str(shared / 'reports' / 'huyen_9thang_2024.txt')!r}), 'sha', 'r', 'v',"
+        " default_rulebook(), Limits(), StageClock())\n"
+        "print(rows.facts, rows.tables['facts'].num_rows, 'pandas' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    facts, rows, pandas = result.stdout.split()
+    assert int(facts) == int(rows) > 100 and pandas == "False"

@@ -11,6 +11,7 @@ Annex tables are read column by column (rules/tables.toml), one fact per data ro
 """
 from __future__ import annotations
 
+import bisect
 import tomllib
 from dataclasses import replace
 from decimal import Decimal
@@ -419,6 +420,7 @@ def parse_cell(text: str) -> tuple[Decimal | None, str | None, Decimal | None, s
 def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
     """One annex_row fact per data row of every table whose header names its columns."""
     config = rulebook.tables
+    starts = [sentence.start for sentence in document.sentences]
     facts: list[Fact] = []
     roles: dict[int, str] = {}
     current_table = None
@@ -451,7 +453,7 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
         start = row.cells[0].start if row.cells else row.start
         facts.append(Fact(
             rule="TB01", kind="annex_row", raw=document.text[row.start:row.end], char_start=row.start,
-            char_end=row.end, sentence=_sentence_at(document, row.start),
+            char_end=row.end, sentence=_sentence_at(document, starts, row.start),
             value=scaled(actual), plan=scaled(plan), percent=percent,
             value_raw=actual_cell.text if actual_cell else None, plan_raw=plan_cell.text if plan_cell else None,
             percent_raw=pct_cell.text if pct_cell else None, percent_decimals=percent_decimals if percent is not None else None,
@@ -475,10 +477,11 @@ def assessment_code(label: str | None, config: dict) -> str | None:
     return config["labels"].get(SPACES.sub(" ", label.strip().lower()))
 
 
-def _sentence_at(document: Document, offset: int) -> int | None:
-    for sentence in document.sentences:
-        if sentence.start <= offset < sentence.end:
-            return sentence.index
+def _sentence_at(document: Document, starts: list[int], offset: int) -> int | None:
+    """The sentence holding `offset` (sentences are in text order and do not overlap; `starts` are theirs)."""
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and offset < document.sentences[i].end:
+        return document.sentences[i].index
     return None
 
 

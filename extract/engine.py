@@ -209,10 +209,6 @@ def candidate_rules(text: str, sentence: Sentence, rulebook: Rulebook):
     return rulebook.prefilter.candidates(text, sentence.start, sentence.end)
 
 
-def _number_spans(match: regex.Match) -> list[tuple[int, int]]:
-    return [match.span(g) for g in NUMBER_GROUPS if g in match.re.groupindex and match.group(g) is not None]
-
-
 def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sentence: Sentence | None,
                floor: int) -> Fact:
     """Make a Fact from one rule match: parse its numbers and apply units and scale words."""
@@ -289,16 +285,17 @@ def extract_sentence(text: str, sentence: Sentence, rulebook: Rulebook, only: st
             continue
         branches = candidates[index] if candidates is not None else None
         for match in finditer_overlapped(rule.pattern, text, sentence.start, sentence.end, branches):
-            numbers = _number_spans(match)
+            groups = match.groupdict()
+            numbers = [match.span(g) for g in NUMBER_GROUPS if groups.get(g) is not None]
             if not numbers:
+                continue
+            primary = match.span("percent") if groups.get("percent") is not None else numbers[0]
+            if used.overlaps(primary):   # the cheaper test first: most low-priority matches stop here
                 continue
             if masks is None:
                 masks = Coverage(sentence.start, sentence.end,
                                  nonfact_spans(text, sentence.start, sentence.end, rulebook, candidates))
             if any(masks.overlaps(n) for n in numbers):
-                continue
-            primary = match.span("percent") if match.groupdict().get("percent") is not None else numbers[0]
-            if used.overlaps(primary):
                 continue
             if rule.fields.get("same_unit") and not _same_unit(match, rulebook.lexicon):
                 continue

@@ -23,6 +23,7 @@ from warehouse.lock import hold_writer_lock
 from warehouse.restore import read_document
 
 SHOWN = 20  # lines of detail per report and kind of change; the counts are always complete
+CHECK_CHUNK = 64  # reports checked per run: a run copies its reports' facts into batch_facts
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ def rebuild_all(con, report_ids: list[str], rulebook, version: str, checks) -> l
         snapshot(con)
         for report_id in report_ids:
             reextract_report(con, report_id, rulebook, version)
-        run_checks(con, report_ids, version, checks)
+        for start in range(0, len(report_ids), CHECK_CHUNK):   # every report is re-extracted before any is checked
+            run_checks(con, report_ids[start:start + CHECK_CHUNK], version, checks)
         changes = collect_changes(con, report_ids)
         con.execute("drop table _old_facts")
         con.execute("drop table _old_checks")

@@ -151,30 +151,20 @@ def read_glyphs(textpage) -> list[Glyph]:
     raw = textpage.raw
     box = pdfium_c.FS_RECTF()
     x, y = ctypes.c_double(), ctypes.c_double()
-    is_generated = pdfium_c.FPDFText_IsGenerated
+    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
     get_size, get_box, get_origin = (pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetLooseCharBox,
                                      pdfium_c.FPDFText_GetCharOrigin)
     glyphs = []
-    for i, code in enumerate(page_codes(raw)):
+    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+        code = get_unicode(raw, i)
         # Control characters, and lone UTF-16 halves that no UTF-8 store can hold, are skipped; so are
-        # the spaces and line breaks PDFium generates (the breaks are control characters).
+        # the spaces PDFium inserts (it generates only spaces and line breaks, which are controls).
         if code < 32 or 0xD800 <= code <= 0xDFFF or code == 0xFFFE or (code == 32 and is_generated(raw, i)):
             continue
         get_box(raw, i, box)
         get_origin(raw, i, x, y)
         glyphs.append(Glyph(chr(code), get_size(raw, i), box.left, box.right, y.value))
     return glyphs
-
-
-def page_codes(raw) -> list[int]:
-    """The UTF-16 code of each character of a text page, in one call when PDFium gives one unit per
-    character (else one call per character)."""
-    import pypdfium2.raw as pdfium_c
-    count = pdfium_c.FPDFText_CountChars(raw)
-    units = (ctypes.c_ushort * (count + 1))()
-    if pdfium_c.FPDFText_GetText(raw, 0, count, units) == count + 1:   # the text and its final NUL
-        return units[:count]
-    return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
 
 
 def split_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:

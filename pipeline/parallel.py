@@ -148,7 +148,7 @@ class Prepared:
         return rows
 
 
-class prepare_ahead:
+class FilesAhead:
     """Each file's Prepared in the listed order (iterate), keeping up to `window` files in the workers.
 
     `hash_file(path)` gives (sha256, problem); `assume_id(path, sha)`, asked when the file is sent,

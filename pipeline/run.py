@@ -18,7 +18,7 @@ from extract.limits import LimitError, Limits
 from extract.read import ReadError, TEXT_SUFFIXES, check_file, describe_os_error
 from extract.examples import load_checked_rulebook
 from pipeline.faults import reach
-from pipeline.parallel import AHEAD_PER_WORKER, Prepared, ReportRows, choose_workers, prepare_ahead, worker_pool
+from pipeline.parallel import AHEAD_PER_WORKER, FilesAhead, Prepared, ReportRows, choose_workers, worker_pool
 from pipeline.process import file_sha256
 from pipeline.report import report_dir_for, reports_data, write_reports
 from warehouse.checks import checks_version, later_reports_of_locality, load_checks, recheck_reports, run_checks
@@ -320,7 +320,7 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 assumed.add(report_id := choose_report_id(con, path.stem, sha, assumed))
                 return report_id
 
-            ahead = prepare_ahead(files, lambda path: hash_file(path, limits), assume_id, pool,
+            ahead = FilesAhead(files, lambda path: hash_file(path, limits), assume_id, pool,
                                   AHEAD_PER_WORKER * max(workers, 1) + batch, version, workers)
             waiting: list = []   # (number, Prepared, ReportRows, seconds so far): the next transaction
             told: list = []      # (number, outcome, seconds) not yet told: outcomes are told in file order

@@ -2,7 +2,7 @@
 waiting for a full batch."""
 from pathlib import Path
 
-from pipeline.parallel import prepare_ahead
+from pipeline.parallel import FilesAhead
 
 
 class Pending:
@@ -24,9 +24,9 @@ class Pool:
         return self.sent[-1]
 
 
-def ahead_of(n: int, pool: Pool, window: int, workers: int = 2) -> prepare_ahead:
+def ahead_of(n: int, pool: Pool, window: int, workers: int = 2) -> FilesAhead:
     files = [Path(f"r{i}.txt") for i in range(n)]
-    return prepare_ahead(files, lambda path: (path.name, ""), lambda path, sha: path.stem, pool, window, "v", workers)
+    return FilesAhead(files, lambda path: (path.name, ""), lambda path, sha: path.stem, pool, window, "v", workers)
 
 
 def test_files_come_in_listed_order_and_at_most_a_window_is_in_the_workers():

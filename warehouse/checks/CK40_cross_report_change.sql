@@ -63,12 +63,15 @@ earlier_reports as materialized (
     join reports as r on r.locality = c.locality and r.year = c.claim_year - 1 and r.report_id <> c.report_id
 ),
 earlier_facts as materialized (
-    -- their achieved figures (not plans), each with its report's year and period
+    -- their achieved figures (not plans), each with its report's year and period. Read report by
+    -- report (lateral): joined as a whole, DuckDB hashed every fact of the warehouse even when
+    -- there was no earlier report
     select e.*, er.locality, er.year as report_year, er.period as report_period
-    from facts as e join earlier_reports as er using (report_id)
-    where e.value is not null and e.flag is null and e.comparator is null
-      and coalesce(e.status, '') <> 'kế hoạch'
-      and e.kind in ('value', 'ratio', 'fraction', 'change', 'annex_row')
+    from earlier_reports as er, lateral (
+        select * from facts as e
+        where e.report_id = er.report_id and e.value is not null and e.flag is null and e.comparator is null
+          and coalesce(e.status, '') <> 'kế hoạch'
+          and e.kind in ('value', 'ratio', 'fraction', 'change', 'annex_row')) as e
 ),
 earlier_figures as (
     -- the same indicator in the report of the same locality a year before: same unit, same period

@@ -1,7 +1,7 @@
 """The consistency report: one self-contained HTML page, a Markdown version and a CSV of checks.
 
-All three are rendered from `report_data`, which reads the warehouse in three queries — the
-report, all its checks with their quotes, the sentences they cite — never one query per check.
+All three are rendered from `report_data`, which reads the warehouse in four queries — the
+report, its checks, the facts they quote, the sentences those come from — never one query per check.
 Report text is untrusted input (a report may contain "<script>"), so every string is escaped for
 the format it lands in.
 """
@@ -31,37 +31,30 @@ select r.report_id, r.title, r.source_path, r.locality, r.year, r.period, r.inge
        (select count(*) from facts f where f.report_id = r.report_id) as facts
 from reports r where r.report_id in (select unnest($report_ids::varchar[]))
 """
-# The cited facts are unnested and joined by key (a fact of another report can be cited by a
-# cross-report check, so facts are joined on fact_id alone), then folded back into one row per check.
-# Facts and sentences are narrowed to the cited ones first: joined whole, the sentences of the whole
-# warehouse were hashed for every batch.
-# The sentences' texts come once each from SENTENCE_QUERY: folded into every quote, a sentence cited
-# by many checks was copied many times, and DuckDB's list aggregate needed hundreds of MB for a
-# report of long sentences.
 CHECK_QUERY = """
+select * from checks where report_id in (select unnest($report_ids::varchar[]))
+"""
+# One row per cited fact, joined by key (a fact of another report can be cited by a cross-report
+# check, so facts are joined on fact_id alone) and grouped into each check's quotes in Python:
+# folding them into a list of structs in DuckDB took longer than the rest of the query, and so did
+# turning those structs into dicts. Facts and sentences are narrowed to the cited ones first: joined
+# whole, the sentences of the whole warehouse were hashed for every batch.
+QUOTE_QUERY = """
 with cited as (
     select c.check_id, unnest(c.fact_ids) as fact_id, generate_subscripts(c.fact_ids, 1) as ordinal
     from checks c where c.report_id in (select unnest($report_ids::varchar[]))
-),
-quoted as (
-    select q.check_id,
-           list(struct_pack(ordinal := q.ordinal, fact_id := q.fact_id, report_id := f.report_id,
-                            raw := f.raw, page := f.page, line := f.line, char_start := f.char_start,
-                            char_end := f.char_end, rule_id := f.rule_id, sentence_no := f.sentence_no,
-                            sentence_start := s.char_start,
-                            section := coalesce(s.section, f.section), footnote := s.footnote)
-                order by q.ordinal) as quotes
-    from cited q
-    left join (select * from facts where fact_id in (select fact_id from cited)) f on f.fact_id = q.fact_id
-    left join (select report_id, sentence_no, char_start, section, footnote from sentences
-               where report_id in (select report_id from facts where fact_id in (select fact_id from cited))) s
-           on s.report_id = f.report_id and s.sentence_no = f.sentence_no
-    group by q.check_id
 )
-select c.*, coalesce(q.quotes, []) as quotes
-from checks c left join quoted q on q.check_id = c.check_id
-where c.report_id in (select unnest($report_ids::varchar[]))
+select q.check_id, q.ordinal, q.fact_id, f.report_id, f.raw, f.page, f.line, f.char_start, f.char_end,
+       f.rule_id, f.sentence_no, s.char_start as sentence_start, coalesce(s.section, f.section) as section,
+       s.footnote
+from cited q
+left join (select * from facts where fact_id in (select fact_id from cited)) f on f.fact_id = q.fact_id
+left join (select report_id, sentence_no, char_start, section, footnote from sentences
+           where report_id in (select report_id from facts where fact_id in (select fact_id from cited))) s
+       on s.report_id = f.report_id and s.sentence_no = f.sentence_no
 """
+# The sentences' texts come once each: copied into every quote, a sentence cited by many checks was
+# copied many times, and DuckDB needed hundreds of MB for a report of long sentences.
 SENTENCE_QUERY = """
 select distinct s.report_id, s.sentence_no, s.text
 from (select unnest(fact_ids) as fact_id from checks where report_id in (select unnest($report_ids::varchar[]))) c
@@ -78,7 +71,7 @@ def report_data(con: duckdb.DuckDBPyConnection, report_id: str) -> dict:
 
 
 def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, dict]:
-    """`report_data` of several reports with the same two queries (an ingest's batch): id -> data.
+    """`report_data` of several reports with the same four queries (an ingest's batch): id -> data.
 
     A report id that is not in the warehouse raises KeyError."""
     cur = con.execute(REPORT_QUERY, {"report_ids": list(report_ids)})
@@ -87,16 +80,21 @@ def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[
     missing = [r for r in report_ids if r not in found]
     if missing:
         raise KeyError(missing[0])
+    texts = {(r, n): text for r, n, text in con.execute(SENTENCE_QUERY, {"report_ids": list(report_ids)}).fetchall()}
+    cur = con.execute(QUOTE_QUERY, {"report_ids": list(report_ids)})
+    names = [d[0] for d in cur.description][1:]
+    quotes: dict[str, list] = {}
+    for check_id, *row in cur.fetchall():
+        quote = dict(zip(names, row))
+        quote["sentence"] = texts.get((quote["report_id"], quote["sentence_no"]))
+        quotes.setdefault(check_id, []).append(quote)
     cur = con.execute(CHECK_QUERY, {"report_ids": list(report_ids)})
     names = [d[0] for d in cur.description]
     checks: dict[str, list] = {report_id: [] for report_id in found}
     for row in cur.fetchall():
         check = dict(zip(names, row))
+        check["quotes"] = sorted(quotes.get(check["check_id"], []), key=lambda quote: quote["ordinal"])
         checks[check["report_id"]].append(check)
-    texts = {(r, n): text for r, n, text in con.execute(SENTENCE_QUERY, {"report_ids": list(report_ids)}).fetchall()}
-    for check in (c for cs in checks.values() for c in cs):
-        for quote in check["quotes"]:
-            quote["sentence"] = texts.get((quote["report_id"], quote["sentence_no"]))
     for report_id, info in found.items():
         ranked = sorted(checks[report_id], key=rank_check)
         info.update(checks=ranked, **count_checks(ranked))

@@ -12,7 +12,6 @@ Annex tables are read column by column (rules/tables.toml), one fact per data ro
 from __future__ import annotations
 
 import bisect
-import tomllib
 from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache

@@ -121,7 +121,7 @@ def cmd_reextract(args) -> int:
     from pipeline.reextract import format_change, reextract, summarize_reextraction
     from warehouse.checks import CheckError
     try:
-        result = reextract(Path(args.warehouse), rules_dir_of(args), args.wait, say)
+        result = reextract(Path(args.warehouse), rules_dir_of(args), args.wait, say, args.workers)
     except (RulebookError, CheckError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -156,9 +156,7 @@ def main(argv=None) -> int:
     add_rules_option(p)
     add_wait_option(p)
     add_limit_options(p)
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="processes that read and extract reports (default: $SOLIEU_WORKERS, else one per core; "
-                        "0: none, all in this process)")
+    add_workers_option(p, "processes that read and extract reports")
     p.add_argument("--batch", type=int, metavar="N",
                    help="reports loaded and checked in one transaction (default: $SOLIEU_BATCH, else 16; "
                         "1: each report in its own)")
@@ -196,6 +194,7 @@ def main(argv=None) -> int:
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
     add_rules_option(p)
     add_wait_option(p)
+    add_workers_option(p, "processes that extract reports")
     p.set_defaults(func=cmd_reextract)
 
     p = sub.add_parser("export", help="write facts and checks as Parquet (partitioned by year and locality) and CSV")
@@ -242,6 +241,11 @@ def add_limit_options(parser) -> None:
         shown = f"{default // MIB}M" if name == "max_bytes" else default
         parser.add_argument(flag, dest=name, metavar="N",
                             help=f"{LIMIT_OPTIONS[name]} (default: ${env}, else {shown}; k/M/G suffixes allowed)")
+
+
+def add_workers_option(parser, what: str) -> None:
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help=f"{what} (default: $SOLIEU_WORKERS, else one per core; 0: none, all in this process)")
 
 
 def add_wait_option(parser) -> None:

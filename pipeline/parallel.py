@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from extract.limits import Limits
-from pipeline.process import process_file
+from pipeline.process import process_document, process_file
 from pipeline.timing import StageClock
-from warehouse.load import report_tables
+from warehouse.load import ExtractionRows, extraction_rows, report_tables
 
 WORKERS_ENV = "SOLIEU_WORKERS"
 AHEAD_PER_WORKER = 4   # files processed ahead of the writer, per worker: enough to keep workers busy
@@ -122,6 +122,11 @@ def process_in_worker(path: str, sha256: str, report_id: str, version: str):
     clock = StageClock()
     rows = build_rows(Path(path), sha256, report_id, version, _rulebook, _limits, clock)
     return rows, clock.seconds
+
+
+def reextract_in_worker(document, sha256: str, report_id: str, version: str) -> ExtractionRows:
+    """The new facts and problems rows of a report's stored Document (pipeline/reextract.py)."""
+    return extraction_rows(report_id, process_document(document, _rulebook, sha256), version)
 
 
 @dataclass

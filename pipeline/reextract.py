@@ -5,25 +5,32 @@ each report's Document is rebuilt from the warehouse (warehouse/restore.py), its
 and checks are replaced, and what changed is reported per report — facts added, removed or changed
 (by their deterministic fact_id) and checks whose status changed — so a rule author sees the effect
 of an edit before trusting it. Either every report is re-extracted or, on any error, none is.
+
+Extraction runs in worker processes, as in an ingest (pipeline/parallel.py): this process reads
+each Document from the warehouse a few reports ahead, a worker extracts it and lays out its rows,
+and this process stores them, a chunk of reports per statement.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
 from extract.rulebook import load_rulebook
+from pipeline.parallel import AHEAD_PER_WORKER, choose_workers, reextract_in_worker, worker_pool
 from pipeline.process import process_document
-from pipeline.report import report_dir_for, write_reports
+from pipeline.report import report_dir_for, reports_data, write_reports
 from pipeline.run import open_warehouse
 from warehouse.checks import checks_version, load_checks, run_checks
-from warehouse.load import reload_facts
+from warehouse.load import ExtractionRows, delete_extraction, extraction_rows, store_extraction
 from warehouse.lock import hold_writer_lock
 from warehouse.restore import read_document
 
 SHOWN = 20  # lines of detail per report and kind of change; the counts are always complete
-CHECK_CHUNK = 64  # reports checked per run: a run copies its reports' facts into batch_facts
+CHUNK = 64  # reports stored, checked or reported per statement: a check run copies its reports' facts
 
 
 @dataclass(frozen=True)
@@ -56,10 +63,28 @@ def snapshot(con) -> None:
                 "select check_id, report_id, rule_id, status, line, reported from checks")
 
 
-def reextract_report(con, report_id: str, rulebook, version: str) -> None:
-    document = read_document(con, report_id)
-    sha256 = con.execute("select sha256 from reports where report_id = ?", [report_id]).fetchone()[0]
-    reload_facts(con, report_id, process_document(document, rulebook, sha256), version)
+def reextracted(con, report_ids: list[str], rulebook, version: str, pool, window: int) -> Iterator[ExtractionRows]:
+    """Each report's new extraction, in order. Its Document is read back here (the warehouse is this
+    process's), `window` reports ahead, and extracted in a worker of `pool` (here when it is None)."""
+    upcoming, pending = iter(report_ids), deque()
+
+    def send_next() -> None:
+        report_id = next(upcoming, None)
+        if report_id is None:
+            return
+        document = read_document(con, report_id)
+        (sha256,) = con.execute("select sha256 from reports where report_id = ?", [report_id]).fetchone()
+        if pool is None:
+            pending.append(extraction_rows(report_id, process_document(document, rulebook, sha256), version))
+        else:
+            pending.append(pool.apply_async(reextract_in_worker, (document, sha256, report_id, version)))
+
+    for _ in range(max(window, 1)):
+        send_next()
+    while pending:
+        item = pending.popleft()
+        send_next()
+        yield item if pool is None else item.get()
 
 
 def collect_changes(con, report_ids: list[str]) -> list[ReportChange]:
@@ -122,16 +147,22 @@ def collect_changes(con, report_ids: list[str]) -> list[ReportChange]:
     return [ReportChange(r, added[r], removed[r], changed[r], counts[r][0], counts[r][1], status[r]) for r in ids]
 
 
-def rebuild_all(con, report_ids: list[str], rulebook, version: str, checks) -> list[ReportChange]:
+def rebuild_all(con, report_ids: list[str], rulebook, version: str, checks, pool=None, window: int = 1) -> list[ReportChange]:
     """Rebuild every report's facts and checks in one transaction, committed (rolled back on any
     error); the changes per report."""
     con.execute("begin transaction")
     try:
         snapshot(con)
-        for report_id in report_ids:
-            reextract_report(con, report_id, rulebook, version)
-        for start in range(0, len(report_ids), CHECK_CHUNK):   # every report is re-extracted before any is checked
-            run_checks(con, report_ids[start:start + CHECK_CHUNK], version, checks)
+        delete_extraction(con, report_ids)
+        chunk: list[ExtractionRows] = []
+        for rows in reextracted(con, report_ids, rulebook, version, pool, window):
+            chunk.append(rows)
+            if len(chunk) == CHUNK:
+                store_extraction(con, chunk, version)
+                chunk = []
+        store_extraction(con, chunk, version)
+        for start in range(0, len(report_ids), CHUNK):   # every report is re-extracted before any is checked
+            run_checks(con, report_ids[start:start + CHUNK], version, checks)
         changes = collect_changes(con, report_ids)
         con.execute("drop table _old_facts")
         con.execute("drop table _old_checks")
@@ -142,13 +173,18 @@ def rebuild_all(con, report_ids: list[str], rulebook, version: str, checks) -> l
     return changes
 
 
-def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None = None, log=print) -> Reextraction:
-    """Rebuild the facts and checks of every report with the current rules, in one transaction."""
+def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None = None, log=print,
+              workers: int | None = None) -> Reextraction:
+    """Rebuild the facts and checks of every report with the current rules, in one transaction.
+
+    `workers`: extraction processes (pipeline/parallel.py choose_workers: default one per core)."""
     rulebook = load_rulebook(rules_dir) if rules_dir else load_rulebook()
     checks = load_checks()
     version = f"{rulebook.version}-{checks_version()}"
     result = Reextraction(version)
-    with hold_writer_lock(warehouse, wait, log):
+    workers = choose_workers(workers)
+    # the workers are forked before the lock is taken and the warehouse opened: they hold neither
+    with worker_pool(rulebook, workers) as pool, hold_writer_lock(warehouse, wait, log):
         con = open_warehouse(warehouse, wait, log)
         # one transaction over the whole warehouse: DuckDB's own default (80% of RAM) rather than the
         # ingest's cap, set by value (RESET leaves the cap in force in DuckDB 1.5.6)
@@ -156,10 +192,14 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
         con.execute(f"set memory_limit = '{default_memory}'")
         try:
             report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
-            result.changes = rebuild_all(con, report_ids, rulebook, version, checks)
+            result.changes = rebuild_all(con, report_ids, rulebook, version, checks, pool,
+                                         AHEAD_PER_WORKER * max(workers, 1))
             out_dir = report_dir_for(warehouse)
-            for report_id in report_ids:
-                write_reports(con, report_id, out_dir)
+            for start in range(0, len(report_ids), CHUNK):
+                chunk = report_ids[start:start + CHUNK]
+                data = reports_data(con, chunk)
+                for report_id in chunk:
+                    write_reports(con, report_id, out_dir, data[report_id])
         finally:
             con.close()
     return result

@@ -125,3 +125,29 @@ def test_each_report_of_a_larger_warehouse_gets_its_own_diff(tmp_path, shared):
         owner = block.split(":", 1)[0]
         if owner in rt01:   # every fact listed under a report is one of its own
             assert all(f.startswith(owner + ":") for f in re.findall(r"^  [-+~] fact (\S+)", block, re.M))
+
+
+def test_worker_processes_reextract_exactly_what_one_process_does(tmp_path, shared):
+    """The rows stored, the diff printed and the consistency reports written do not depend on how many
+    processes extracted the reports."""
+    alone, pooled = tmp_path / "alone" / "w.duckdb", tmp_path / "pooled" / "w.duckdb"
+    reports = [str(SAMPLE_TXT), *map(str, sorted((shared / "reports").glob("*.txt")))]
+    assert run_cli("ingest", *reports, "--warehouse", str(alone)).returncode == 0
+    pooled.parent.mkdir()
+    shutil.copy(alone, pooled)
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    weaken_rule(rules, "RT01")
+
+    one = run_cli("reextract", "--warehouse", str(alone), "--rules", str(rules), "--workers", "0")
+    two = run_cli("reextract", "--warehouse", str(pooled), "--rules", str(rules), "--workers", "2")
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert one.stdout == two.stdout and "facts +0 -0 ~0" not in one.stdout
+    for table in ("facts", "checks", "problems", "reports"):
+        query = f"select * exclude (ingested_at) from {table} order by all" if table == "reports" else \
+            f"select * from {table} order by all"
+        rows = [duckdb.connect(str(w), read_only=True).execute(query).fetchall() for w in (alone, pooled)]
+        assert rows[0] == rows[1], table
+    written = [{p.name: p.read_bytes() for p in (w.parent / "reports").iterdir()} for w in (alone, pooled)]
+    stored = duckdb.connect(str(alone), read_only=True).execute("select count(*) from reports").fetchone()[0]
+    assert written[0] == written[1] and len(written[0]) == 3 * stored   # .html, .md and .csv of each

@@ -216,10 +216,24 @@ def report_tables(report_id: str, processed: Processed, rules_version: str) -> d
     tables = {"reports": arrow_table(REPORT_COLUMNS, [report])}
     for table, (columns, rows) in structure_rows(report_id, document).items():
         tables[table] = arrow_table(columns, rows)
+    return tables | extraction_rows(report_id, processed, rules_version).tables
+
+
+@dataclass(frozen=True)
+class ExtractionRows:
+    """What re-extracting a stored report replaces: its facts and problems (Arrow tables) and the
+    header fields the rules decide (title, locality, year, period)."""
+    report_id: str
+    header: tuple
+    tables: dict
+
+
+def extraction_rows(report_id: str, processed: Processed, rules_version: str) -> ExtractionRows:
+    """The facts and problems rows of one processed report (pure: runs in a worker process)."""
     facts = fact_rows(report_id, processed, rules_version)
-    tables["facts"] = columns_table(FACT_COLUMNS, [[row[c] for row in facts] for c in FACT_COLUMNS])
-    tables["problems"] = arrow_table(PROBLEM_COLUMNS, problem_rows(report_id, processed))
-    return tables
+    tables = {"facts": columns_table(FACT_COLUMNS, [[row[c] for row in facts] for c in FACT_COLUMNS]),
+              "problems": arrow_table(PROBLEM_COLUMNS, problem_rows(report_id, processed))}
+    return ExtractionRows(report_id, (processed.title, processed.locality, processed.year, processed.period), tables)
 
 
 def arrow_table(columns: tuple[str, ...], rows: list[tuple]):
@@ -306,23 +320,14 @@ def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_vers
     return report_id
 
 
-def delete_derived(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
-    """Remove a report's facts, checks and problems (used before re-extraction)."""
+def delete_extraction(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
+    """Remove the facts, checks and problems of these reports: one statement per table, however many."""
     for table in ("facts", "checks", "problems"):
-        con.execute(f"delete from {table} where report_id = ?", [report_id])
+        con.execute(f"delete from {table} where report_id in (select unnest(?::varchar[]))", [report_ids])
 
 
-def reload_facts(con: duckdb.DuckDBPyConnection, report_id: str, processed: Processed, rules_version: str) -> None:
-    """Replace a report's facts, checks and extraction problems by a new extraction of its stored document.
-
-    The report row keeps its id, file and text; what the rules and header reading decide (title,
-    locality, year, period, rules version) is refreshed. The caller owns the transaction and runs
-    the checks afterwards."""
-    for table in ("facts", "checks"):
-        con.execute(f"delete from {table} where report_id = ?", [report_id])
-    con.execute("delete from problems where report_id = ?", [report_id])
-    con.execute("update reports set title = ?, locality = ?, year = ?, period = ?, rules_version = ? "
-                "where report_id = ?",
-                [processed.title, processed.locality, processed.year, processed.period, rules_version, report_id])
-    tables = report_tables(report_id, processed, rules_version)
-    insert_tables(con, [{name: tables[name] for name in ("facts", "problems")}])
+def store_extraction(con: duckdb.DuckDBPyConnection, batch: list[ExtractionRows], rules_version: str) -> None:
+    """Insert new extractions of stored reports (their old rows deleted) and refresh their header fields."""
+    con.executemany("update reports set title = ?, locality = ?, year = ?, period = ?, rules_version = ? "
+                    "where report_id = ?", [[*rows.header, rules_version, rows.report_id] for rows in batch])
+    insert_tables(con, [rows.tables for rows in batch])

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import regex
 
+from extract.patterns import compile_pattern, kept_patterns
 from extract.prefilter import BROADER_PIECES, Prefilter
 from extract.scan import branch_sources
 
@@ -149,10 +150,10 @@ def build_lexicon(data: dict) -> Lexicon:
         "year": r"(?:19|20)\d\d(?!\d)",
     }
     triggers = data.get("breakdown_triggers", [])
-    trigger_pattern = regex.compile("|".join(f"(?:{t})" for t in triggers), regex.I) if triggers else None
-    counts = {kind: regex.compile(pattern, regex.I) for kind, pattern in data.get("indicator_counts", {}).items()}
+    trigger_pattern = compile_pattern("|".join(f"(?:{t})" for t in triggers), regex.I) if triggers else None
+    counts = {kind: compile_pattern(pattern, regex.I) for kind, pattern in data.get("indicator_counts", {}).items()}
     structures = data.get("structure_triggers", [])
-    structure_pattern = regex.compile("|".join(f"(?:{t})" for t in structures), regex.I) if structures else None
+    structure_pattern = compile_pattern("|".join(f"(?:{t})" for t in structures), regex.I) if structures else None
     return Lexicon(units, scales, bases, dict(data.get("qualifiers", {})),
                    dict(data.get("comparators", {})), pieces, trigger_pattern, counts, structure_pattern)
 
@@ -198,7 +199,7 @@ def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None
         problems.append(f"{where('kind')}: unknown kind {data['kind']!r}; one of {sorted(KINDS)}")
     try:
         source = _expand(data["pattern"], lexicon.pieces)
-        pattern = regex.compile(SIMPLE_CASE_FOLDING + source, regex.VERBOSE | regex.V1)
+        pattern = compile_pattern(SIMPLE_CASE_FOLDING + source, regex.VERBOSE | regex.V1)
         broad_source = _expand(data["pattern"], lexicon.pieces | BROADER_PIECES)
     except KeyError as exc:
         problems.append(f"{where('pattern')}: unknown placeholder {{{exc.args[0]}}}")
@@ -229,8 +230,15 @@ def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None
 
 
 def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
-    """Read lexicon.toml and every rule file; raise RulebookError listing all problems."""
+    """Read lexicon.toml and every rule file; raise RulebookError listing all problems.
+
+    The compiled patterns of a rule set are kept between runs (extract/patterns.py)."""
     rules_dir = Path(rules_dir)
+    with kept_patterns(sorted(rules_dir.glob("*.toml"))):
+        return _read_rulebook(rules_dir)
+
+
+def _read_rulebook(rules_dir: Path) -> Rulebook:
     problems: list[str] = []
     digest = hashlib.sha256()
     try:
@@ -282,7 +290,7 @@ def _load_tables(path: Path, problems: list[str]) -> dict:
         patterns = []
         for header in entry.get("headers", []):
             try:
-                patterns.append(regex.compile(header, regex.I))
+                patterns.append(compile_pattern(header, regex.I))
             except regex.error as exc:
                 problems.append(f"{path.name}:{_line_of(text, header)}: header pattern {header!r} does not compile: {exc}")
         columns.append((entry.get("column"), patterns))
@@ -293,7 +301,7 @@ def _compile_list(data: dict, key: str, text: str, path: Path, problems: list[st
     out = []
     for item in data.get(key, []):
         try:
-            out.append(regex.compile(item, regex.I | regex.M))
+            out.append(compile_pattern(item, regex.I | regex.M))
         except regex.error as exc:
             problems.append(f"{path.name}:{_line_of(text, key)}: {key} entry {item!r} does not compile: {exc}")
     return tuple(out)
@@ -322,7 +330,7 @@ def _load_indicators(path: Path, problems: list[str]) -> tuple:
         patterns = []
         for synonym in entry.get("synonyms", []):
             try:
-                patterns.append(regex.compile(synonym, regex.I))
+                patterns.append(compile_pattern(synonym, regex.I))
             except regex.error as exc:
                 problems.append(f"{where}: synonym {synonym!r} does not compile: {exc}")
         out.append(Indicator(key, entry.get("name", key), entry.get("direction", "higher"), tuple(patterns)))

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import regex
 
+from extract.patterns import compile_pattern
+
 # Constructs that tie one branch to another or to the whole pattern: never split these.
 LEADING_FLAGS = regex.compile(r"\(\?(?:[abefiLmprsuwx]|V[01])*(?:-[fimsx]+)?\)")
 UNSPLITTABLE = regex.compile(r"\\[1-9]|\\g[<\d]|\(\?P[=>]|\(\?R|\(\?&|\(\?[-+]?\d|\(\*|\(\?[a-zA-Z\-]+\)")
@@ -113,7 +115,7 @@ def branches_of(pattern: regex.Pattern) -> tuple[regex.Pattern, ...]:
     if len(parts) < 2:
         return ()
     try:  # a verbose branch may end in a comment: end it before the pattern does
-        return tuple(regex.compile(prefix + part + "\n" if verbose else prefix + part, flags) for part in parts)
+        return tuple(compile_pattern(prefix + part + "\n" if verbose else prefix + part, flags) for part in parts)
     except regex.error:
         return ()
 

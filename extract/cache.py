@@ -1,4 +1,5 @@
-"""A folder for what is slow to rebuild and safe to lose: the compiled prefilter databases.
+"""A folder for what is slow to rebuild and safe to lose: the compiled prefilter databases and
+rule patterns.
 
 $SOLIEU_CACHE, else $XDG_CACHE_HOME/solieu, else ~/.cache/solieu. Every entry is named by a hash
 of everything it depends on, so an entry is either right or unused; a cache that cannot be

@@ -78,3 +78,25 @@ def test_sample_inconsistencies_are_found_and_nothing_else_cries_wolf(sample_con
         where f.raw in ('281.981/311.350 con, bằng 91%KH', '1.016/865 con đạt 117,5% KH', '43/23 hộ, bằng 187% KH')
     """).fetchall())
     assert set(ok_claims.values()) == {"ok"}, ok_claims
+
+
+def test_a_batch_longer_than_the_workers_window_names_and_skips_as_one_file_at_a_time_would(tmp_path):
+    """Report ids are reserved as files are handed to the workers, well before they are stored: a
+    second file of the same name gets its hash suffix, a file already stored is skipped, far into
+    a batch (the window here is 2 workers x 4 + 1 files)."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, figure in ((first, "201,922"), (second, "202,5")):
+        folder.mkdir()
+        for n in range(12):
+            (folder / f"r{n:02d}.txt").write_text(f"Báo cáo số {n}. Thu ngân sách đạt {figure}/260 tỷ đồng.",
+                                                  encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    assert run_cli("ingest", str(first / "r00.txt"), "--warehouse", str(warehouse)).returncode == 0
+    result = run_cli("ingest", str(first), str(second), "--warehouse", str(warehouse), "--batch", "1", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "23 ingested, 1 skipped, 0 failed" in result.stdout
+    con = duckdb.connect(str(warehouse), read_only=True)
+    ids = {path: report_id for path, report_id in con.execute("select source_path, report_id from reports").fetchall()}
+    assert len(ids) == 24 and len(set(ids.values())) == 24
+    assert all(ids[str(first / f"r{n:02d}.txt")] == f"r{n:02d}" for n in range(12))
+    assert all(ids[str(second / f"r{n:02d}.txt")].startswith(f"r{n:02d}_") for n in range(12))

@@ -309,8 +309,23 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows, ingested_at: d
 def choose_report_id(con: duckdb.DuckDBPyConnection, stem: str, sha256: str, taken: set[str] = frozenset()) -> str:
     """The file stem, or stem_<hash prefix> when another file already uses that stem (or `taken` has it)."""
     if stem in taken or con.execute("select 1 from reports where report_id = ?", [stem]).fetchone():
-        return f"{stem}_{sha256[:8]}"
+        return unique_report_id(stem, sha256, {stem})
     return stem
+
+
+def unique_report_id(stem: str, sha256: str, taken: set[str]) -> str:
+    """The file stem, or stem_<hash prefix> when `taken` has the stem.
+
+    >>> unique_report_id("bc", "0123456789ab", {"x"}), unique_report_id("bc", "0123456789ab", {"bc"})
+    ('bc', 'bc_01234567')
+    """
+    return f"{stem}_{sha256[:8]}" if stem in taken else stem
+
+
+def stored_reports(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str]]:
+    """The content hashes and the report ids the warehouse holds."""
+    rows = con.execute("select sha256, report_id from reports").fetchall()
+    return {sha for sha, _ in rows}, {report_id for _, report_id in rows}
 
 
 def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_version: str) -> str:

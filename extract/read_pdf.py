@@ -176,21 +176,26 @@ def split_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
     """
     lines: list[list[Glyph]] = []
     current: list[Glyph] = []
-    anchor: Glyph | None = None   # the largest glyph so far: its baseline is the line's
-    pen = 0.0                     # right end of the text so far (combining marks step back)
+    anchor_size = anchor_y = 0.0   # size and baseline of the largest glyph so far: its baseline is the line's
+    first_x0 = pen = 0.0           # left end of the line; right end of its text (combining marks step back)
     for g in glyphs:
+        char, size_g, x0, x1, y = g
+        inked = not char.isspace()
         if current:
-            size = max(anchor.size, g.size)
-            if (abs(g.y - anchor.y) > SAME_LINE_SHIFT * size or g.x1 < current[0].x0 - size
-                    or (g.x0 - pen > COLUMN_GAP * size and not g.char.isspace())):
+            size = anchor_size if anchor_size >= size_g else size_g
+            if (abs(y - anchor_y) > SAME_LINE_SHIFT * size or x1 < first_x0 - size
+                    or (inked and x0 - pen > COLUMN_GAP * size)):
                 lines.append(current)
-                current, anchor = [], None
-        if not current:
-            pen = g.x1
-        current.append(g)
-        pen = max(pen, g.x1)
-        if anchor is None or (g.size > anchor.size and not g.char.isspace()):
-            anchor = g
+                current = []
+        if current:
+            current.append(g)
+            if x1 > pen:
+                pen = x1
+            if inked and size_g > anchor_size:
+                anchor_size, anchor_y = size_g, y
+        else:
+            current = [g]
+            first_x0, pen, anchor_size, anchor_y = x0, x1, size_g, y
     if current:
         lines.append(current)
     return lines
@@ -198,15 +203,20 @@ def split_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
 
 def measure_size(glyphs) -> float:
     """The font size that sets the most characters (spaces left out)."""
-    sizes: Counter = Counter()
-    for size, count in Counter(g.size for g in glyphs if not g.char.isspace()).items():
-        sizes[round(size, 1)] += count
-    return sizes.most_common(1)[0][0] if sizes else 0.0
+    return most_common_size([g.size for g in glyphs if not g.char.isspace()])
 
 
-def is_superscript(g: Glyph, size: float, baseline: float) -> bool:
-    """Smaller than the line's type and raised above its baseline: a footnote marker or m²'s ²."""
-    return g.size <= SUPERSCRIPT_SIZE * size and g.y - baseline >= SUPERSCRIPT_RISE * size
+def most_common_size(sizes: list[float]) -> float:
+    """The most frequent of the sizes rounded to a tenth (the first of equals); 0.0 for none.
+
+    >>> most_common_size([12.04, 11.96, 9.0, 9.0, 12.0])
+    12.0
+    """
+    rounded: dict[float, int] = {}
+    for size, count in Counter(sizes).items():   # the few distinct sizes are rounded, not every glyph's
+        key = round(size, 1)
+        rounded[key] = rounded.get(key, 0) + count
+    return max(rounded, key=rounded.__getitem__) if rounded else 0.0
 
 
 def compose_text(glyphs: list[Glyph], size: float, baseline: float) -> str:
@@ -216,19 +226,20 @@ def compose_text(glyphs: list[Glyph], size: float, baseline: float) -> str:
     """
     out: list[str] = []
     pen: float | None = None
-    for g in glyphs:
-        if g.char.isspace():
+    # a superscript is smaller than the line's type and raised above its baseline: a footnote marker, m²'s ²
+    smaller, rise = SUPERSCRIPT_SIZE * size, SUPERSCRIPT_RISE * size
+    for char, size_g, x0, x1, y in glyphs:
+        if char.isspace():
             if out and out[-1] != " ":
                 out.append(" ")
             pen = None
             continue
-        if pen is not None and g.x0 - pen > WORD_GAP * g.size and out[-1] != " ":
+        if pen is not None and x0 - pen > WORD_GAP * size_g and out[-1] != " ":
             out.append(" ")
-        char = g.char
-        if char.isdecimal() and is_superscript(g, size, baseline):
+        if char.isdecimal() and size_g <= smaller and y - baseline >= rise:
             char = char.translate(DIGIT_TO_SUPERSCRIPT)
         out.append(char)
-        pen = g.x1 if pen is None else max(pen, g.x1)
+        pen = x1 if pen is None or x1 > pen else pen
     return to_nfc("".join(out).strip())
 
 
@@ -247,8 +258,10 @@ def build_line(glyphs: list[Glyph]) -> Line | None:
     inked = [g for g in glyphs if not g.char.isspace()]
     if not inked:
         return None
-    size = measure_size(inked)
-    baselines = sorted(g.y for g in inked if round(g.size, 1) == size)
+    sizes = [g.size for g in inked]
+    size = most_common_size(sizes)
+    of_size = {s for s in set(sizes) if round(s, 1) == size}
+    baselines = sorted([g.y for g in inked if g.size in of_size])
     baseline = baselines[len(baselines) // 2]
     text = compose_text(glyphs, size, baseline)
     if not text:
@@ -259,7 +272,7 @@ def build_line(glyphs: list[Glyph]) -> Line | None:
         if g.char.isspace() or g.x0 - word_end > WORD_GAP * g.size:
             break
         word_end = max(word_end, g.x1)
-    return Line(text, size, inked[0].x0, max(g.x1 for g in inked), baseline, word_end)
+    return Line(text, size, inked[0].x0, max([g.x1 for g in inked]), baseline, word_end)
 
 
 def build_lines(glyphs: list[Glyph]) -> list[Line]:

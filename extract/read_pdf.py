@@ -145,24 +145,72 @@ def describe_unreadable_pdf(ends: tuple[bytes, bytes]) -> str:
 
 # --- characters and lines ------------------------------------------------------------------------
 
-def read_glyphs(textpage) -> list[Glyph]:
+class CharCalls(NamedTuple):
+    """PDFium's per-character text functions, as read_glyphs and the bench's floor call them: a text
+    page handle, an int index, and pointers for what they write."""
+    count: object      # FPDFText_CountChars(page)
+    unicode: object    # FPDFText_GetUnicode(page, i)
+    generated: object  # FPDFText_IsGenerated(page, i)
+    size: object       # FPDFText_GetFontSize(page, i)
+    loose_box: object  # FPDFText_GetLooseCharBox(page, i, FS_RECTF*)
+    origin: object     # FPDFText_GetCharOrigin(page, i, double* x, double* y)
+    box: object        # FPDFText_GetCharBox(page, i, double* left, right, bottom, top)
+
+
+CHAR_FUNCTIONS = ("FPDFText_CountChars", "FPDFText_GetUnicode", "FPDFText_IsGenerated", "FPDFText_GetFontSize",
+                  "FPDFText_GetLooseCharBox", "FPDFText_GetCharOrigin", "FPDFText_GetCharBox")
+
+
+def typed_char_calls() -> CharCalls:
+    """pypdfium2's own declarations of the functions (argument and result types)."""
+    import pypdfium2.raw as pdfium_c
+    return CharCalls(*(getattr(pdfium_c, name) for name in CHAR_FUNCTIONS))
+
+
+_char_calls: CharCalls | None = None
+
+
+def char_calls() -> CharCalls:
+    """The same functions of the library pypdfium2 loaded, declared with their result types only.
+
+    Given argument types, ctypes checks and converts every argument of every call: that is 40% of
+    reading a page's characters (seven calls for each of some 2,500). The arguments read_glyphs
+    passes are already what the declarations ask for, so nothing changes but the time. Should
+    pypdfium2 no longer expose its library, its declared functions are used."""
+    global _char_calls
+    if _char_calls is None:
+        typed = typed_char_calls()
+        try:
+            from pypdfium2_raw.bindings import _libs
+            library = _libs["pdfium"]
+            bare = []
+            for name, declared in zip(CHAR_FUNCTIONS, typed):
+                function = library[name]
+                function.restype = declared.restype
+                bare.append(function)
+            _char_calls = CharCalls(*bare)
+        except (ImportError, KeyError, AttributeError, TypeError):
+            _char_calls = typed
+    return _char_calls
+
+
+def read_glyphs(textpage, calls: CharCalls | None = None) -> list[Glyph]:
     """Every printed character of a page in content order, without PDFium's generated breaks."""
     import pypdfium2.raw as pdfium_c
+    count, get_unicode, is_generated, get_size, get_box, get_origin, _ = calls or char_calls()
     raw = textpage.raw
     box = pdfium_c.FS_RECTF()
     x, y = ctypes.c_double(), ctypes.c_double()
-    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
-    get_size, get_box, get_origin = (pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetLooseCharBox,
-                                     pdfium_c.FPDFText_GetCharOrigin)
+    box_at, x_at, y_at = ctypes.pointer(box), ctypes.pointer(x), ctypes.pointer(y)
     glyphs = []
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+    for i in range(count(raw)):
         code = get_unicode(raw, i)
         # Control characters, and lone UTF-16 halves that no UTF-8 store can hold, are skipped; so are
         # the spaces PDFium inserts (it generates only spaces and line breaks, which are controls).
         if code < 32 or 0xD800 <= code <= 0xDFFF or code == 0xFFFE or (code == 32 and is_generated(raw, i)):
             continue
-        get_box(raw, i, box)
-        get_origin(raw, i, x, y)
+        get_box(raw, i, box_at)
+        get_origin(raw, i, x_at, y_at)
         glyphs.append(Glyph(chr(code), get_size(raw, i), box.left, box.right, y.value))
     return glyphs
 

@@ -19,20 +19,24 @@ from pathlib import Path
 
 
 def extract_chars_bare(path: Path) -> int:
-    """Every character's text, font size and box with pypdfium2 and nothing else; returns pages."""
+    """Every character's text, font size and box with PDFium and nothing else; returns pages.
+
+    The per-character calls are made as the reader makes them (extract.read_pdf.char_calls)."""
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
+    from extract.read_pdf import char_calls
+    count, get_unicode, _, get_size, _, _, get_box = char_calls()
     pdf = pdfium.PdfDocument(str(path))
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    edges = [ctypes.pointer(value) for value in (left, right, bottom, top)]
     chars = []
     try:
         for index in range(len(pdf)):
             textpage = pdf[index].get_textpage()  # keep a reference: it closes when collected
             raw = textpage.raw
-            for i in range(pdfium_c.FPDFText_CountChars(raw)):
-                pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
-                chars.append((chr(pdfium_c.FPDFText_GetUnicode(raw, i)), pdfium_c.FPDFText_GetFontSize(raw, i),
-                              left.value, bottom.value, right.value, top.value))
+            for i in range(count(raw)):
+                get_box(raw, i, *edges)
+                chars.append((chr(get_unicode(raw, i)), get_size(raw, i), left.value, bottom.value, right.value,
+                              top.value))
         return len(pdf)
     finally:
         pdf.close()

@@ -370,3 +370,19 @@ def test_a_table_whose_geometry_fails_is_read_as_plain_lines(office_pdf, monkeyp
     assert "read_pdf: page 2 table not read (AssertionError)" in source.notes
     texts = [l.text for l in source.lines if l.page == 2]
     assert not any(l.kind == "table" for l in source.lines) and any("Budget revenue" in t for t in texts)
+
+
+def test_the_undeclared_pdfium_calls_read_every_character_as_pypdfium2s_declared_ones(sample_pdf):
+    """read_glyphs calls PDFium's per-character functions without ctypes' argument conversion
+    (char_calls); every page of the sample reads the same through pypdfium2's own declarations."""
+    import pypdfium2 as pdfium
+    from extract.read_pdf import char_calls, read_glyphs, typed_char_calls
+    assert char_calls() != typed_char_calls()   # the fast path is in use, not its fallback
+    pdf = pdfium.PdfDocument(str(sample_pdf))
+    try:
+        for index in range(len(pdf)):
+            textpage = pdf[index].get_textpage()
+            fast, declared = read_glyphs(textpage), read_glyphs(textpage, typed_char_calls())
+            assert fast == declared and len(fast) > 100, f"page {index + 1}"
+    finally:
+        pdf.close()

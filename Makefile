@@ -22,7 +22,7 @@ help:
 	@echo "make sql [Q=\"select ...\"]                                 DuckDB shell on the warehouse (read-only), or run one query"
 	@echo "make reextract                                            rebuild all facts and checks with the current rules; print the diff"
 	@echo "make export [EXPORT=dir]                                  facts and checks as Parquet (by year, locality) and CSV"
-	@echo "make bench [REPORTS=100] [PDFS=3] [REPEAT=3]              time the whole ingest on a generated corpus beside its floors"
+	@echo "make bench [REPORTS=100] [PDFS=20] [REPEAT=3]             time the whole ingest on a generated corpus beside its floors"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,7 +66,7 @@ reextract: $(STAMP)
 	$(PY) -m pipeline reextract --warehouse $(WAREHOUSE)
 
 bench: $(STAMP)
-	$(PY) -m pipeline.bench --reports $(or $(REPORTS),100) --pdfs $(or $(PDFS),3) --repeat $(or $(REPEAT),3) --shared $(SHARED)
+	$(PY) -m pipeline.bench --reports $(or $(REPORTS),100) --pdfs $(or $(PDFS),20) --repeat $(or $(REPEAT),3) --shared $(SHARED)
 
 export: $(STAMP)
 	$(PY) -m pipeline export --warehouse $(WAREHOUSE) --out $(EXPORT)

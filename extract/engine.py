@@ -67,6 +67,13 @@ def lookup_unit(raw: str | None, lexicon: Lexicon) -> tuple[str | None, Decimal]
     """
     if not raw:
         return None, Decimal(1)
+    key = ("lookup", raw)
+    if key not in lexicon.unit_memo:
+        lexicon.unit_memo[key] = _lookup_unit(raw, lexicon)
+    return lexicon.unit_memo[key]
+
+
+def _lookup_unit(raw: str, lexicon: Lexicon) -> tuple[str | None, Decimal]:
     text = SPACES.sub(" ", raw.strip()).lower()
     per = ""
     if "/" in text and text not in lexicon.units:
@@ -88,6 +95,13 @@ def lookup_unit(raw: str | None, lexicon: Lexicon) -> tuple[str | None, Decimal]
 
 def display_unit(raw: str | None, lexicon: Lexicon) -> str | None:
     """The unit as readers say it: counting nouns keep their noun ("hộ"), others the normal form."""
+    key = ("display", raw)
+    if key not in lexicon.unit_memo:
+        lexicon.unit_memo[key] = _display_unit(raw, lexicon)
+    return lexicon.unit_memo[key]
+
+
+def _display_unit(raw: str | None, lexicon: Lexicon) -> str | None:
     unit, _ = lookup_unit(raw, lexicon)
     if unit is None:
         return None

@@ -91,6 +91,9 @@ class Lexicon:
     breakdown_triggers: regex.Pattern | None = None
     indicator_counts: dict = field(default_factory=dict)
     structure_triggers: regex.Pattern | None = None
+    # printed unit -> what engine.lookup_unit and engine.display_unit make of it (a report prints
+    # a few dozen units, each hundreds of times)
+    unit_memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

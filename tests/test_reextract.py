@@ -151,3 +151,21 @@ def test_worker_processes_reextract_exactly_what_one_process_does(tmp_path, shar
     written = [{p.name: p.read_bytes() for p in (w.parent / "reports").iterdir()} for w in (alone, pooled)]
     stored = duckdb.connect(str(alone), read_only=True).execute("select count(*) from reports").fetchone()[0]
     assert written[0] == written[1] and len(written[0]) == 3 * stored   # .html, .md and .csv of each
+
+
+def test_an_empty_warehouse_and_a_full_last_chunk_are_reextracted(tmp_path, monkeypatch):
+    """No report at all, and a number of reports that fills the last chunk exactly (nothing left over)."""
+    import pipeline.reextract
+    from pipeline.reextract import reextract
+    empty = tmp_path / "empty" / "w.duckdb"
+    assert reextract(empty, workers=0, log=lambda *_: None).changes == []
+
+    warehouse = tmp_path / "two" / "w.duckdb"
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for n in range(2):
+        (reports / f"r{n}.txt").write_text(f"Báo cáo {n}. Thu ngân sách đạt 201,922/260 tỷ đồng.", encoding="utf-8")
+    assert run_cli("ingest", str(reports), "--warehouse", str(warehouse)).returncode == 0
+    monkeypatch.setattr(pipeline.reextract, "CHUNK", 2)
+    changes = reextract(warehouse, workers=0, log=lambda *_: None).changes
+    assert [c.report_id for c in changes] == ["r0", "r1"] and all(c.unchanged for c in changes)

@@ -343,6 +343,8 @@ def delete_extraction(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> 
 
 def store_extraction(con: duckdb.DuckDBPyConnection, batch: list[ExtractionRows], rules_version: str) -> None:
     """Insert new extractions of stored reports (their old rows deleted) and refresh their header fields."""
+    if not batch:
+        return
     con.executemany("update reports set title = ?, locality = ?, year = ?, period = ?, rules_version = ? "
                     "where report_id = ?", [[*rows.header, rules_version, rows.report_id] for rows in batch])
     insert_tables(con, [rows.tables for rows in batch])

@@ -25,6 +25,7 @@ import ctypes
 import regex as re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -167,9 +168,7 @@ def typed_char_calls() -> CharCalls:
     return CharCalls(*(getattr(pdfium_c, name) for name in CHAR_FUNCTIONS))
 
 
-_char_calls: CharCalls | None = None
-
-
+@lru_cache(maxsize=None)
 def char_calls() -> CharCalls:
     """The same functions of the library pypdfium2 loaded, declared with their result types only.
 
@@ -177,21 +176,18 @@ def char_calls() -> CharCalls:
     reading a page's characters (seven calls for each of some 2,500). The arguments read_glyphs
     passes are already what the declarations ask for, so nothing changes but the time. Should
     pypdfium2 no longer expose its library, its declared functions are used."""
-    global _char_calls
-    if _char_calls is None:
-        typed = typed_char_calls()
-        try:
-            from pypdfium2_raw.bindings import _libs
-            library = _libs["pdfium"]
-            bare = []
-            for name, declared in zip(CHAR_FUNCTIONS, typed):
-                function = library[name]
-                function.restype = declared.restype
-                bare.append(function)
-            _char_calls = CharCalls(*bare)
-        except (ImportError, KeyError, AttributeError, TypeError):
-            _char_calls = typed
-    return _char_calls
+    typed = typed_char_calls()
+    try:
+        from pypdfium2_raw.bindings import _libs
+        library = _libs["pdfium"]
+        bare = []
+        for name, declared in zip(CHAR_FUNCTIONS, typed):
+            function = library[name]
+            function.restype = declared.restype
+            bare.append(function)
+        return CharCalls(*bare)
+    except (ImportError, KeyError, AttributeError, TypeError):
+        return typed
 
 
 def read_glyphs(textpage, calls: CharCalls | None = None) -> list[Glyph]:

@@ -8,7 +8,8 @@ their trailer, so no copy is skipped as already ingested. The ingest runs as a u
 `python -m pipeline ingest <dir> --warehouse <tmp> --timings` in a subprocess, interpreter start
 included. The floors are what no ingest can beat on the same files:
   - text: read the bytes, decode, NFC, and one compiled number pattern over the text;
-  - PDF: PDFium handing over every character with its size and box (pypdfium2, nothing else).
+  - PDF: PDFium handing over every character with its size and box (pypdfium2's library, nothing
+    else; its functions called as the reader calls them, extract.read_pdf.char_calls).
 Peak RSS is the largest process of the ingest (the writer or a worker), from wait4's rusage.
 `--repeat N` (make bench: 3) shows the fastest of N runs of each floor and each ingest. The PDF
 corpus is 20 copies by default: with a few PDFs on two workers the run mostly measures the start-up

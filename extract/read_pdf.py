@@ -173,7 +173,7 @@ def char_calls() -> CharCalls:
     """The same functions of the library pypdfium2 loaded, declared with their result types only.
 
     Given argument types, ctypes checks and converts every argument of every call: that is 40% of
-    reading a page's characters (seven calls for each of some 2,500). The arguments read_glyphs
+    reading a page's characters (four or five calls for each of some 2,500). The arguments read_glyphs
     passes are already what the declarations ask for, so nothing changes but the time. Should
     pypdfium2 no longer expose its library, its declared functions are used."""
     typed = typed_char_calls()

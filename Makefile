@@ -35,11 +35,11 @@ ingest: $(STAMP)
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-# The property tests of tests/test_fuzz.py with many more examples than CI runs (minutes, not seconds).
+# The property tests of tests/facts/test_fuzz.py with many more examples than CI runs (minutes, not seconds).
 FUZZ_EXAMPLES ?= 20000
 .PHONY: fuzz
 fuzz: $(STAMP)
-	SOLIEU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+	SOLIEU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/facts/test_fuzz.py
 
 # The browser tests drive Debian's chromium; install it when missing and we may (root), else say how.
 .PHONY: browser

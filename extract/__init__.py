@@ -1,1 +1,3 @@
-"""Reading, normalising, segmenting and fact extraction: pure functions over plain records."""
+"""Pure functions over plain records, in the order they run:
+reading/ → text/ → facts/ (driven by rulebook/) → links/; document.py runs them all for one file,
+cases.py runs the rules' own examples through the engine."""

@@ -152,3 +152,16 @@ class Fact:
     table_row: int | None = None  # row number within its table, for annex facts
     in_footnote: int | None = None  # footnote number when the fact sits in a footnote body
     extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """Everything the per-document stage produces for one file."""
+    document: Document
+    facts: tuple[Fact, ...]
+    problems: tuple[Problem, ...]
+    sha256: str
+    title: str | None
+    locality: str | None
+    year: int | None
+    period: str | None

@@ -28,7 +28,7 @@ def say(message: str) -> None:
 
 def cmd_ingest(args) -> int:
     import time
-    from extract.limits import LimitError, choose_limits
+    from extract.reading.limits import LimitError, choose_limits
     from extract.rulebook import RulebookError
     from pipeline.run import ingest, summarize
     from pipeline.timing import StageClock, format_timings
@@ -233,8 +233,8 @@ def add_rules_option(parser) -> None:
 
 
 def add_limit_options(parser) -> None:
-    """--max-bytes, --max-pages, --max-page-chars, --max-facts (extract/limits.py): refuse a file beyond them."""
-    from extract.limits import MIB, SETTINGS, Limits
+    """--max-bytes, --max-pages, --max-page-chars, --max-facts (extract/reading/limits.py): refuse a file beyond them."""
+    from extract.reading.limits import MIB, SETTINGS, Limits
     defaults = Limits()
     for name, (env, flag) in SETTINGS.items():
         default = getattr(defaults, name)

@@ -124,7 +124,7 @@ def time_text_floor(paths: list[Path]) -> float:
 
 def time_pdf_floor(paths: list[Path]) -> tuple[float, int]:
     """PDFium per-character extraction over every PDF: (seconds, pages)."""
-    from extract.read_pdf import char_calls
+    from extract.reading.pdf import char_calls
     char_calls()   # imports PDFium and declares its functions before the clock starts
     started, pages = time.perf_counter(), 0
     for path in paths:
@@ -262,7 +262,8 @@ def find_shared(code: Path) -> Path:
 
 
 def reads_pdf(code: Path) -> bool:
-    return (code / "extract" / "read_pdf.py").exists()
+    """Can this checkout of the project read PDFs? (Its reader moved from extract/read_pdf.py to extract/reading/.)"""
+    return any((code / "extract" / reader).exists() for reader in ("reading/pdf.py", "read_pdf.py"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,7 @@ def extract_chars_bare(path: Path) -> int:
 
     The per-character calls are made as the reader makes them (extract.read_pdf.char_calls)."""
     import pypdfium2 as pdfium
-    from extract.read_pdf import char_calls
+    from extract.reading.pdf import char_calls
     count, get_unicode, _, get_size, _, _, get_box = char_calls()
     pdf = pdfium.PdfDocument(str(path))
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
@@ -43,7 +43,7 @@ def extract_chars_bare(path: Path) -> int:
 
 
 def read_with_reader(path: Path) -> int:
-    from extract.read_pdf import read_pdf
+    from extract.reading.pdf import read_pdf
     return read_pdf(path).pages
 
 

@@ -7,7 +7,7 @@ Named points, in the order a report passes them (pipeline/run.py):
   before_commit  its checks are inserted; the commit is next
   after_commit   it is committed; its HTML/Markdown/CSV report is not written yet
 
-tests/test_faults.py kills a batch at each point and asserts that the warehouse opens, holds only
+tests/warehouse/test_faults.py kills a batch at each point and asserts that the warehouse opens, holds only
 complete reports, and that a rerun finishes the batch. Without the variable a point costs one
 dictionary lookup.
 """

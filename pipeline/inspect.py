@@ -7,9 +7,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from extract.engine import default_rulebook
-from extract.segment import locate
-from pipeline.process import process_file
+from extract.rulebook import default_rulebook
+from extract.text.segment import locate
+from extract.document import process_file
 
 
 def show(path: str, lines: set[int]) -> None:

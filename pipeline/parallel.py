@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from extract.limits import Limits
-from pipeline.process import process_document, process_file
+from extract.reading.limits import Limits
+from extract.document import process_document, process_file
 from pipeline.timing import StageClock
 from warehouse.load import ExtractionRows, extraction_rows, report_tables
 

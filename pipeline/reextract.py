@@ -21,7 +21,7 @@ import duckdb
 
 from extract.rulebook import load_rulebook
 from pipeline.parallel import AHEAD_PER_WORKER, choose_workers, reextract_in_worker, worker_pool
-from pipeline.process import process_document
+from extract.document import process_document
 from pipeline.report import report_dir_for, reports_data, write_reports
 from pipeline.run import open_warehouse
 from warehouse.checks import checks_version, load_checks, run_checks

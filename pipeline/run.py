@@ -13,12 +13,13 @@ from pathlib import Path
 
 import duckdb
 
-from extract.limits import LimitError, Limits
-from extract.read import ReadError, TEXT_SUFFIXES, check_file, describe_os_error
-from extract.examples import load_checked_rulebook
+from extract.reading.limits import LimitError, Limits
+from extract.reading.errors import ReadError, describe_os_error
+from extract.reading.source import TEXT_SUFFIXES, check_file
+from extract.cases import load_checked_rulebook
 from pipeline.faults import reach
 from pipeline.parallel import AHEAD_PER_WORKER, FilesAhead, Prepared, ReportRows, choose_workers, worker_pool
-from pipeline.process import file_sha256
+from extract.document import file_sha256
 from pipeline.report import report_dir_for, reports_data, write_reports
 from warehouse.checks import checks_version, later_reports_of_locality, load_checks, recheck_reports, run_checks
 from warehouse.damage import failures_explained, is_unusable

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 import regex
 
-from extract.engine import default_rulebook
-from pipeline.process import process_file
+from extract.rulebook import default_rulebook
+from extract.document import process_file
 
 from conftest import SAMPLE_TXT
 

@@ -2,7 +2,7 @@
 
 A check file's header (`-- key: value` lines) gives its code, name, type, severity and why, plus
 `flags:` and `passes:` lines: sentences in report language that the check must flag and must pass;
-tests/test_checks.py runs them. A check that compares reports may add `given:` lines: the lines of
+tests/warehouse/test_checks.py runs them. A check that compares reports may add `given:` lines: the lines of
 an earlier report, loaded into the example's warehouse before each example. The query returns one row per claim tested, with at least
 check_type, status, reported, computed, fact_ids, line, page, report_id and message. It reads the
 batch's facts from the temporary table `batch_facts` (the rows of `facts` of the reports listed in
@@ -20,7 +20,6 @@ from pathlib import Path
 import duckdb
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
-STATUSES = ("ok", "minor", "mismatch", "unverifiable")
 REQUIRED = ("code", "name", "type", "severity", "why")
 OUTPUT_COLUMNS = ("check_type", "status", "reported", "computed", "fact_ids", "line", "page", "report_id", "message")
 EXAMPLES = ("flags", "passes", "given")

@@ -14,24 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from extract.breakdowns import is_count
-from extract.records import Document, Fact, Problem
+from extract.links.breakdowns import is_count
+from extract.records import Document, Fact, Processed
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 VIEWS = Path(__file__).resolve().parent / "views.sql"
-
-
-@dataclass(frozen=True)
-class Processed:
-    """Everything the per-document stage produces for one file."""
-    document: Document
-    facts: tuple[Fact, ...]
-    problems: tuple[Problem, ...]
-    sha256: str
-    title: str | None
-    locality: str | None
-    year: int | None
-    period: str | None
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -110,7 +97,7 @@ def _scale_of(fact: Fact, which: str) -> Decimal:
     if not raw or number is None:
         return Decimal(1)
     try:
-        from extract.numbers import parse_vn_number
+        from extract.facts.numbers import parse_vn_number
         printed = parse_vn_number(raw.strip().lstrip("<>≤≥ "))
     except ValueError:
         return Decimal(1)

@@ -140,7 +140,7 @@ comment on column table_rows.cells is 'Cell texts in column order.';
 
 -- facts.fact_id and checks.check_id are unique by construction, not declared primary keys: DuckDB
 -- keeps a key's index in memory, and for these two tables it grows with the archive (under a
--- 128 MB cap, a batch of a thousand reports ran out of memory in them). tests/test_memory_cap.py
+-- 128 MB cap, a batch of a thousand reports ran out of memory in them). tests/warehouse/test_memory_cap.py
 -- checks that they stay unique.
 create table if not exists facts (
     fact_id           varchar not null,

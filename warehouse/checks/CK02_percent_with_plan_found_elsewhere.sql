@@ -5,7 +5,7 @@
 -- why:      "Ước thực hiện năm 3.888 triệu đồng, đạt 27,87%" prints a share without its plan; the plan is
 --           stated elsewhere — an earlier sentence of the same section ("Tổng nguồn vốn được giao: 10.361,8
 --           triệu đồng") or the annex row of the same indicator; extraction found it (facts.plan_source,
---           extract/plans.py). The share is recomputed against it, rounding-aware as in CK01, and both
+--           extract/links/plans.py). The share is recomputed against it, rounding-aware as in CK01, and both
 --           places are cited.
 -- flags:    Tổng nguồn vốn được giao: 4.969 triệu đồng. Ước thực hiện năm 4.772 triệu đồng, đạt 90,03%.
 -- passes:   Tổng nguồn vốn được giao: 6.995 triệu đồng. Ước thực hiện năm 6.218 triệu đồng, đạt 88,9%.

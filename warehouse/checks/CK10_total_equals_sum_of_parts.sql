@@ -3,7 +3,7 @@
 -- type:     sum
 -- severity: error
 -- why:      A total and the parts listed for it (after "gồm", "bao gồm", "trong đó", in a bracket, in a
---           footnote, or as annex sub-rows; linked by extract/breakdowns.py) must add up. Each printed number
+--           footnote, or as annex sub-rows; linked by extract/links/breakdowns.py) must add up. Each printed number
 --           may be off by half a unit of its last digit, so the tolerance is the sum of those half units.
 --           A total printed with "hơn/trên" is a lower bound, with "dưới" an upper bound, and with "khoảng/
 --           gần/ước khoảng" an approximation (within 10%). Annex sub-rows are checked for the plan column too.

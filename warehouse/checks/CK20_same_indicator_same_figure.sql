@@ -3,7 +3,7 @@
 -- type:     cross
 -- severity: error
 -- why:      The same indicator printed in two places (the text and the annex table, or two sentences) must
---           carry the same figure. extract/crossref.py links the places (same plan and shared words, or
+--           carry the same figure. extract/links/crossref.py links the places (same plan and shared words, or
 --           subjects that read alike); each figure is the interval it could have been rounded from, so
 --           "93,8%" and "93,79" agree, while 258.400 and 258.100 do not. Off by one unit of the coarser
 --           printed digit is minor.

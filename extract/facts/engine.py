@@ -1,0 +1,49 @@
+"""Turn a Document's sentences and table rows into Facts, driven by the rule files.
+
+The engine knows no rule by name. For each sentence it
+  1. marks the spans that are not figures (kind "nonfact": dates, document numbers, years …);
+  2. runs the fact rules from the highest priority down; a match is kept when its primary
+     number (the percent, else the value) is not already part of a kept fact and none of its
+     numbers sits in a non-fact span;
+  3. builds each fact from the match's named groups, parsing numbers strictly and multiplying
+     scale words and units (lexicon.toml) into base units.
+Annex tables are read column by column (rules/tables.toml), one fact per data row.
+"""
+from __future__ import annotations
+
+from extract.facts.sentences import extract_sentence
+from extract.facts.tables import extract_table_rows
+from extract.records import Document, Fact, Problem, Sentence, SourceDoc, SourceLine
+from extract.rulebook import Rulebook, default_rulebook
+from extract.text.segment import segment_document
+
+
+def extract_facts(document: Document, rulebook: Rulebook | None = None) -> tuple[list[Fact], list[Problem]]:
+    """All facts of a document: sentence rules over body, footnotes and headings; annex rows."""
+    rulebook = rulebook or default_rulebook()
+    facts: list[Fact] = []
+    for sentence in document.sentences:
+        if sentence.kind == "table":
+            continue
+        facts.extend(extract_sentence(document.text, sentence, rulebook))
+    facts.extend(extract_table_rows(document, rulebook))
+    problems = [Problem("number.malformed", f.flag, f.char_start, f.char_end) for f in facts if f.flag]
+    return facts, problems
+
+
+def extract_from_text(text: str, rulebook: Rulebook | None = None, only: str | None = None) -> tuple[list[Fact], list[Problem]]:
+    """Facts of a short text treated as one sentence (used by the rule examples)."""
+    rulebook = rulebook or default_rulebook()
+    sentence = Sentence(0, 0, len(text), "body", "")
+    facts = extract_sentence(text, sentence, rulebook)
+    if only:
+        facts = [f for f in facts if f.rule == only]
+    return facts, [Problem("number.malformed", f.flag, f.char_start, f.char_end) for f in facts if f.flag]
+
+
+
+
+def document_from_text(text: str, doc: str = "inline") -> Document:
+    """A Document from a text string, as if read from a .txt file (for tests and examples)."""
+    lines = tuple(SourceLine(1, i, line) for i, line in enumerate(text.split("\n"), 1))
+    return segment_document(SourceDoc(f"{doc}.txt", "txt", lines, 1), doc)

@@ -1,0 +1,261 @@
+"""Link the parts of a breakdown to their total, so the sum check can add them up.
+
+Reports break totals down in four shapes:
+  - a trigger word after the total: "10.361,8 triệu đồng, trong đó: vốn đầu tư 365 …; vốn sự nghiệp 9.996,8 …",
+    "(gồm: cây lúa 5.214,2 ha; cây ngô 3.862,6 ha; …)", "bao gồm: 62 hồ sơ …; 01 hồ sơ …";
+  - a bracket right after the total: "đang giải quyết 477 (trong hạn 369, quá hạn 27, trả lại: 01)";
+  - a footnote listing the parts of a figure printed before its marker ("tổng số 19 nhà …¹⁸" and
+    footnote 18 "02 nhà …; 04 nhà …"), checked only when exactly one figure of that unit is there;
+  - annex sub-rows without their own STT under a row that has one.
+The parts are the figures after the trigger in the total's unit, up to the closing bracket or the
+end of the sentence; figures inside a nested bracket belong to the nested total. A breakdown needs
+two parts at least. The trigger words live in rules/lexicon.toml (`breakdown_triggers`).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import regex
+
+from extract.facts.sentences import closed_bracket_between
+from extract.records import Document, Fact
+
+VALUE_KINDS = ("value", "ratio", "fraction", "change")
+MIN_PARTS = 2
+
+
+def prints_a_figure(fact: Fact) -> bool:
+    """A fact that prints its own figure; a share that borrows the figure before it ("…, bằng 87,3% so
+    với cùng kỳ") repeats one and must not be added twice."""
+    return fact.value is not None and fact.kind in VALUE_KINDS and "value_from" not in fact.extra
+MAX_BRACKET_GAP = 40  # "20 trường công lập (08 trường …": words between the total and its bracket list
+
+
+def compatible(total_unit: str | None, part_unit: str | None, counts_mix: bool = False) -> bool:
+    """Parts are in the total's unit; a bare number or a bare scale ("4,5 tỷ") fits any total.
+
+    After a trigger word, counting nouns may differ: "2.148 người (gồm: 168 công chức; 1.568 viên chức)".
+    >>> compatible("người", "viên chức", counts_mix=True), compatible("người", "vụ")
+    (True, False)
+    """
+    if total_unit == part_unit or part_unit is None or total_unit is None:
+        return True
+    return counts_mix and is_count(total_unit) and is_count(part_unit)
+
+
+MEASURES = {"VND", "USD", "ha", "m²", "km²", "m³", "km", "m", "tấn", "tạ", "kg", "lít", "kWh", "%"}
+
+
+def is_count(unit: str) -> bool:
+    """Counting nouns (hộ, người, công trình …) as opposed to measures and money."""
+    return unit not in MEASURES and "/" not in unit and not unit.startswith(("VND", "USD"))
+
+
+def _bracket_end(text: str, start: int, limit: int) -> int:
+    """Offset of the ')' closing the '(' at `start`, or `limit`."""
+    depth = 0
+    for i in range(start, limit):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return limit
+
+
+def _depth_at(text: str, start: int, offset: int, depth: int = 0) -> int:
+    """Bracket depth at `offset`, counted from `start` where it was `depth` (a ')' never takes it below 0)."""
+    for ch in text[start:offset]:
+        depth += ch == "("
+        depth -= ch == ")" and depth > 0
+    return depth
+
+
+def _parts_after(text: str, begin: int, end: int, total: Fact, facts: list[Fact], counts_mix: bool,
+                 bracketed: bool) -> list[Fact]:
+    """Figures between `begin` and `end` at bracket depth 0, in the total's unit, until another unit.
+
+    `facts` are in text order, so the depth is carried from one figure to the next rather than
+    counted again from `begin` (which cost the sentence's length for every figure)."""
+    parts = []
+    depth, counted_to = 0, begin
+    for f in facts:
+        if f.char_start < begin or f.char_start >= end or not prints_a_figure(f):
+            continue
+        depth, counted_to = _depth_at(text, counted_to, f.char_start, depth), f.char_start
+        if depth > 0:
+            continue
+        # after a ';' a counting noun not seen yet starts something else ("…; 19 nhóm trẻ độc lập")
+        new_noun = f.unit not in {p.unit for p in parts} | {total.unit}
+        after_semicolon = parts and ";" in text[parts[-1].char_end:f.char_start]
+        if not compatible(total.unit, f.unit, counts_mix) or (after_semicolon and new_noun and not bracketed):
+            if parts:
+                break
+            continue
+        parts.append(f)
+    return parts
+
+
+def find_trigger_breakdowns(document: Document, facts: list[Fact], triggers: regex.Pattern) -> list[tuple]:
+    """(total, parts, shape) for every trigger word or bracket list inside a sentence."""
+    text = document.text
+    found = []
+    by_sentence: dict[int, list[Fact]] = {}
+    for f in facts:
+        if f.sentence is not None and f.kind != "annex_row":
+            by_sentence.setdefault(f.sentence, []).append(f)
+    for index, sentence_facts in by_sentence.items():
+        sentence = document.sentences[index]
+        sentence_facts.sort(key=lambda f: f.char_start)
+        for m in triggers.finditer(text, sentence.start, sentence.end):
+            if any(f.char_start < m.start() < f.char_end for f in sentence_facts):
+                continue  # a rule already read this breakdown ("12.215 hồ sơ, trong đó … 12.168 hồ sơ, đạt 99,6%")
+            # the figures before the trigger, nearest first, looked at only as far as needed
+            before = (f for f in reversed(sentence_facts) if f.char_end <= m.start() and prints_a_figure(f)
+                      and not closed_bracket_between(text, f.char_end, m.start()))
+            last = next(before, None)
+            bare_bracket = m.group(0).strip() == "("
+            if last is None or (bare_bracket and m.start() - last.char_end > MAX_BRACKET_GAP):
+                continue
+            opened = text.rfind("(", last.char_end, m.end()) if "(" in m.group(0) else -1
+            end = _bracket_end(text, opened, sentence.end) if opened >= 0 else sentence.end
+            candidates = [f for f in sentence_facts if m.end() <= f.char_start < end]
+            if not candidates:
+                continue
+            total = last if last.unit == candidates[0].unit else next(
+                (f for f in before if f.unit == candidates[0].unit), last)
+            parts = _parts_after(text, m.end(), end, total, sentence_facts, counts_mix=not bare_bracket,
+                                 bracketed=opened >= 0)
+            shape = "trong_do" if "trong" in m.group(0).lower() else ("gom" if "gồm" in m.group(0).lower() else "bracket")
+            if len(parts) >= MIN_PARTS and total not in parts:
+                found.append((total, parts, shape))
+    return found
+
+
+def find_footnote_breakdowns(document: Document, facts: list[Fact], triggers: regex.Pattern) -> list[tuple]:
+    """Parts listed in a footnote, against the one figure of their unit printed before its marker."""
+    found = []
+    text = document.text
+    by_sentence: dict[int, list[Fact]] = {}
+    for f in facts:
+        if f.sentence is not None:
+            by_sentence.setdefault(f.sentence, []).append(f)
+    for note in document.footnotes:
+        if note.sentence is None or note.marker_start is None:
+            continue
+        end, shape = note.end, "footnote"
+        if triggers.match(text, note.start):
+            shape = "gom"  # "⁶Bao gồm: …" lists every part
+            # "⁶Bao gồm: a; b; c. Một số sản phẩm chủ yếu: …": the list is the first sentence
+            end = next((s.end for s in document.sentences if s.start <= note.start < s.end), note.end)
+        in_note = [f for f in facts if note.start <= f.char_start < end and prints_a_figure(f)
+                   and _depth_at(text, note.start, f.char_start) == 0
+                   and not _inside_trigger_list(f, facts)]
+        before_marker = [f for f in by_sentence.get(note.sentence, []) if f.char_end <= note.marker_start
+                         and prints_a_figure(f) and f.unit]
+        for unit in sorted({f.unit for f in in_note if f.unit}):
+            parts = [f for f in in_note if f.unit == unit]
+            totals = [f for f in before_marker if f.unit == unit]
+            if len(parts) >= MIN_PARTS and len(totals) == 1:
+                found.append((totals[0], parts, shape))
+    return found
+
+
+def _inside_trigger_list(fact: Fact, facts: list[Fact]) -> bool:
+    return "part_of" in fact.extra
+
+
+def find_annex_breakdowns(facts: list[Fact]) -> list[tuple]:
+    """Annex rows without an STT under the row with an STT just above them."""
+    rows = sorted((f for f in facts if f.kind == "annex_row"), key=lambda f: f.char_start)
+    found, parent, children = [], None, []
+
+    def close():
+        if parent is not None and len(children) >= MIN_PARTS and (parent.value is not None or parent.plan is not None):
+            units = {c.unit for c in children}
+            # rates do not add up; "Trong đó: …" sub-rows are a subset, not a partition
+            subset = any((c.label or "").lower().startswith("trong đó") for c in children)
+            if len(units) == 1 and compatible(parent.unit, children[0].unit) and "%" not in units and not subset:
+                found.append((parent, list(children), "annex"))
+
+    for row in rows:
+        if row.stt:
+            close()
+            parent, children = row, []
+        elif parent is not None and (row.value is not None or row.plan is not None):
+            if row.extra.get("table") != parent.extra.get("table"):
+                close()
+                parent, children = None, []
+                continue
+            children.append(row)
+    close()
+    return found
+
+
+def link_breakdowns(document: Document, facts: list[Fact], triggers: regex.Pattern) -> list[Fact]:
+    """Mark each part with the total it adds up to (`extra["part_of"]`) and the breakdown's shape."""
+    links: dict[tuple, tuple] = {}
+    for total, parts, shape in find_trigger_breakdowns(document, facts, triggers):
+        for p in parts:
+            links.setdefault((p.char_start, p.rule), ((total.char_start, total.rule), shape))
+    marked = [replace(f, extra={**f.extra, "part_of": links[(f.char_start, f.rule)][0],
+                                "breakdown": links[(f.char_start, f.rule)][1]})
+              if (f.char_start, f.rule) in links else f for f in facts]
+    more: dict[tuple, tuple] = {}
+    for total, parts, shape in find_footnote_breakdowns(document, marked, triggers) + find_annex_breakdowns(marked):
+        for p in parts:
+            if (p.char_start, p.rule) not in links:
+                more.setdefault((p.char_start, p.rule), ((total.char_start, total.rule), shape))
+    return [replace(f, extra={**f.extra, "part_of": more[(f.char_start, f.rule)][0],
+                              "breakdown": more[(f.char_start, f.rule)][1]})
+            if (f.char_start, f.rule) in more else f for f in marked]
+
+
+
+SHARE_KINDS = ("share", "percent")
+
+
+def find_share_structures(document: Document, facts: list[Fact], structure: regex.Pattern) -> list[list[Fact]]:
+    """Groups of shares that make up a whole: after "Cơ cấu …:" in a sentence, or annex % sub-rows of a
+    "Cơ cấu …" row."""
+    text = document.text
+    groups = []
+    ordered = sorted(facts, key=lambda f: f.char_start)
+    for sentence in document.sentences:
+        if sentence.kind == "table":
+            continue
+        for m in structure.finditer(text, sentence.start, sentence.end):
+            group = []
+            for f in ordered:
+                if f.char_start < m.end() or f.char_start >= sentence.end:
+                    continue
+                if f.kind in SHARE_KINDS and f.percent is not None and f.comparator is None and f.base in (None, "total"):
+                    group.append(f)
+                elif f.value is not None or f.percent is not None:
+                    break
+            if len(group) >= MIN_PARTS:
+                groups.append(group)
+    rows = [f for f in ordered if f.kind == "annex_row"]
+    for i, row in enumerate(rows):
+        if row.stt and structure.match((row.label or "").strip()):
+            children = []
+            for child in rows[i + 1:]:
+                if child.stt:
+                    break
+                if child.unit == "%" and (child.value is not None or child.plan is not None):
+                    children.append(child)
+            if len(children) >= MIN_PARTS:
+                groups.append(children)
+    return groups
+
+
+def link_share_structures(document: Document, facts: list[Fact], structure: regex.Pattern) -> list[Fact]:
+    """Mark the shares of one whole with the same `extra["share_group"]` (the first share's position)."""
+    members = {}
+    for group in find_share_structures(document, facts, structure):
+        key = (group[0].char_start, group[0].rule)
+        for f in group:
+            members.setdefault((f.char_start, f.rule), key)
+    return [replace(f, extra={**f.extra, "share_group": members[(f.char_start, f.rule)]})
+            if (f.char_start, f.rule) in members else f for f in facts]

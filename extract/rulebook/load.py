@@ -1,0 +1,351 @@
+"""Load and validate the rule files in rules/, and compile their patterns once.
+
+A rule file is TOML: code, name, kind, priority, summary, pattern (built from named pieces
+such as {num}, {unit}, {basis}), optional constant `fields`, and its own examples and
+counterexamples. `load_rulebook` checks every file and raises one `RulebookError` listing
+every problem with file and line, so a broken rule set is refused before anything is ingested.
+"""
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from extract.rulebook.patterns import compile_pattern, kept_patterns
+from extract.rulebook.prefilter import BROADER_PIECES, Prefilter
+from extract.rulebook.scan import branch_sources
+
+# Case-insensitive parts of a rule fold case letter by letter. Full case folding (version 1's
+# default: "ß" = "ss", "ﬁ" = "fi") changes nothing for Vietnamese, whose letters all fold one to
+# one, and makes compiling the rules' unit alternations three times slower.
+SIMPLE_CASE_FOLDING = "(?-f)"
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+# Named groups a pattern may use, and the fact fields they fill.
+GROUP_FIELDS = {
+    "value", "plan", "percent", "unit", "value_unit", "plan_unit", "basis", "change",
+    "comparator", "qualifier", "value_high", "prev", "prev_unit", "label", "period", "percent_low", "delta",
+}
+# Fields an example may assert on (attributes of extract.records.Fact).
+EXAMPLE_FIELDS = {
+    "match", "value", "plan", "percent", "unit", "unit_raw", "base", "base_raw", "change",
+    "comparator", "qualifier", "value_high", "kind", "percent_decimals", "label", "period",
+    "status", "flag", "indicator", "percent_low", "delta",
+}
+RULE_KEYS = {"code", "name", "kind", "priority", "summary", "why", "pattern", "fields",
+             "examples", "counterexamples", "aliases"}
+KINDS = {"ratio", "percent", "change", "share", "value", "fraction", "target", "nonfact", "malformed", "difference"}
+CODE_FAMILIES = {"RT", "PC", "CH", "SH", "VA", "FR", "TG", "NF", "MF"}
+
+
+class RulebookError(Exception):
+    """Every problem found in the rule files, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("rule files refused:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One example or counterexample of a rule, run by tests/rulebook/test_rules.py."""
+    rule: str
+    kind: str            # "example" or "counterexample"
+    number: int
+    text: str
+    expected: dict
+    xfail: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}/{self.kind}s/{self.number}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    kind: str
+    priority: int
+    summary: str
+    source: str
+    pattern: regex.Pattern
+    fields: dict = field(default_factory=dict)
+    cases: tuple[Case, ...] = ()
+    broad_source: str = ""  # the pattern with broader placeholders, for the prefilter
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    units: dict          # lower-cased surface form -> (unit, kind, scale Decimal)
+    scales: dict         # lower-cased form -> Decimal factor
+    bases: dict          # lower-cased form -> base
+    qualifiers: dict
+    comparators: dict
+    pieces: dict         # placeholder name -> regex source
+    breakdown_triggers: regex.Pattern | None = None
+    indicator_counts: dict = field(default_factory=dict)
+    structure_triggers: regex.Pattern | None = None
+    # printed unit -> what engine.lookup_unit and engine.display_unit make of it (a report prints
+    # a few dozen units, each hundreds of times)
+    unit_memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    direction: str       # "higher" or "lower": which way is better
+    synonyms: tuple[regex.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    rules: tuple[Rule, ...]
+    lexicon: Lexicon
+    version: str         # hash of every rule file: facts record which rules made them
+    indicators: tuple[Indicator, ...] = ()
+    plan_words: tuple[regex.Pattern, ...] = ()
+    target_headings: tuple[regex.Pattern, ...] = ()
+    tables: dict = field(default_factory=dict)  # annex column roles and labels (tables.toml)
+    prefilter: Prefilter | None = None          # which rules may match a sentence (extract/rulebook/prefilter.py)
+
+    def rule(self, code: str) -> Rule:
+        return next(r for r in self.rules if r.code == code)
+
+
+def _alternation(forms) -> str:
+    """Regex alternation of literal forms, longest first so 'tỷ đồng' beats 'tỷ' (the same source every run)."""
+    return "|".join(regex.escape(f).replace(r"\ ", r"\s+") for f in sorted(set(forms), key=lambda f: (-len(f), f)))
+
+
+def build_lexicon(data: dict) -> Lexicon:
+    units, scales, bases = {}, {}, {}
+    for entry in data.get("units", []):
+        for form in entry["forms"]:
+            units[form.lower()] = (entry["unit"], entry["kind"], Decimal(entry.get("scale", "1")))
+    for entry in data.get("scales", []):
+        for form in entry["forms"]:
+            scales[form.lower()] = Decimal(entry["factor"])
+    for entry in data.get("bases", []):
+        for form in entry["forms"]:
+            bases[form.lower()] = entry["base"]
+    end = r"(?![\p{L}\p{M}\d])"
+    unit_alt = _alternation(f for e in data.get("units", []) if e["kind"] != "percent" for f in e["forms"])
+    scale_alt = _alternation(scales)
+    per_alt = _alternation(data.get("per", []))
+    base_alt = _alternation(bases)
+    suffix_alt = _alternation(data.get("base_suffixes", []))
+    pieces = {
+        # Generous: any run of digits with '.' or ',' between; parse_vn_number decides.
+        "num": r"(?<![\d.,])\d++(?:[.,]\d++)*+(?![.,]\d)",
+        "scale": rf"(?i:(?:{scale_alt})){end}",
+        "unit": rf"(?i:(?:(?:{scale_alt})\s*)?(?:{unit_alt})(?:/(?:{per_alt}))?{end}|(?:{scale_alt}){end})",
+        "basis": rf"(?i:(?:{base_alt}){end}(?:\s+(?:{suffix_alt}){end})*(?:\s+(?:19|20)\d\d(?!\d))?)",
+        "qualifier": rf"(?i:{_alternation(data.get('qualifiers', {}))}){end}",
+        "change": r"(?i:tăng|giảm)(?:\s+thêm)?",
+        "comparator": _alternation(data.get("comparators", {})),
+        "year": r"(?:19|20)\d\d(?!\d)",
+    }
+    triggers = data.get("breakdown_triggers", [])
+    trigger_pattern = compile_pattern("|".join(f"(?:{t})" for t in triggers), regex.I) if triggers else None
+    counts = {kind: compile_pattern(pattern, regex.I) for kind, pattern in data.get("indicator_counts", {}).items()}
+    structures = data.get("structure_triggers", [])
+    structure_pattern = compile_pattern("|".join(f"(?:{t})" for t in structures), regex.I) if structures else None
+    return Lexicon(units, scales, bases, dict(data.get("qualifiers", {})),
+                   dict(data.get("comparators", {})), pieces, trigger_pattern, counts, structure_pattern)
+
+
+def _line_of(source: str, needle: str, default: int = 1) -> int:
+    index = source.find(needle)
+    return source.count("\n", 0, index) + 1 if index >= 0 else default
+
+
+def _expand(pattern: str, pieces: dict) -> str:
+    """Replace {name} placeholders; unknown names raise KeyError."""
+    out, i = [], 0
+    for m in regex.finditer(r"\{([a-z_]+)\}", pattern):
+        out.append(pattern[i:m.start()])
+        out.append(f"(?:{pieces[m.group(1)]})")
+        i = m.end()
+    out.append(pattern[i:])
+    return "".join(out)
+
+
+def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None:
+    text = path.read_text(encoding="utf-8")
+    where = lambda key, default=1: f"{path.name}:{_line_of(text, key, default)}"  # noqa: E731
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path.name}: invalid TOML: {exc}")
+        return None
+    before = len(problems)
+    for key in sorted(set(data) - RULE_KEYS):
+        problems.append(f"{where(key)}: unknown key {key!r}")
+    for key in ("code", "name", "kind", "priority", "summary", "pattern"):
+        if key not in data:
+            problems.append(f"{path.name}:1: missing key {key!r}")
+    if len(problems) > before:
+        return None
+    code = data["code"]
+    if not path.stem.startswith(code + "_"):
+        problems.append(f"{where('code')}: code {code!r} does not match the file name {path.name}")
+    if code[:2] not in CODE_FAMILIES:
+        problems.append(f"{where('code')}: code {code!r} is not in a known family {sorted(CODE_FAMILIES)}")
+    if data["kind"] not in KINDS:
+        problems.append(f"{where('kind')}: unknown kind {data['kind']!r}; one of {sorted(KINDS)}")
+    try:
+        source = _expand(data["pattern"], lexicon.pieces)
+        pattern = compile_pattern(SIMPLE_CASE_FOLDING + source, regex.VERBOSE | regex.V1)
+        broad_source = _expand(data["pattern"], lexicon.pieces | BROADER_PIECES)
+    except KeyError as exc:
+        problems.append(f"{where('pattern')}: unknown placeholder {{{exc.args[0]}}}")
+        return None
+    except regex.error as exc:
+        problems.append(f"{where('pattern')}: pattern does not compile: {exc}")
+        return None
+    for group in sorted(set(pattern.groupindex) - GROUP_FIELDS):
+        problems.append(f"{where('pattern')}: unknown group (?P<{group}>…); known: {sorted(GROUP_FIELDS)}")
+    cases = []
+    for kind in ("example", "counterexample"):
+        entries = data.get(kind + "s", [])
+        if not entries:
+            problems.append(f"{path.name}: needs at least one [[{kind}s]] entry")
+        for number, entry in enumerate(entries, 1):
+            if "text" not in entry:
+                problems.append(f"{where('[[' + kind)}: {kind} {number} has no text")
+                continue
+            unknown = set(entry) - EXAMPLE_FIELDS - {"text", "xfail"}
+            if kind == "counterexample":
+                unknown = set(entry) - {"text", "xfail"}
+            for key in sorted(unknown):
+                problems.append(f"{where(entry['text'][:30])}: {kind} {number} has unknown field {key!r}")
+            expected = {k: v for k, v in entry.items() if k not in ("text", "xfail")}
+            cases.append(Case(code, kind, number, entry["text"], expected, entry.get("xfail")))
+    return Rule(code, data["name"], data["kind"], int(data["priority"]), data["summary"],
+                path.name, pattern, dict(data.get("fields", {})), tuple(cases), broad_source)
+
+
+def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
+    """Read lexicon.toml and every rule file; raise RulebookError listing all problems.
+
+    The compiled patterns of a rule set are kept between runs (extract/rulebook/patterns.py)."""
+    rules_dir = Path(rules_dir)
+    with kept_patterns(sorted(rules_dir.glob("*.toml"))):
+        return _read_rulebook(rules_dir)
+
+
+def _read_rulebook(rules_dir: Path) -> Rulebook:
+    problems: list[str] = []
+    digest = hashlib.sha256()
+    try:
+        lexicon_text = (rules_dir / "lexicon.toml").read_text(encoding="utf-8")
+        lexicon = build_lexicon(tomllib.loads(lexicon_text))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RulebookError([f"lexicon.toml: {exc}"]) from exc
+    digest.update(lexicon_text.encode())
+    rules, seen = [], {}
+    for path in sorted(rules_dir.glob("[A-Z][A-Z][0-9][0-9]_*.toml")):
+        digest.update(path.name.encode() + path.read_bytes())
+        rule = _load_rule(path, lexicon, problems)
+        if rule is None:
+            continue
+        if rule.code in seen:
+            problems.append(f"{path.name}:1: duplicate code {rule.code!r} (also in {seen[rule.code]})")
+            continue
+        seen[rule.code] = path.name
+        rules.append(rule)
+    indicators, plan_words, target_headings = (), (), ()
+    indicator_file = rules_dir / "indicators.toml"
+    if indicator_file.exists():
+        digest.update(indicator_file.read_bytes())
+        indicators, plan_words, target_headings = _load_indicators(indicator_file, problems)
+    tables = {}
+    tables_file = rules_dir / "tables.toml"
+    if tables_file.exists():
+        digest.update(tables_file.read_bytes())
+        tables = _load_tables(tables_file, problems)
+    if problems:
+        raise RulebookError(problems)
+    rules.sort(key=lambda r: (-r.priority, r.code))
+    prefilter = Prefilter(tuple(branch_sources(rule.pattern, rule.broad_source) or rule.broad_source
+                                for rule in rules))
+    return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words, target_headings, tables,
+                    prefilter)
+
+
+def _load_tables(path: Path, problems: list[str]) -> dict:
+    """Annex column roles: [(role, [header patterns])], and label -> assessment code."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path.name}: invalid TOML: {exc}")
+        return {}
+    columns = []
+    for entry in data.get("columns", []):
+        patterns = []
+        for header in entry.get("headers", []):
+            try:
+                patterns.append(compile_pattern(header, regex.I))
+            except regex.error as exc:
+                problems.append(f"{path.name}:{_line_of(text, header)}: header pattern {header!r} does not compile: {exc}")
+        columns.append((entry.get("column"), patterns))
+    return {"columns": columns, "labels": dict(data.get("labels", {}))}
+
+
+def _compile_list(data: dict, key: str, text: str, path: Path, problems: list[str]) -> tuple[regex.Pattern, ...]:
+    out = []
+    for item in data.get(key, []):
+        try:
+            out.append(compile_pattern(item, regex.I | regex.M))
+        except regex.error as exc:
+            problems.append(f"{path.name}:{_line_of(text, key)}: {key} entry {item!r} does not compile: {exc}")
+    return tuple(out)
+
+
+def _load_indicators(path: Path, problems: list[str]) -> tuple:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path.name}: invalid TOML: {exc}")
+        return (), (), ()
+    entries = data.get("indicators", [])
+    plan_words = _compile_list(data, "plan_words", text, path, problems)
+    target_headings = _compile_list(data, "target_headings", text, path, problems)
+    out, seen = [], set()
+    for entry in entries:
+        key = entry.get("key")
+        where = f"{path.name}:{_line_of(text, f'key = {key!r}'.replace(chr(39), chr(34)))}"
+        if not key or key in seen:
+            problems.append(f"{where}: indicator without a key or with a duplicate key {key!r}")
+            continue
+        seen.add(key)
+        if entry.get("direction", "higher") not in ("higher", "lower"):
+            problems.append(f"{where}: direction must be 'higher' or 'lower'")
+        patterns = []
+        for synonym in entry.get("synonyms", []):
+            try:
+                patterns.append(compile_pattern(synonym, regex.I))
+            except regex.error as exc:
+                problems.append(f"{where}: synonym {synonym!r} does not compile: {exc}")
+        out.append(Indicator(key, entry.get("name", key), entry.get("direction", "higher"), tuple(patterns)))
+    return tuple(out), plan_words, target_headings
+
+
+def load_cases(rules_dir: Path | str = RULES_DIR) -> list[Case]:
+    return [case for rule in load_rulebook(rules_dir).rules for case in rule.cases]
+
+
+@lru_cache(maxsize=4)
+def default_rulebook() -> Rulebook:
+    """The rules of rules/, loaded once per process."""
+    return load_rulebook(RULES_DIR)

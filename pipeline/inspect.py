@@ -8,15 +8,15 @@ import sys
 from pathlib import Path
 
 from extract.rulebook import default_rulebook
-from extract.text.segment import locate
+from extract.text.segment import LineMap
 from extract.document import process_file
 
 
 def show(path: str, lines: set[int]) -> None:
     processed = process_file(Path(path), default_rulebook(), "0" * 64)
-    document = processed.document
+    locate = LineMap(processed.document)
     for fact in processed.facts:
-        page, line = locate(document, fact.char_start)
+        page, line = locate(fact.char_start)
         if lines and line not in lines:
             continue
         print(f"l.{line} {fact.rule} {fact.kind:<9} {fact.raw!r} value={fact.value} plan={fact.plan} "

@@ -6,7 +6,6 @@ caller owns the transaction.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -16,6 +15,7 @@ import duckdb
 
 from extract.links.breakdowns import is_count
 from extract.records import Document, Fact, Processed
+from extract.text.segment import LineMap
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 VIEWS = Path(__file__).resolve().parent / "views.sql"
@@ -55,20 +55,6 @@ def add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
     for table, column, data_type in wanted:
         if table in tables and (table, column) not in existing:
             con.execute(f'alter table {table} add column "{column}" {data_type}')
-
-
-class LineMap:
-    """Offset -> (page, line) lookups for one document."""
-
-    def __init__(self, document: Document):
-        self.starts = [s.start for s in document.segments]
-        self.segments = document.segments
-
-    def __call__(self, offset: int) -> tuple[int | None, int | None]:
-        if not self.segments:
-            return None, None
-        i = max(bisect.bisect_right(self.starts, offset) - 1, 0)
-        return self.segments[i].page, self.segments[i].line
 
 
 def half_unit(raw: str | None, scale: Decimal, unit: str | None = None) -> float | None:

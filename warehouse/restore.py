@@ -12,22 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from extract.records import Block, Cell, Document, Footnote, Problem, Segment, Sentence, TableRow
-
-
-def split_cells(text: str, start: int, end: int) -> tuple[Cell, ...]:
-    """The cells of a table row, with offsets: the row text split on tabs, each cell stripped.
-
-    >>> split_cells("x 1\\tTổng đàn trâu\\t con", 2, 23)
-    (Cell(start=2, end=3, text='1'), Cell(start=4, end=17, text='Tổng đàn trâu'), Cell(start=19, end=22, text='con'))
-    """
-    cells, pos = [], start
-    for cell_text in text[start:end].split("\t"):
-        stripped = cell_text.strip()
-        lead = len(cell_text) - len(cell_text.lstrip())
-        cells.append(Cell(pos + lead, pos + lead + len(stripped), stripped))
-        pos += len(cell_text) + 1
-    return tuple(cells)
+from extract.records import Block, Document, Footnote, Problem, Segment, Sentence, TableRow
+from extract.text.segment import split_cells
 
 
 def read_document(con: duckdb.DuckDBPyConnection, report_id: str) -> Document:
@@ -52,7 +38,7 @@ def read_document(con: duckdb.DuckDBPyConnection, report_id: str) -> Document:
     footnotes = tuple(Footnote(*r) for r in rows(
         "select number, char_start, char_end, marker_start, sentence_no from footnotes "
         "where report_id = ? order by number"))
-    table_rows = tuple(TableRow(table, row_no, start, end, split_cells(text, start, end), bool(header))
+    table_rows = tuple(TableRow(table, row_no, start, end, split_cells(text, 0, start, end), bool(header))
                        for table, row_no, start, end, header in rows(
         "select table_no, row_no, char_start, char_end, header from table_rows "
         "where report_id = ? order by table_no, row_no"))

@@ -265,14 +265,9 @@ def segment_document(source: SourceDoc, doc: str) -> Document:
             elif text.split("\t", 1)[0].strip().upper() == "STT":
                 table_no, row_no = table_no + 1, 0
             row_no += 1
-            cells, pos = [], start
-            for cell_text in text.split("\t"):
-                stripped = cell_text.strip()
-                lead = len(cell_text) - len(cell_text.lstrip())
-                cells.append(Cell(pos + lead, pos + lead + len(stripped), stripped))
-                pos += len(cell_text) + 1
+            cells = split_cells(text, start, start, end)
             header = row_no == 1 and cells and cells[0].text.upper() == "STT"
-            table_rows.append(TableRow(table_no, row_no, start, end, tuple(cells), bool(header)))
+            table_rows.append(TableRow(table_no, row_no, start, end, cells, bool(header)))
         last_kind = kind if kind != "footnote" else last_kind
         blocks.append(Block(kind, start, end, section, footnote))
         sentence_kind = {"paragraph": "body"}.get(kind, kind)
@@ -313,9 +308,37 @@ def _link_footnotes(text: str, sentences: list[Sentence], bodies: dict) -> tuple
     return tuple(notes)
 
 
-def locate(document: Document, offset: int) -> tuple[int, int]:
-    """(page, line) of the source that printed canonical offset `offset`."""
-    starts = [s.start for s in document.segments]
-    i = max(bisect.bisect_right(starts, offset) - 1, 0)
-    segment = document.segments[i] if document.segments else Segment(0, 0, 1, 1)
-    return segment.page, segment.line
+def split_cells(text: str, offset: int, start: int, end: int) -> tuple[Cell, ...]:
+    """The cells of a table row, with offsets: the row's text split on tabs, each cell stripped.
+    `text` starts at canonical offset `offset` (the row's own text, or the whole document's).
+
+    >>> split_cells("x 1\\tTổng đàn trâu\\t con", 0, 2, 23)
+    (Cell(start=2, end=3, text='1'), Cell(start=4, end=17, text='Tổng đàn trâu'), Cell(start=19, end=22, text='con'))
+    """
+    cells, pos = [], start
+    for cell_text in text[start - offset:end - offset].split("\t"):
+        stripped = cell_text.strip()
+        lead = len(cell_text) - len(cell_text.lstrip())
+        cells.append(Cell(pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(cell_text) + 1
+    return tuple(cells)
+
+
+class LineMap:
+    """Canonical offset -> (page, line) of the source that printed it, for one document.
+
+    >>> from extract.facts.engine import document_from_text
+    >>> locate = LineMap(document_from_text("Dòng một.\\nDòng hai có 5 ha."))
+    >>> locate(0), locate(14)
+    ((1, 1), (1, 2))
+    """
+
+    def __init__(self, document: Document):
+        self.segments = document.segments
+        self.starts = [s.start for s in document.segments]
+
+    def __call__(self, offset: int) -> tuple[int | None, int | None]:
+        if not self.segments:
+            return None, None
+        segment = self.segments[max(bisect.bisect_right(self.starts, offset) - 1, 0)]
+        return segment.page, segment.line

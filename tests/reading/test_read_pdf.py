@@ -16,7 +16,7 @@ from extract.reading.errors import ReadError
 from extract.reading.source import read_source
 from extract.reading.pdf import read_pdf
 from extract.records import SourceDoc, SourceLine
-from extract.text.segment import locate, segment_document
+from extract.text.segment import LineMap, segment_document
 from extract.document import process_file
 
 from pdfgen import build_pdf, text_page
@@ -115,7 +115,7 @@ def test_footnote_continued_on_the_next_page_stays_one_footnote(from_pdf):
     body = from_pdf.document.text[note.start:note.end]
     assert body.startswith("Phê duyệt kết quả lựa chọn nhà thầu")
     assert body.endswith("Tổ hợp Trung tâm thương mại và Shophouse Bắc Kạn.")
-    assert {locate(from_pdf.document, note.start)[0], locate(from_pdf.document, note.end - 1)[0]} == {6, 7}
+    assert {LineMap(from_pdf.document)(note.start)[0], LineMap(from_pdf.document)(note.end - 1)[0]} == {6, 7}
 
 
 def test_every_footnote_marker_is_found_in_the_body(from_pdf):
@@ -147,14 +147,14 @@ def test_sentence_cut_by_a_page_break_and_footnotes_is_rejoined(from_pdf):
     sentence = next(s for s in document.sentences if s.start <= start < s.end)
     text = document.text[sentence.start:sentence.end]
     assert "sinh hoạt tín ngưỡng hằng năm thu hút khoảng 2.000 lượt người" in text   # p.2 → p.3
-    assert {locate(document, sentence.start)[0], locate(document, sentence.end - 1)[0]} == {2, 3}
+    assert {LineMap(document)(sentence.start)[0], LineMap(document)(sentence.end - 1)[0]} == {2, 3}
 
 
 def test_fact_positions_point_at_the_pdf_line(from_pdf, sample_pdf):
     source = read_pdf(sample_pdf)
     lines = {(l.page, l.line): l.text for l in source.lines if l.text}
     fact = next(f for f in from_pdf.facts if f.raw.startswith("201,922/260"))
-    page, line = locate(from_pdf.document, fact.char_start)
+    page, line = LineMap(from_pdf.document)(fact.char_start)
     assert page == 6 and "201,922/260" in lines[(page, line)]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,19 +112,33 @@ class Document:
     problems: tuple[Problem, ...] = ()
 
 
+class FactKey(NamedTuple):
+    """A fact's name within its document: where its text starts and the rule that read it (two rules may
+    read facts at the same place: a sentence's figure and the annex row that starts there)."""
+    char_start: int
+    rule: str
+
+
+def column(name: str | None) -> dict:
+    """Field metadata: the `facts` column a Fact field is stored in under another name (None: not stored)."""
+    return {"column": name}
+
+
 @dataclass(frozen=True, slots=True)
 class Fact:
     """One numeric statement of a report, with its provenance.
 
     `value` and `plan` are in base units (scale words multiplied in, money in đồng);
-    the `*_raw` fields keep the printed text.
+    the `*_raw` fields keep the printed text. Each field is stored in the `facts` column of its name
+    unless its metadata names another (warehouse/load.py derives the rows from these fields); a
+    FactKey field links to another fact of the same document and is stored as that fact's id.
     """
-    rule: str                     # code of the rule that made it, e.g. "RT01"
+    rule: str = field(metadata=column("rule_id"))  # code of the rule that made it, e.g. "RT01"
     kind: str                     # ratio, percent, change, share, value, fraction, annex_row, ...
     raw: str                      # exactly text[char_start:char_end]
     char_start: int
     char_end: int
-    sentence: int | None = None
+    sentence: int | None = field(default=None, metadata=column("sentence_no"))
     value: Decimal | None = None
     plan: Decimal | None = None
     percent: Decimal | None = None
@@ -151,7 +166,28 @@ class Fact:
     stt: str | None = None        # annex row number as printed (A, 1, 1.1 ...)
     table_row: int | None = None  # row number within its table, for annex facts
     in_footnote: int | None = None  # footnote number when the fact sits in a footnote body
-    extra: dict = field(default_factory=dict, compare=False)
+    # what an annex row's cells say beyond value, plan and percent
+    previous: Decimal | None = None  # the previous period's figure (column "TH năm trước"), base units
+    plan_text: str | None = None  # the plan cell as printed: "<12", "7-8", "Giảm"
+    table: int | None = field(default=None, metadata=column(None))  # the annex table's number
+    assessment_code: str | None = None  # met / exceeded / not_met, from `assessment` (rules/tables.toml)
+    # what the links (extract/links/) found
+    direction: str | None = None  # "higher" / "lower": which way is better for its indicator
+    plan_from: FactKey | None = field(default=None, metadata=column("plan_fact_id"))  # the plan it is measured against
+    plan_source: str | None = None  # where that plan was found: "annex", "section"
+    part_of: FactKey | None = field(default=None, metadata=column("total_fact_id"))  # the total it is a part of
+    breakdown: str | None = None  # how its total was broken down: "trong_do", "gom", "bracket", "footnote", "annex"
+    share_group: FactKey | None = None  # the first share of the structure it belongs to ("Cơ cấu …")
+    same_as: FactKey | None = field(default=None, metadata=column("same_as_fact_id"))  # the same indicator elsewhere
+    same_as_column: str | None = None  # which of the two figures the other place prints: value, plan
+    value_from: FactKey | None = field(default=None, metadata=column(None))  # the fact it borrows its figure from
+    listed_count: int | None = None  # items listed after a count: "03 xã (A, B, C)" -> 3
+    listed_alt: int | None = None  # the count if the last item names two ("A, B và C")
+    counts: str | None = None  # which annex rows a count of indicators counts: not_met, met, rows
+
+    @property
+    def key(self) -> FactKey:
+        return FactKey(self.char_start, self.rule)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ def show(path: str, lines: set[int]) -> None:
         print(f"l.{line} {fact.rule} {fact.kind:<9} {fact.raw!r} value={fact.value} plan={fact.plan} "
               f"percent={fact.percent} unit={fact.unit} base={fact.base} change={fact.change} "
               f"label={fact.label!r} ind={fact.indicator} status={fact.status}"
-              + (f" flag={fact.flag}" if fact.flag else "") + (f" extra={fact.extra}" if fact.extra else ""))
+              + (f" flag={fact.flag}" if fact.flag else "") )
 
 
 if __name__ == "__main__":

@@ -9,8 +9,7 @@ its place: the writer receives them in the listed order, a file that failed incl
 
 A worker hands back the report's warehouse rows (Arrow tables, `ReportRows`), not its Document:
 Arrow tables cross the process boundary as buffers, and building the rows is work the writer no
-longer does. The rows carry the report id the writer is expected to give; in the rare case it
-gives another (an earlier file with the same name failed), the writer builds them again.
+longer does. The rows carry no report id: the writer decides it when it inserts them.
 
 The same split runs under Spark, Ray or Dask: `process_in_worker` becomes the mapped function
 (one file in, its rows out) and the writer consumes the results in order.
@@ -100,27 +99,25 @@ class WithoutPandas:
 
 @dataclass(frozen=True)
 class ReportRows:
-    """A processed report as the writer loads it: its rows under `report_id`, and what the log says."""
-    report_id: str
+    """A processed report as the writer loads it: its rows, and what the log says."""
     stem: str            # the file's stem: the report id unless another report has it
     sha256: str
     facts: int
     tables: dict         # warehouse table -> Arrow table (warehouse/load.py report_tables)
 
 
-def build_rows(path: Path, sha256: str, report_id: str, version: str, rulebook, limits: Limits,
-               clock: StageClock) -> ReportRows:
+def build_rows(path: Path, sha256: str, version: str, rulebook, limits: Limits, clock: StageClock) -> ReportRows:
     """Read, segment and extract a file, and lay out its warehouse rows (the load stage's share)."""
     processed = process_file(path, rulebook, sha256, clock=clock, limits=limits)
     with clock.stage("rows"):
-        tables = report_tables(report_id, processed, version)
-    return ReportRows(report_id, processed.document.doc, sha256, len(processed.facts), tables)
+        tables = report_tables(processed, version)
+    return ReportRows(processed.document.doc, sha256, len(processed.facts), tables)
 
 
-def process_in_worker(path: str, sha256: str, report_id: str, version: str):
+def process_in_worker(path: str, sha256: str, version: str):
     """(ReportRows, seconds per stage) of one file; exceptions (ReadError …) reach the writer."""
     clock = StageClock()
-    rows = build_rows(Path(path), sha256, report_id, version, _rulebook, _limits, clock)
+    rows = build_rows(Path(path), sha256, version, _rulebook, _limits, clock)
     return rows, clock.seconds
 
 
@@ -131,22 +128,19 @@ def reextract_in_worker(document, sha256: str, report_id: str, version: str) -> 
 
 @dataclass
 class Prepared:
-    """A file on its way to the writer: its hash (or why it has none), the report id it is expected
-    to get, and its processing, if a worker started it."""
+    """A file on its way to the writer: its hash (or why it has none), and its processing, if a worker
+    started it."""
     path: Path
     sha256: str | None
     problem: str = ""
-    report_id: str | None = None
     pending: object = None                      # the pool's AsyncResult
     seconds: dict = field(default_factory=dict)  # worker seconds per stage, once the result is taken
 
-    def result(self, rulebook, version: str, limits: Limits = Limits(), report_id: str | None = None) -> ReportRows:
-        """The file's rows: the worker's, or built here when no worker took the file (or when the
-        writer gives it another `report_id` than expected)."""
-        report_id = report_id or self.report_id or self.path.stem
-        if self.pending is None or report_id != self.report_id:
+    def result(self, rulebook, version: str, limits: Limits = Limits()) -> ReportRows:
+        """The file's rows: the worker's, or built here when no worker took the file."""
+        if self.pending is None:
             clock = StageClock()
-            rows = build_rows(self.path, self.sha256, report_id, version, rulebook, limits, clock)
+            rows = build_rows(self.path, self.sha256, version, rulebook, limits, clock)
             self.seconds = clock.seconds
             return rows
         rows, self.seconds = self.pending.get()
@@ -156,20 +150,19 @@ class Prepared:
 class FilesAhead:
     """Each file's Prepared in the listed order (iterate), keeping up to `window` files in the workers.
 
-    `hash_file(path)` gives (sha256, problem); `assume_id(path, sha)`, asked when the file is sent,
-    gives the report id it will get, or None when it needs no processing (already in the warehouse),
-    so such a file, or one listed twice, is not processed for nothing. `winding_down()` says when
+    `hash_file(path)` gives (sha256, problem); `stored(sha)` says whether the warehouse holds that
+    content already, so such a file, or one listed twice, is not processed for nothing. `winding_down()` says when
     the last files are in the workers (every file sent, at most one per worker still to come) and
     the next one is not done: a writer then stores what it holds instead of waiting for a full
     batch, while the cores free up."""
 
-    def __init__(self, files: list[Path], hash_file: Callable, assume_id: Callable[[Path, str], str | None],
+    def __init__(self, files: list[Path], hash_file: Callable, stored: Callable[[str], bool],
                  pool, window: int, version: str, workers: int = 1):
         self.queue: deque[Prepared] = deque()
         self.sent: set[str] = set()
         self.upcoming = iter(files)
         self.exhausted = False
-        self.hash_file, self.assume_id, self.pool, self.window, self.version = hash_file, assume_id, pool, window, version
+        self.hash_file, self.stored, self.pool, self.window, self.version = hash_file, stored, pool, window, version
         self.workers = max(workers, 1)
 
     def __iter__(self) -> Iterator[Prepared]:
@@ -193,10 +186,8 @@ class FilesAhead:
             return False
         sha, problem = self.hash_file(path)
         item = Prepared(path, sha, problem)
-        if sha is not None and sha not in self.sent:
-            item.report_id = self.assume_id(path, sha)
-        if self.pool is not None and item.report_id is not None:
-            item.pending = self.pool.apply_async(process_in_worker, (str(path), sha, item.report_id, self.version))
+        if self.pool is not None and sha is not None and sha not in self.sent and not self.stored(sha):
+            item.pending = self.pool.apply_async(process_in_worker, (str(path), sha, self.version))
         if sha is not None:
             self.sent.add(sha)
         self.queue.append(item)

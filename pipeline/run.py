@@ -23,7 +23,7 @@ from extract.document import file_sha256
 from pipeline.report import report_dir_for, reports_data, write_reports
 from warehouse.checks import checks_version, later_reports_of_locality, load_checks, recheck_reports, run_checks
 from warehouse.damage import failures_explained, is_unusable
-from warehouse.load import choose_report_id, create_schema, insert_tables, stored_reports, unique_report_id
+from warehouse.load import choose_report_id, create_schema, insert_tables, stored_reports
 from warehouse.lock import connect_warehouse, hold_writer_lock
 from pipeline.timing import StageClock
 
@@ -107,13 +107,10 @@ def ingest_file(con, path: Path, rulebook, checks, version: str, out_dir: Path,
                 limits: Limits = Limits(), clock: StageClock | None = None) -> Outcome:
     """Ingest one file in one transaction; the fault points are pipeline/faults.py's."""
     prepared = Prepared(path, *hash_file(path, limits))
-    if prepared.sha256:
-        prepared.report_id = choose_report_id(con, path.stem, prepared.sha256)
     taken = take_file(con, prepared, rulebook, version, out_dir, limits)
     if isinstance(taken, Outcome):
         return taken
-    return store_reports(con, [(prepared, taken)], version, checks, out_dir, clock,
-                         lambda item, report_id: item.result(rulebook, version, limits, report_id))[0]
+    return store_reports(con, [(prepared, taken)], version, checks, out_dir, clock)[0]
 
 
 def take_file(con, prepared: Prepared, rulebook, version: str, out_dir: Path, limits: Limits = Limits()):
@@ -140,31 +137,30 @@ def take_file(con, prepared: Prepared, rulebook, version: str, out_dir: Path, li
 
 
 def store_reports(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, out_dir: Path,
-                  clock: StageClock | None = None, rebuild=None) -> list[Outcome]:
+                  clock: StageClock | None = None) -> list[Outcome]:
     """Load, check and commit processed reports in one transaction, then write their reports.
 
     One transaction for several reports: DuckDB plans each check once for all of them, and planning
     a check costs about as much as running it on one report. When the batch fails it is rolled
     back and each report is stored again on its own, so that the one at fault fails alone (as it
-    would have in a batch of one) and the reports before it are kept. `rebuild(prepared, report_id)`
-    lays out a report's rows again when it gets another id than its rows assumed."""
+    would have in a batch of one) and the reports before it are kept."""
     clock = clock or StageClock()
     if len(batch) == 1:
-        return store_together(con, batch, version, checks, out_dir, clock, rebuild)
+        return store_together(con, batch, version, checks, out_dir, clock)
     try:
-        return store_together(con, batch, version, checks, out_dir, clock, rebuild)
+        return store_together(con, batch, version, checks, out_dir, clock)
     except duckdb.Error as exc:
         if is_unusable(exc):   # a full disk or a damaged file: storing them one by one cannot help
             raise
         return [outcome for item in batch
-                for outcome in store_together(con, [item], version, checks, out_dir, clock, rebuild)]
+                for outcome in store_together(con, [item], version, checks, out_dir, clock)]
 
 
 def store_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, out_dir: Path,
-                   clock: StageClock, rebuild=None) -> list[Outcome]:
+                   clock: StageClock) -> list[Outcome]:
     """Each fault point (pipeline/faults.py) is passed once per report, in the order a lone report passes them."""
     ids, reports, rechecked, elsewhere = with_more_memory_if_needed(
-        con, lambda: load_and_check(con, batch, version, checks, clock, rebuild))
+        con, lambda: load_and_check(con, batch, version, checks, clock))
     for _ in batch:
         reach("after_commit")
     counts = {}
@@ -192,7 +188,7 @@ def store_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, 
 
 
 def load_and_check(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, clock: StageClock,
-                   rebuild=None) -> tuple[list[str], list[ReportRows], list[list[str]], list[str]]:
+) -> tuple[list[str], list[ReportRows], list[list[str]], list[str]]:
     """Insert and check the batch in one transaction, committed (rolled back on any error).
 
     Returns the report ids, the rows stored, the later reports each report rechecked, and those
@@ -200,11 +196,10 @@ def load_and_check(con, batch: list[tuple[Prepared, ReportRows]], version: str, 
     con.execute("begin transaction")
     try:
         with clock.stage("load"):
-            ids, reports = [], []
-            for prepared, rows in batch:
+            ids, reports = [], [rows for _, rows in batch]
+            for rows in reports:
                 ids.append(choose_report_id(con, rows.stem, rows.sha256, set(ids)))
-                reports.append(rows if rows.report_id == ids[-1] else rebuild(prepared, ids[-1]))
-            insert_tables(con, [rows.tables for rows in reports])
+            insert_tables(con, [(report_id, rows.tables) for report_id, rows in zip(ids, reports)])
         for _ in batch:
             reach("after_load")
         with clock.stage("check"):
@@ -313,18 +308,11 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 con.execute("set threads = 1")
         try:
             # What the warehouse holds, read once: no other process writes during the ingest, and a file
-            # stored by this one was sent, and its id taken, before. (Looking each file up with a
+            # stored by this one was sent to the workers before. (Looking each file up with a
             # parameterised query would also make DuckDB import pandas, 0.3 s, before the first file
             # reaches the workers.)
-            stored, reserved = stored_reports(con)   # reserved: also the report ids the files sent so far will get
-
-            def assume_id(path: Path, sha: str) -> str | None:
-                if sha in stored:
-                    return None
-                reserved.add(report_id := unique_report_id(path.stem, sha, reserved))
-                return report_id
-
-            ahead = FilesAhead(files, lambda path: hash_file(path, limits), assume_id, pool,
+            stored = stored_reports(con)
+            ahead = FilesAhead(files, lambda path: hash_file(path, limits), stored.__contains__, pool,
                                   AHEAD_PER_WORKER * max(workers, 1) + batch, version, workers)
             waiting: list = []   # (number, Prepared, ReportRows, seconds so far): the next transaction
             told: list = []      # (number, outcome, seconds) not yet told: outcomes are told in file order
@@ -333,12 +321,11 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 if waiting:
                     started = time.perf_counter()
                     with failures_explained(warehouse, f"; not ingested: {describe_left(files[waiting[0][0]:])}"):
-                        stored = store_reports(con, [(prepared, rows) for _, prepared, rows, _ in waiting],
-                                               version, checks, out_dir, clock,
-                                               lambda item, report_id: item.result(rulebook, version, limits, report_id))
+                        results = store_reports(con, [(prepared, rows) for _, prepared, rows, _ in waiting],
+                                                version, checks, out_dir, clock)
                     share = (time.perf_counter() - started) / len(waiting)
                     told.extend((number, outcome, seconds + share)
-                                for (number, _, _, seconds), outcome in zip(waiting, stored))
+                                for (number, _, _, seconds), outcome in zip(waiting, results))
                     waiting.clear()
                 for number, outcome, seconds in sorted(told, key=lambda t: t[0]):
                     outcomes.append(outcome)

@@ -6,15 +6,16 @@ caller owns the transaction.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import get_args, get_type_hints
 
 import duckdb
 
 from extract.links.breakdowns import is_count
-from extract.records import Document, Fact, Processed
+from extract.records import Document, Fact, FactKey, Processed
 from extract.text.segment import LineMap
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
@@ -90,106 +91,110 @@ def _scale_of(fact: Fact, which: str) -> Decimal:
     return number / printed if printed else Decimal(1)
 
 
-def fact_rows(report_id: str, processed: Processed, rules_version: str) -> list[dict]:
-    document = processed.document
+def stored_fields() -> tuple[tuple[str, str, str], ...]:
+    """(field, column, how) for every Fact field stored in `facts`: its column is the field's name unless
+    the field's metadata names another (None: not stored); `how` is "number" for a Decimal (stored as
+    DOUBLE), "link" for a FactKey (stored as that fact's id) or "plain"."""
+    hints = get_type_hints(Fact)
+    out = []
+    for f in fields(Fact):
+        column = f.metadata.get("column", f.name)
+        if column is None:
+            continue
+        types = get_args(hints[f.name]) or (hints[f.name],)
+        how = "link" if FactKey in types else "number" if Decimal in types else "plain"
+        out.append((f.name, column, how))
+    return tuple(out)
+
+
+STORED_FIELDS = stored_fields()
+# Columns of `facts` that are fact ids: made in the worker without the report id, which the writer
+# puts in front when it inserts them (see insert_rows).
+FACT_ID_COLUMNS = ("fact_id",) + tuple(column for _, column, how in STORED_FIELDS if how == "link")
+ID_COLUMNS = {"facts": FACT_ID_COLUMNS}
+
+
+def fact_rows(processed: Processed, rules_version: str) -> dict[str, list]:
+    """The `facts` columns of one report, a list of values each: every stored Fact field, and what is worked
+    out here — where the fact is (page, line, section), the rounding its printed numbers allow, and its id
+    within the report ("page:char_start:rule"; the writer makes it "report:page:char_start:rule")."""
+    document, facts = processed.document, processed.facts
     locate = LineMap(document)
     sections = {s.index: s.section for s in document.sentences}
-    rows = []
-    ids = {(f.char_start, f.rule): f"{report_id}:{locate(f.char_start)[0]}:{f.char_start}:{f.rule}" for f in processed.facts}
-    for f in processed.facts:
-        page, line = locate(f.char_start)
-        rows.append({
-            "fact_id": f"{report_id}:{page}:{f.char_start}:{f.rule}",
-            "report_id": report_id, "kind": f.kind, "label": f.label,
-            "value": _to_float(f.value), "unit": f.unit, "plan": _to_float(f.plan),
-            "percent": _to_float(f.percent), "percent_decimals": f.percent_decimals, "base": f.base,
-            "raw": f.raw, "line": line, "page": page, "char_start": f.char_start, "char_end": f.char_end,
-            "rule_id": f.rule,
-            "value_exact": _to_float(f.value), "plan_exact": _to_float(f.plan),
-            "value_raw": f.value_raw, "plan_raw": f.plan_raw, "percent_raw": f.percent_raw,
-            "value_tolerance": half_unit(f.value_raw, _scale_of(f, "value"), f.unit),
-            # a plan is a set target, exact as printed; an earlier period's figure is a rounded measurement
-            "plan_tolerance": half_unit(f.plan_raw, _scale_of(f, "plan"), f.unit) if f.base == "same_period" else 0.0,
-            "unit_raw": f.unit_raw, "base_raw": f.base_raw, "change": f.change,
-            "comparator": f.comparator, "qualifier": f.qualifier, "value_high": _to_float(f.value_high), "percent_low": _to_float(f.percent_low),
-            "delta": _to_float(f.delta), "delta_raw": f.delta_raw,
-            "indicator": f.indicator, "period": f.period, "status": f.status, "flag": f.flag,
-            "assessment": f.assessment, "stt": f.stt, "table_row": f.table_row,
-            "previous": _to_float(f.extra.get("previous")), "sentence_no": f.sentence,
-            "plan_source": f.extra.get("plan_source"), "plan_fact_id": ids.get(f.extra.get("plan_from")),
-            "total_fact_id": ids.get(f.extra.get("part_of")), "breakdown": f.extra.get("breakdown"),
-            "share_group": ids.get(f.extra.get("share_group")),
-            "same_as_fact_id": ids.get(f.extra.get("same_as")), "same_as_column": f.extra.get("same_as_column"),
-            "direction": f.extra.get("direction"), "assessment_code": f.extra.get("assessment_code"),
-            "plan_text": f.extra.get("plan_text"), "listed_count": f.extra.get("listed_count"),
-            "listed_alt": f.extra.get("listed_alt"), "counts": f.extra.get("counts"),
-            "section": sections.get(f.sentence), "in_footnote": f.in_footnote,
-            "rules_version": rules_version,
-        })
-    return rows
+    places = [locate(f.char_start) for f in facts]
+    ids = {f.key: f"{page}:{f.char_start}:{f.rule}" for f, (page, _) in zip(facts, places)}
+    columns = {
+        "fact_id": [ids[f.key] for f in facts],
+        "page": [page for page, _ in places], "line": [line for _, line in places],
+        "section": [sections.get(f.sentence) for f in facts],
+        "value_exact": [_to_float(f.value) for f in facts], "plan_exact": [_to_float(f.plan) for f in facts],
+        "value_tolerance": [half_unit(f.value_raw, _scale_of(f, "value"), f.unit) for f in facts],
+        # a plan is a set target, exact as printed; an earlier period's figure is a rounded measurement
+        "plan_tolerance": [half_unit(f.plan_raw, _scale_of(f, "plan"), f.unit) if f.base == "same_period" else 0.0
+                           for f in facts],
+        "rules_version": [rules_version] * len(facts),
+    }
+    for name, column, how in STORED_FIELDS:
+        values = [getattr(f, name) for f in facts]
+        if how == "number":
+            values = [_to_float(v) for v in values]
+        elif how == "link":
+            values = [ids.get(v) for v in values]
+        columns[column] = values
+    return columns
 
 
-FACT_COLUMNS = (
-    "fact_id", "report_id", "kind", "label", "value", "unit", "plan", "percent", "percent_decimals", "base",
-    "raw", "line", "page", "char_start", "char_end", "rule_id", "value_exact", "plan_exact", "value_raw",
-    "plan_raw", "percent_raw", "value_tolerance", "plan_tolerance", "unit_raw", "base_raw", "change",
-    "comparator", "qualifier", "value_high", "percent_low", "delta", "delta_raw", "indicator", "period", "status", "flag", "assessment", "stt",
-    "table_row", "previous", "plan_source", "plan_fact_id", "total_fact_id", "breakdown", "share_group", "same_as_fact_id", "same_as_column", "direction", "assessment_code", "plan_text", "listed_count", "listed_alt", "counts", "sentence_no", "section", "in_footnote", "rules_version",
-)
-
-
-def structure_rows(report_id: str, document: Document) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
+def structure_rows(document: Document) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
     """Table -> (columns, rows) for the document's source lines, blocks, sentences, footnotes and annex rows."""
     where = LineMap(document)
     text = document.text
     return {
-        "line_map": (("report_id", "char_start", "char_end", "page", "line"),
-                     [(report_id, s.start, s.end, s.page, s.line) for s in document.segments]),
-        "sections": (("report_id", "block_no", "kind", "char_start", "char_end", "page", "line", "section", "footnote"),
-                     [(report_id, i, b.kind, b.start, b.end, *where(b.start), b.section, b.footnote)
+        "line_map": (("char_start", "char_end", "page", "line"),
+                     [(s.start, s.end, s.page, s.line) for s in document.segments]),
+        "sections": (("block_no", "kind", "char_start", "char_end", "page", "line", "section", "footnote"),
+                     [(i, b.kind, b.start, b.end, *where(b.start), b.section, b.footnote)
                       for i, b in enumerate(document.blocks)]),
-        "sentences": (("report_id", "sentence_no", "kind", "char_start", "char_end", "page", "line", "section",
-                       "footnote", "text"),
-                      [(report_id, s.index, s.kind, s.start, s.end, *where(s.start), s.section, s.footnote,
+        "sentences": (("sentence_no", "kind", "char_start", "char_end", "page", "line", "section", "footnote", "text"),
+                      [(s.index, s.kind, s.start, s.end, *where(s.start), s.section, s.footnote,
                         text[s.start:s.end]) for s in document.sentences]),
-        "footnotes": (("report_id", "number", "char_start", "char_end", "page", "line", "marker_start",
-                       "sentence_no", "text"),
-                      [(report_id, n.number, n.start, n.end, *where(n.start), n.marker_start, n.sentence,
+        "footnotes": (("number", "char_start", "char_end", "page", "line", "marker_start", "sentence_no", "text"),
+                      [(n.number, n.start, n.end, *where(n.start), n.marker_start, n.sentence,
                         text[n.start:n.end]) for n in document.footnotes]),
-        "table_rows": (("report_id", "table_no", "row_no", "char_start", "char_end", "page", "line", "header", "cells"),
-                       [(report_id, r.table, r.row, r.start, r.end, *where(r.start), r.header, [c.text for c in r.cells])
+        "table_rows": (("table_no", "row_no", "char_start", "char_end", "page", "line", "header", "cells"),
+                       [(r.table, r.row, r.start, r.end, *where(r.start), r.header, [c.text for c in r.cells])
                         for r in document.table_rows]),
     }
 
 
-PROBLEM_COLUMNS = ("report_id", "code", "message", "char_start", "char_end", "page", "line")
+PROBLEM_COLUMNS = ("code", "message", "char_start", "char_end", "page", "line")
 
 
-def problem_rows(report_id: str, processed: Processed) -> list[tuple]:
+def problem_rows(processed: Processed) -> list[tuple]:
     locate = LineMap(processed.document)
     rows = []
     for p in processed.problems:
         page, line = locate(p.start) if p.start is not None else (None, None)
-        rows.append((report_id, p.code, p.message, p.start, p.end, page, line))
+        rows.append((p.code, p.message, p.start, p.end, page, line))
     return rows
 
 
-REPORT_COLUMNS = ("report_id", "source_path", "sha256", "title", "fmt", "pages", "encoding", "locality", "year",
+REPORT_COLUMNS = ("source_path", "sha256", "title", "fmt", "pages", "encoding", "locality", "year",
                   "period", "text", "fixes", "rules_version")
 
 
-def report_tables(report_id: str, processed: Processed, rules_version: str) -> dict:
+def report_tables(processed: Processed, rules_version: str) -> dict:
     """Every warehouse row of one report as Arrow tables (pure: runs in a worker process).
 
-    `reports` leaves out ingested_at, which the writer sets when it inserts."""
+    The rows carry no report id, which only the writer decides (insert_tables), and `reports`
+    leaves out ingested_at, which the writer sets when it inserts."""
     document = processed.document
-    report = (report_id, document.path, processed.sha256, processed.title, document.fmt, document.pages,
+    report = (document.path, processed.sha256, processed.title, document.fmt, document.pages,
               document.encoding, processed.locality, processed.year, processed.period, document.text,
               list(document.fixes), rules_version)
     tables = {"reports": arrow_table(REPORT_COLUMNS, [report])}
-    for table, (columns, rows) in structure_rows(report_id, document).items():
+    for table, (columns, rows) in structure_rows(document).items():
         tables[table] = arrow_table(columns, rows)
-    return tables | extraction_rows(report_id, processed, rules_version).tables
+    return tables | extraction_tables(processed, rules_version)
 
 
 @dataclass(frozen=True)
@@ -201,12 +206,17 @@ class ExtractionRows:
     tables: dict
 
 
+def extraction_tables(processed: Processed, rules_version: str) -> dict:
+    """The facts and problems of one processed report as Arrow tables (pure: runs in a worker process)."""
+    facts = fact_rows(processed, rules_version)
+    return {"facts": columns_table(tuple(facts), list(facts.values())),
+            "problems": arrow_table(PROBLEM_COLUMNS, problem_rows(processed))}
+
+
 def extraction_rows(report_id: str, processed: Processed, rules_version: str) -> ExtractionRows:
-    """The facts and problems rows of one processed report (pure: runs in a worker process)."""
-    facts = fact_rows(report_id, processed, rules_version)
-    tables = {"facts": columns_table(FACT_COLUMNS, [[row[c] for row in facts] for c in FACT_COLUMNS]),
-              "problems": arrow_table(PROBLEM_COLUMNS, problem_rows(report_id, processed))}
-    return ExtractionRows(report_id, (processed.title, processed.locality, processed.year, processed.period), tables)
+    """A stored report's new facts and problems, with the header fields to refresh."""
+    return ExtractionRows(report_id, (processed.title, processed.locality, processed.year, processed.period),
+                          extraction_tables(processed, rules_version))
 
 
 def arrow_table(columns: tuple[str, ...], rows: list[tuple]):
@@ -245,16 +255,19 @@ def arrow_column(values: list):
     return pa.array(values)
 
 
-def insert_tables(con: duckdb.DuckDBPyConnection, batch: list[dict]) -> None:
-    """Insert the tables of several reports: one statement per warehouse table, reports first.
+def insert_tables(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, dict]]) -> None:
+    """Insert the tables of several reports, each given with its report id: one statement per warehouse
+    table, reports first.
 
     The reports' Arrow tables are stacked into one (a column all-null in one report takes the type
-    it has in the others) and inserted by column name, DuckDB casting to the warehouse's types."""
+    it has in the others), each row with its report's id beside it, and inserted by column name,
+    DuckDB casting to the warehouse's types."""
     import pyarrow as pa
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    names = list(dict.fromkeys(name for tables in batch for name in tables))
+    names = list(dict.fromkeys(name for _, tables in batch for name in tables))
     for table in ["reports"] + [n for n in names if n != "reports"]:
-        parts = [tables[table] for tables in batch if table in tables and tables[table].num_rows]
+        parts = [tables[table].append_column("_report_id", pa.array([report_id] * tables[table].num_rows, pa.string()))
+                 for report_id, tables in batch if table in tables and tables[table].num_rows]
         if not parts:
             continue
         try:
@@ -266,15 +279,16 @@ def insert_tables(con: duckdb.DuckDBPyConnection, batch: list[dict]) -> None:
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows, ingested_at: datetime) -> None:
-    """Insert an Arrow table by column name; `reports` rows get their ingestion time."""
-    columns = ", ".join(rows.column_names)
+    """Insert an Arrow table whose `_report_id` column names each row's report, by column name: the report
+    id goes into `report_id` and in front of the table's fact ids (ID_COLUMNS); `reports` rows get their
+    ingestion time."""
+    columns = [c for c in rows.column_names if c != "_report_id"]
+    values = [f"_report_id || ':' || {c}" if c in ID_COLUMNS.get(table, ()) else c for c in columns]
+    extra, params = (", ingested_at", [ingested_at]) if table == "reports" else ("", [])
     con.register("_rows_in", rows)
     try:
-        if table == "reports":
-            con.execute(f"insert into reports ({columns}, ingested_at) select {columns}, ? from _rows_in",
-                        [ingested_at])
-        else:
-            con.execute(f"insert into {table} ({columns}) select {columns} from _rows_in")
+        con.execute(f"insert into {table} (report_id, {', '.join(columns)}{extra}) "
+                    f"select _report_id, {', '.join(values)}{', ?' if params else ''} from _rows_in", params)
     finally:
         con.unregister("_rows_in")
 
@@ -295,16 +309,15 @@ def unique_report_id(stem: str, sha256: str, taken: set[str]) -> str:
     return f"{stem}_{sha256[:8]}" if stem in taken else stem
 
 
-def stored_reports(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str]]:
-    """The content hashes and the report ids the warehouse holds."""
-    rows = con.execute("select sha256, report_id from reports").fetchall()
-    return {sha for sha, _ in rows}, {report_id for _, report_id in rows}
+def stored_reports(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The content hashes of the reports the warehouse holds."""
+    return {sha for (sha,) in con.execute("select sha256 from reports").fetchall()}
 
 
 def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_version: str) -> str:
     """Insert one report and its records; the caller owns the transaction."""
     report_id = choose_report_id(con, processed.document.doc, processed.sha256)
-    insert_tables(con, [report_tables(report_id, processed, rules_version)])
+    insert_tables(con, [(report_id, report_tables(processed, rules_version))])
     return report_id
 
 
@@ -320,4 +333,4 @@ def store_extraction(con: duckdb.DuckDBPyConnection, batch: list[ExtractionRows]
         return
     con.executemany("update reports set title = ?, locality = ?, year = ?, period = ?, rules_version = ? "
                     "where report_id = ?", [[*rows.header, rules_version, rows.report_id] for rows in batch])
-    insert_tables(con, [rows.tables for rows in batch])
+    insert_tables(con, [(rows.report_id, rows.tables) for rows in batch])

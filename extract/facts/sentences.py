@@ -195,8 +195,7 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook, te
         if not percents:
             return fact
         source = percents[-1]
-        return replace(fact, value=source.percent, value_raw=source.percent_raw,
-                       extra={**fact.extra, "value_from": source.char_start})
+        return replace(fact, value=source.percent, value_raw=source.percent_raw, value_from=source.key)
     before = [f for f in facts if f.char_end <= fact.char_start and f.value is not None
               and f.kind not in ("percent", "change", "share", "difference")
               and (f.unit == fact.unit or fact.unit in (None, "%"))
@@ -205,5 +204,5 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook, te
         return fact
     source = before[-1]
     return replace(fact, value=source.value, value_raw=source.value_raw, unit=fact.unit or source.unit,
-                   extra={**fact.extra, "value_from": source.char_start})
+                   value_from=source.key)
 

@@ -95,7 +95,6 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
         label_cell = cells.get("assessment")
         stt_cell = cells.get("stt")
         scaled = lambda x: x * scale if x is not None else None  # noqa: E731
-        start = row.cells[0].start if row.cells else row.start
         facts.append(Fact(
             rule="TB01", kind="annex_row", raw=document.text[row.start:row.end], char_start=row.start,
             char_end=row.end, sentence=_sentence_at(document, starts, row.start),
@@ -108,9 +107,8 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
             label=indicator.text, assessment=label_cell.text if label_cell and label_cell.text else None,
             stt=stt_cell.text if stt_cell and stt_cell.text else None, table_row=row.row,
             flag="; ".join(p for p in (p1, p2, p3, p4) if p) or None,
-            extra={"previous": scaled(previous), "plan_text": plan_cell.text if plan_cell else None,
-                   "table": row.table, "start": start,
-                   "assessment_code": assessment_code(label_cell.text if label_cell else None, config)},
+            previous=scaled(previous), plan_text=plan_cell.text if plan_cell else None, table=row.table,
+            assessment_code=assessment_code(label_cell.text if label_cell else None, config),
         ))
     return facts
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 import regex
 
 from extract.facts.sentences import closed_bracket_between
-from extract.records import Document, Fact
+from extract.records import Document, Fact, FactKey
 
 VALUE_KINDS = ("value", "ratio", "fraction", "change")
 MIN_PARTS = 2
@@ -27,7 +27,7 @@ MIN_PARTS = 2
 def prints_a_figure(fact: Fact) -> bool:
     """A fact that prints its own figure; a share that borrows the figure before it ("…, bằng 87,3% so
     với cùng kỳ") repeats one and must not be added twice."""
-    return fact.value is not None and fact.kind in VALUE_KINDS and "value_from" not in fact.extra
+    return fact.value is not None and fact.kind in VALUE_KINDS and fact.value_from is None
 MAX_BRACKET_GAP = 40  # "20 trường công lập (08 trường …": words between the total and its bracket list
 
 
@@ -163,7 +163,7 @@ def find_footnote_breakdowns(document: Document, facts: list[Fact], triggers: re
 
 
 def _inside_trigger_list(fact: Fact, facts: list[Fact]) -> bool:
-    return "part_of" in fact.extra
+    return fact.part_of is not None
 
 
 def find_annex_breakdowns(facts: list[Fact]) -> list[tuple]:
@@ -184,7 +184,7 @@ def find_annex_breakdowns(facts: list[Fact]) -> list[tuple]:
             close()
             parent, children = row, []
         elif parent is not None and (row.value is not None or row.plan is not None):
-            if row.extra.get("table") != parent.extra.get("table"):
+            if row.table != parent.table:
                 close()
                 parent, children = None, []
                 continue
@@ -194,22 +194,18 @@ def find_annex_breakdowns(facts: list[Fact]) -> list[tuple]:
 
 
 def link_breakdowns(document: Document, facts: list[Fact], triggers: regex.Pattern) -> list[Fact]:
-    """Mark each part with the total it adds up to (`extra["part_of"]`) and the breakdown's shape."""
-    links: dict[tuple, tuple] = {}
+    """Mark each part with the total it adds up to (`part_of`) and the breakdown's shape."""
+    links: dict[FactKey, tuple[FactKey, str]] = {}
     for total, parts, shape in find_trigger_breakdowns(document, facts, triggers):
         for p in parts:
-            links.setdefault((p.char_start, p.rule), ((total.char_start, total.rule), shape))
-    marked = [replace(f, extra={**f.extra, "part_of": links[(f.char_start, f.rule)][0],
-                                "breakdown": links[(f.char_start, f.rule)][1]})
-              if (f.char_start, f.rule) in links else f for f in facts]
-    more: dict[tuple, tuple] = {}
+            links.setdefault(p.key, (total.key, shape))
+    marked = [replace(f, part_of=links[f.key][0], breakdown=links[f.key][1]) if f.key in links else f for f in facts]
+    more: dict[FactKey, tuple[FactKey, str]] = {}
     for total, parts, shape in find_footnote_breakdowns(document, marked, triggers) + find_annex_breakdowns(marked):
         for p in parts:
-            if (p.char_start, p.rule) not in links:
-                more.setdefault((p.char_start, p.rule), ((total.char_start, total.rule), shape))
-    return [replace(f, extra={**f.extra, "part_of": more[(f.char_start, f.rule)][0],
-                              "breakdown": more[(f.char_start, f.rule)][1]})
-            if (f.char_start, f.rule) in more else f for f in marked]
+            if p.key not in links:
+                more.setdefault(p.key, (total.key, shape))
+    return [replace(f, part_of=more[f.key][0], breakdown=more[f.key][1]) if f.key in more else f for f in marked]
 
 
 
@@ -251,11 +247,9 @@ def find_share_structures(document: Document, facts: list[Fact], structure: rege
 
 
 def link_share_structures(document: Document, facts: list[Fact], structure: regex.Pattern) -> list[Fact]:
-    """Mark the shares of one whole with the same `extra["share_group"]` (the first share's position)."""
-    members = {}
+    """Mark the shares of one whole with the same `share_group` (the first share's key)."""
+    members: dict[FactKey, FactKey] = {}
     for group in find_share_structures(document, facts, structure):
-        key = (group[0].char_start, group[0].rule)
         for f in group:
-            members.setdefault((f.char_start, f.rule), key)
-    return [replace(f, extra={**f.extra, "share_group": members[(f.char_start, f.rule)]})
-            if (f.char_start, f.rule) in members else f for f in facts]
+            members.setdefault(f.key, group[0].key)
+    return [replace(f, share_group=members[f.key]) if f.key in members else f for f in facts]

@@ -1,10 +1,10 @@
 """Counting statements: "03 xã (Nà Phòn, Tân Lập, Khe Mo)" and "6/50 chỉ tiêu dự kiến không đạt".
 
   - An enumeration: a count of things followed by a bracket listing them by name (no figures in the
-    list). The items are counted (`extra["listed_count"]`; `extra["listed_alt"]` when the last item
+    list). The items are counted (`listed_count`; `listed_alt` when the last item
     may hold two joined by "và"), for the count check to compare.
   - A count of the report's own indicators: "<N> chỉ tiêu" followed by words that say which annex rows
-    it counts (rules/lexicon.toml `indicator_counts`: not_met, met, rows) → `extra["counts"]`.
+    it counts (rules/lexicon.toml `indicator_counts`: not_met, met, rows) → `counts`.
 """
 from __future__ import annotations
 
@@ -60,15 +60,14 @@ def mark_counts(document: Document, facts: list[Fact], indicator_counts: dict[st
     ends = {s.index: s.end for s in document.sentences}
     out = []
     for fact in facts:
-        extra = dict(fact.extra)
         end = ends.get(fact.sentence, len(text))
         enumeration = find_enumeration(fact, text, end, facts)
         if enumeration:
-            extra["listed_count"], extra["listed_alt"] = enumeration
+            fact = replace(fact, listed_count=enumeration[0], listed_alt=enumeration[1])
         if (fact.unit or "").lower() == "chỉ tiêu" and fact.kind in ("value", "fraction"):
             after = text[fact.char_end:end]
             what = next((kind for kind, pattern in indicator_counts.items() if pattern.match(after)), None)
             if what:
-                extra["counts"] = what
-        out.append(replace(fact, extra=extra) if extra != fact.extra else fact)
+                fact = replace(fact, counts=what)
+        out.append(fact)
     return out

@@ -83,8 +83,8 @@ def best_annex_row(fact: Fact, rows: list[Fact]) -> tuple[Fact, str] | None:
             continue
         row_words = words(row.label)
         score = similarity(subject, row_words)
-        same_plan = column == "value" and fact.extra.get("plan_source") is None and _close(fact.plan, row.plan)
-        alike = (score >= MIN_SIMILARITY and coverage(subject, row_words) >= MIN_COVERAGE and "part_of" not in fact.extra
+        same_plan = column == "value" and fact.plan_source is None and _close(fact.plan, row.plan)
+        alike = (score >= MIN_SIMILARITY and coverage(subject, row_words) >= MIN_COVERAGE and fact.part_of is None
                  and _plausible(fact.percent if column == "percent" else fact.value, row.value))
         if (same_plan and score >= MIN_SHARED_WITH_PLAN) or alike:
             scored.append((score + (1 if same_plan else 0), row, column))
@@ -120,12 +120,12 @@ def candidate_rows(fact: Fact, index: dict) -> list[Fact]:
 
 def best_earlier_text(fact: Fact, earlier: list[Fact]) -> Fact | None:
     """An earlier figure of the same indicator with the same plan: the same claim printed twice."""
-    if fact.plan is None or fact.value is None or fact.extra.get("plan_source") is not None:
+    if fact.plan is None or fact.value is None or fact.plan_source is not None:
         return None
     subject = words(fact.label)
     for other in reversed(earlier):
         if (other.indicator == fact.indicator and other.unit == fact.unit and _close(other.plan, fact.plan)
-                and other.extra.get("plan_source") is None and other.value is not None
+                and other.plan_source is None and other.value is not None
                 and similarity(subject, words(other.label)) >= MIN_SHARED_WITH_PLAN):
             return other
     return None
@@ -144,7 +144,7 @@ def about_another_year(fact: Fact, text: str, clause_start: int, year: int | Non
 
 def link_same_indicator(facts: list[Fact], text: str = "", sentence_starts: dict | None = None,
                         year: int | None = None) -> list[Fact]:
-    """Mark text facts with the place (`extra["same_as"]`) that prints the same indicator."""
+    """Mark text facts with the place (`same_as`) that prints the same indicator."""
     rows = [f for f in facts if f.kind == "annex_row"]
     sentence_starts = sentence_starts or {}
     by_unit = rows_by_unit(rows)
@@ -158,12 +158,11 @@ def link_same_indicator(facts: list[Fact], text: str = "", sentence_starts: dict
             found = best_annex_row(fact, candidate_rows(fact, by_unit))
             if found is not None:
                 row, column = found
-                fact = replace(fact, extra={**fact.extra, "same_as": (row.char_start, row.rule), "same_as_column": column})
+                fact = replace(fact, same_as=row.key, same_as_column=column)
             else:
                 other = best_earlier_text(fact, earlier.get((fact.indicator, fact.unit), []))
                 if other is not None:
-                    fact = replace(fact, extra={**fact.extra, "same_as": (other.char_start, other.rule),
-                                                "same_as_column": "value"})
+                    fact = replace(fact, same_as=other.key, same_as_column="value")
             earlier.setdefault((fact.indicator, fact.unit), []).append(fact)
         out.append(fact)
     return out

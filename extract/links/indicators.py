@@ -135,8 +135,8 @@ def assign_indicators(facts: list[Fact], document: Document, rulebook: Rulebook,
             period = f"{period} {period_year}"
         status = fact_status(fact, estimates[fact.sentence], is_target, rulebook)
         indicator = fact_indicator(fact, rulebook, key_of, known)
-        extra = {**fact.extra, "direction": directions.get(indicator, "higher")}
-        out.append(replace(fact, indicator=indicator, period=period, status=status, extra=extra))
+        out.append(replace(fact, indicator=indicator, period=period, status=status,
+                           direction=directions.get(indicator, "higher")))
     return out
 
 

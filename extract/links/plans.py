@@ -9,7 +9,7 @@ the share's plan is the allocation stated a sentence earlier. A plan is taken fr
      it serves only the first share after it, since later shares are usually its parts; or
   3. the annex row of the same indicator, when exactly one row matches; or
   4. the head figure of the sentence just before, in the same paragraph, for a share printed "…% KH".
-The fact keeps where its plan came from (`plan_source`, `extra["plan_from"]`), so the check can
+The fact keeps where its plan came from (`plan_source`, `plan_from`), so the check can
 cite both places.
 """
 from __future__ import annotations
@@ -112,10 +112,10 @@ def _with_plan(fact: Fact, facts: list[Fact], document: Document, plan_words, us
         annex = find_annex_plan(fact, facts)
         if annex is not None:
             return replace(fact, plan=annex.plan, plan_raw=annex.plan_raw,
-                           extra={**fact.extra, "plan_from": (annex.char_start, annex.rule), "plan_source": "annex"})
+                           plan_from=annex.key, plan_source="annex")
         source = find_head_total(fact, facts, document, used)
     if source is None:
         return fact
     used.add(source.char_start)
     return replace(fact, plan=source.value, plan_raw=source.value_raw,
-                   extra={**fact.extra, "plan_from": (source.char_start, source.rule), "plan_source": "section"})
+                   plan_from=source.key, plan_source="section")

@@ -26,7 +26,7 @@ class Pool:
 
 def ahead_of(n: int, pool: Pool, window: int, workers: int = 2) -> FilesAhead:
     files = [Path(f"r{i}.txt") for i in range(n)]
-    return FilesAhead(files, lambda path: (path.name, ""), lambda path, sha: path.stem, pool, window, "v", workers)
+    return FilesAhead(files, lambda path: (path.name, ""), lambda sha: False, pool, window, "v", workers)
 
 
 def test_files_come_in_listed_order_and_at_most_a_window_is_in_the_workers():
@@ -64,7 +64,7 @@ def test_a_worker_lays_out_a_reports_rows_without_pandas(shared):
         "from extract.rulebook import default_rulebook\n"
         "from extract.reading.limits import Limits\n"
         "from pipeline.timing import StageClock\n"
-        f"rows = build_rows(Path({str(shared / 'reports' / 'huyen_9thang_2024.txt')!r}), 'sha', 'r', 'v',"
+        f"rows = build_rows(Path({str(shared / 'reports' / 'huyen_9thang_2024.txt')!r}), 'sha', 'v',"
         " default_rulebook(), Limits(), StageClock())\n"
         "print(rows.facts, rows.tables['facts'].num_rows, 'pandas' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -66,9 +66,9 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
     value_unit_raw = groups.get("value_unit") or groups.get("unit") or groups.get("plan_unit")
     plan_unit_raw = groups.get("plan_unit") or groups.get("unit") or groups.get("value_unit")
     prev_unit_raw = groups.get("prev_unit") or value_unit_raw
-    _, value_scale = lookup_unit(value_unit_raw, lexicon)
-    _, plan_scale = lookup_unit(plan_unit_raw, lexicon)
-    _, prev_scale = lookup_unit(prev_unit_raw, lexicon)
+    value_scale = lookup_unit(value_unit_raw, lexicon).scale
+    plan_scale = lookup_unit(plan_unit_raw, lexicon).scale
+    prev_scale = lookup_unit(prev_unit_raw, lexicon).scale
 
     def number(name, scale=Decimal(1)):
         value, decimals, problem = parse_number(groups.get(name))

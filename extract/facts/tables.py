@@ -83,7 +83,7 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
             continue
         plan_cell, actual_cell = cells.get("plan"), cells.get("actual")
         unit_cell = cells.get("unit")
-        unit, scale = lookup_unit(unit_cell.text if unit_cell else None, rulebook.lexicon)
+        unit, scale, _ = lookup_unit(unit_cell.text if unit_cell else None, rulebook.lexicon)
         if unit == "%":
             scale = Decimal(1)
         plan, comparator, plan_high, p1 = parse_cell(plan_cell.text) if plan_cell else (None, None, None, None)

@@ -139,6 +139,8 @@ def fact_rows(report_id: str, processed: Processed, rules_version: str) -> list[
             "listed_alt": f.extra.get("listed_alt"), "counts": f.extra.get("counts"),
             "section": sections.get(f.sentence), "in_footnote": f.in_footnote,
             "rules_version": rules_version,
+            "unit_kind": f.unit_kind, "unit_exact": f.unit_exact, "value_scale": _to_float(f.value_scale),
+            "plan_scale": _to_float(f.plan_scale), "delta_scale": _to_float(f.delta_scale),
         })
     return rows
 
@@ -149,6 +151,7 @@ FACT_COLUMNS = (
     "plan_raw", "percent_raw", "value_tolerance", "plan_tolerance", "unit_raw", "base_raw", "change",
     "comparator", "qualifier", "value_high", "percent_low", "delta", "delta_raw", "indicator", "period", "status", "flag", "assessment", "stt",
     "table_row", "previous", "plan_source", "plan_fact_id", "total_fact_id", "breakdown", "share_group", "same_as_fact_id", "same_as_column", "direction", "assessment_code", "plan_text", "listed_count", "listed_alt", "counts", "sentence_no", "section", "in_footnote", "rules_version",
+    "unit_kind", "unit_exact", "value_scale", "plan_scale", "delta_scale",
 )
 
 

@@ -15,7 +15,6 @@ from extract.rulebook import Lexicon, Rule, Rulebook
 from extract.rulebook.scan import finditer_overlapped
 
 NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low", "delta")
-CHANGE_WORDS = {"tăng": "increase", "giảm": "decrease", "tăng thêm": "increase", "giảm thêm": "decrease"}
 DIGIT = regex.compile(r"\d")
 
 
@@ -87,8 +86,8 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
         plan, plan_scale = prev, prev_scale
     basis = groups.get("basis") or fields.pop("basis", None)
     base = fields.pop("base", None) or lookup_base(basis, lexicon)
-    change_raw = (groups.get("change") or "").lower().strip()
-    change = CHANGE_WORDS.get(change_raw) or fields.pop("change", None)
+    change_raw = SPACES.sub(" ", groups.get("change") or "").lower().strip()
+    change = lexicon.changes.get(change_raw) or fields.pop("change", None)
     comparator = groups.get("comparator")
     comparator = lexicon.comparators.get(comparator, comparator) if comparator else fields.pop("comparator", None)
     qualifier = groups.get("qualifier")

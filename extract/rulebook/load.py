@@ -107,6 +107,7 @@ class Lexicon:
     unit_kinds: dict = field(default_factory=dict)   # normalised unit ("VND", "tạ/ha") -> kind
     per_kind: str | None = None                      # kind of a unit built with a `per` denominator
     unknown_exact: bool = True                       # is a figure of a unit the lexicon does not know exact?
+    changes: dict = field(default_factory=dict)      # lower-cased change word -> increase / decrease
     entries: tuple[UnitEntry, ...] = ()
     # printed unit -> what engine.lookup_unit and engine.display_unit make of it (a report prints
     # a few dozen units, each hundreds of times)
@@ -152,7 +153,7 @@ UNIT_EXAMPLE = regex.compile(r"(?P<number>\d[\d.,]*)\s*(?P<printed>.+?)\s+=\s+(?
 
 
 def check_lexicon(data: dict, text: str) -> list[str]:
-    """Problems of lexicon.toml's units and kinds, as 'lexicon.toml:line: …'."""
+    """Problems of lexicon.toml's units, kinds and change words, as 'lexicon.toml:line: …'."""
     problems = []
     kinds = data.get("kinds", {})
     where = lambda key: f"lexicon.toml:{(_key_lines(text, key) or [1])[0]}"  # noqa: E731
@@ -190,6 +191,11 @@ def check_lexicon(data: dict, text: str) -> list[str]:
             if not isinstance(example, str) or not UNIT_EXAMPLE.fullmatch(example):
                 problems.append(f"{line}: unit {name!r} example {example!r} does not read "
                                 f"'<number> <printed unit> = <value in base units> <unit>'")
+    if not data.get("changes"):
+        problems.append("lexicon.toml:1: no [[changes]]: the {change} placeholder needs the words for a change")
+    for entry in data.get("changes", []):
+        if not entry.get("change") or not entry.get("forms"):
+            problems.append(f"{where('[[changes]]')}: a [[changes]] entry needs `change` and `forms`")
     return problems
 
 
@@ -208,10 +214,13 @@ def _unit_entries(data: dict, text: str) -> tuple[UnitEntry, ...]:
 
 
 def build_lexicon(data: dict, text: str = "") -> Lexicon:
-    units, scales, bases = {}, {}, {}
+    units, scales, bases, changes = {}, {}, {}, {}
     for entry in data.get("units", []):
         for form in entry["forms"]:
             units[form.lower()] = (entry["unit"], entry["kind"], Decimal(entry.get("scale", "1")))
+    for entry in data.get("changes", []):
+        for form in entry["forms"]:
+            changes[form.lower()] = entry["change"]
     for entry in data.get("scales", []):
         for form in entry["forms"]:
             scales[form.lower()] = Decimal(entry["factor"])
@@ -231,7 +240,7 @@ def build_lexicon(data: dict, text: str = "") -> Lexicon:
         "unit": rf"(?i:(?:(?:{scale_alt})\s*)?(?:{unit_alt})(?:/(?:{per_alt}))?{end}|(?:{scale_alt}){end})",
         "basis": rf"(?i:(?:{base_alt}){end}(?:\s+(?:{suffix_alt}){end})*(?:\s+(?:19|20)\d\d(?!\d))?)",
         "qualifier": rf"(?i:{_alternation(data.get('qualifiers', {}))}){end}",
-        "change": r"(?i:tăng|giảm)(?:\s+thêm)?",
+        "change": rf"(?i:{_alternation(changes)})",
         "comparator": _alternation(data.get("comparators", {})),
         "year": r"(?:19|20)\d\d(?!\d)",
     }
@@ -245,7 +254,7 @@ def build_lexicon(data: dict, text: str = "") -> Lexicon:
                    kinds={kind: spec["exact"] for kind, spec in data.get("kinds", {}).items()},
                    unit_kinds={e["unit"]: e["kind"] for e in data.get("units", [])},
                    per_kind=data.get("per_kind"), unknown_exact=data.get("unknown_exact", True),
-                   entries=_unit_entries(data, text))
+                   changes=changes, entries=_unit_entries(data, text))
 
 
 def _line_of(source: str, needle: str, default: int = 1) -> int:

@@ -97,7 +97,7 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
         scaled = lambda x: x * scale if x is not None else None  # noqa: E731
         start = row.cells[0].start if row.cells else row.start
         facts.append(Fact(
-            rule="TB01", kind="annex_row", raw=document.text[row.start:row.end], char_start=row.start,
+            rule=config["code"], kind="annex_row", raw=document.text[row.start:row.end], char_start=row.start,
             char_end=row.end, sentence=_sentence_at(document, starts, row.start),
             value=scaled(actual), plan=scaled(plan), percent=percent,
             value_raw=actual_cell.text if actual_cell else None, plan_raw=plan_cell.text if plan_cell else None,

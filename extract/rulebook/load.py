@@ -369,7 +369,7 @@ def _read_rulebook(rules_dir: Path) -> Rulebook:
     tables_file = rules_dir / "tables.toml"
     if tables_file.exists():
         digest.update(tables_file.read_bytes())
-        tables = _load_tables(tables_file, problems)
+        tables = _load_tables(tables_file, problems, seen)
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
@@ -379,14 +379,22 @@ def _read_rulebook(rules_dir: Path) -> Rulebook:
                     prefilter)
 
 
-def _load_tables(path: Path, problems: list[str]) -> dict:
-    """Annex column roles: [(role, [header patterns])], and label -> assessment code."""
+def _load_tables(path: Path, problems: list[str], rule_files: dict | None = None) -> dict:
+    """The annex rows' rule code, column roles [(role, [header patterns])], and label -> assessment code.
+
+    `rule_files` (code -> file name) are the rule files' codes, which the annex rows' code must not be."""
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path.name}: invalid TOML: {exc}")
         return {}
+    code, line = data.get("code"), (_key_lines(text, "code") or [1])[0]
+    if not isinstance(code, str) or not regex.fullmatch(r"[A-Z]{2}\d\d", code):
+        problems.append(f"{path.name}:{line}: `code` (the rule code of annex row facts, two capitals and two "
+                        f"digits such as \"TB01\") is missing or malformed: {code!r}")
+    elif code in (rule_files or {}):
+        problems.append(f"{path.name}:{line}: code {code!r} of the annex rows is also the code of {rule_files[code]}")
     columns = []
     for entry in data.get("columns", []):
         patterns = []
@@ -396,7 +404,7 @@ def _load_tables(path: Path, problems: list[str]) -> dict:
             except regex.error as exc:
                 problems.append(f"{path.name}:{_line_of(text, header)}: header pattern {header!r} does not compile: {exc}")
         columns.append((entry.get("column"), patterns))
-    return {"columns": columns, "labels": dict(data.get("labels", {}))}
+    return {"code": code, "columns": columns, "labels": dict(data.get("labels", {}))}
 
 
 def _compile_list(data: dict, key: str, text: str, path: Path, problems: list[str]) -> tuple[regex.Pattern, ...]:

@@ -1,5 +1,5 @@
-"""lexicon.toml is refused, with file and line, when a unit has no examples or a kind the lexicon
-does not define."""
+"""lexicon.toml and tables.toml are refused, with file and line, when a unit has no examples or a kind
+the lexicon does not define, or when the annex rows have no rule code of their own."""
 import shutil
 
 import pytest
@@ -60,3 +60,11 @@ def test_units_of_one_name_must_agree_on_their_kind(rules):
     edit(rules / "lexicon.toml", 'unit = "USD"\nkind = "money"', 'unit = "VND"\nkind = "count"')
     assert any("unit 'VND' is of kind 'count' here but 'money'" in p for p in refused(rules))
 
+
+def test_the_annex_rows_need_a_code_of_their_own(rules):
+    tables = rules / "tables.toml"
+    edit(tables, 'code = "TB01"', 'code = "VA01"')
+    assert refused(rules) == [f"tables.toml:{line_of(tables, 'code = ')}: code 'VA01' of the annex rows is "
+                              "also the code of VA01_value.toml"]
+    edit(tables, 'code = "VA01"', "")
+    assert any(p.startswith("tables.toml:1: `code`") for p in refused(rules))

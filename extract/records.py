@@ -148,6 +148,11 @@ class Fact:
     percent_decimals: int | None = None
     unit: str | None = None       # normalised unit: VND, ha, tấn, %, hộ ...
     unit_raw: str | None = None   # as printed: "tỷ đồng", "ha"
+    unit_kind: str | None = None  # the unit's kind in rules/lexicon.toml: money, area, count, rate ...; None if unknown
+    unit_exact: bool | None = None  # is a whole number of the unit exact (a count), not rounded? (lexicon [kinds])
+    value_scale: Decimal | None = None  # what the printed value was multiplied by: 1e9 for "575 tỷ đồng"
+    plan_scale: Decimal | None = None   # the same for the plan
+    delta_scale: Decimal | None = None  # the same for the change (printed in the value's unit)
     base: str | None = None       # what the percent is relative to: plan, budget, same_period ...
     base_raw: str | None = None   # as printed: "KH", "dự toán", "so với cùng kỳ"
     change: str | None = None     # "increase" / "decrease" for tăng / giảm

@@ -14,7 +14,6 @@ from typing import get_args, get_type_hints
 
 import duckdb
 
-from extract.links.breakdowns import is_count
 from extract.records import Document, Fact, FactKey, Processed
 from extract.text.segment import LineMap
 
@@ -58,37 +57,28 @@ def add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'alter table {table} add column "{column}" {data_type}')
 
 
-def half_unit(raw: str | None, scale: Decimal, unit: str | None = None) -> float | None:
-    """Half a unit of the last printed digit, in base units; 0 for a count of things (exact).
+def half_unit(raw: str | None, scale: Decimal | None, exact: bool) -> float | None:
+    """Half a unit of the last printed digit, in base units; 0 for a whole number of a unit whose
+    kind counts things (`exact`: rules/lexicon.toml [kinds]), printed without a scale word.
 
-    >>> half_unit("201,922", Decimal("1e9"), "VND")
+    >>> half_unit("201,922", Decimal("1e9"), exact=False)
     500000.0
-    >>> half_unit("281.981", Decimal(1), "con"), half_unit("3.915", Decimal(1), "tấn")
+    >>> half_unit("281.981", Decimal(1), exact=True), half_unit("3.915", Decimal(1), exact=False)
     (0.0, 0.5)
+
+    A figure that did not parse has no scale (None): its digits are taken as printed.
     """
     if not raw:
         return None
+    scale = Decimal(1) if scale is None else scale
     decimals = len(raw.partition(",")[2]) if "," in raw else 0
-    if decimals == 0 and scale == 1 and (unit is None or is_count(unit)):
+    if decimals == 0 and scale == 1 and exact:
         return 0.0
     return float(Decimal("0.5") * Decimal(10) ** -decimals * scale)
 
 
 def _to_float(x):
     return float(x) if x is not None else None
-
-
-def _scale_of(fact: Fact, which: str) -> Decimal:
-    raw = fact.value_raw if which == "value" else fact.plan_raw
-    number = fact.value if which == "value" else fact.plan
-    if not raw or number is None:
-        return Decimal(1)
-    try:
-        from extract.facts.numbers import parse_vn_number
-        printed = parse_vn_number(raw.strip().lstrip("<>≤≥ "))
-    except ValueError:
-        return Decimal(1)
-    return number / printed if printed else Decimal(1)
 
 
 def stored_fields() -> tuple[tuple[str, str, str], ...]:
@@ -128,9 +118,9 @@ def fact_rows(processed: Processed, rules_version: str) -> dict[str, list]:
         "page": [page for page, _ in places], "line": [line for _, line in places],
         "section": [sections.get(f.sentence) for f in facts],
         "value_exact": [_to_float(f.value) for f in facts], "plan_exact": [_to_float(f.plan) for f in facts],
-        "value_tolerance": [half_unit(f.value_raw, _scale_of(f, "value"), f.unit) for f in facts],
+        "value_tolerance": [half_unit(f.value_raw, f.value_scale, f.unit_exact) for f in facts],
         # a plan is a set target, exact as printed; an earlier period's figure is a rounded measurement
-        "plan_tolerance": [half_unit(f.plan_raw, _scale_of(f, "plan"), f.unit) if f.base == "same_period" else 0.0
+        "plan_tolerance": [half_unit(f.plan_raw, f.plan_scale, f.unit_exact) if f.base == "same_period" else 0.0
                            for f in facts],
         "rules_version": [rules_version] * len(facts),
     }

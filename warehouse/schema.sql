@@ -199,7 +199,12 @@ create table if not exists facts (
     sentence_no       integer,
     section           varchar,
     in_footnote       integer,
-    rules_version     varchar
+    rules_version     varchar,
+    unit_kind         varchar,
+    unit_exact        boolean,
+    value_scale       double,
+    plan_scale        double,
+    delta_scale       double
 );
 comment on table facts is 'Every numeric fact of every report, with its provenance.';
 comment on column facts.fact_id is 'Deterministic id, unique: report_id:page:char_start:rule_id.';
@@ -259,6 +264,11 @@ comment on column facts.sentence_no is 'Sentence the fact comes from (sentences.
 comment on column facts.section is 'Section path of the sentence.';
 comment on column facts.in_footnote is 'Footnote number when the fact sits in a footnote body.';
 comment on column facts.rules_version is 'Hash of the rule files that produced the fact.';
+comment on column facts.unit_kind is 'Kind of the unit in rules/lexicon.toml: money, area, volume, length, mass, energy, yield, points, percent, count, rate (a unit per another: "triệu đồng/ha") ...; null when the lexicon does not know the unit or none is printed.';
+comment on column facts.unit_exact is 'True when a whole number of the unit is exact (a count of things: "281.981 con"), false for a measurement rounded to its last digit ("3.915 tấn"): the lexicon''s [kinds]. A unit without a kind follows the lexicon''s unknown_exact.';
+comment on column facts.value_scale is 'What the printed value was multiplied by to give value: scale word times unit ("575 tỷ đồng": 1e9); null when there is no value.';
+comment on column facts.plan_scale is 'The same for the plan.';
+comment on column facts.delta_scale is 'The same for the change (printed in the value''s unit).';
 
 create table if not exists checks (
     check_id          varchar not null,

@@ -15,7 +15,6 @@ from extract.rulebook import Lexicon, Rule, Rulebook
 from extract.rulebook.scan import finditer_overlapped
 
 NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low", "delta")
-CHANGE_WORDS = {"tăng": "increase", "giảm": "decrease", "tăng thêm": "increase", "giảm thêm": "decrease"}
 DIGIT = regex.compile(r"\d")
 
 
@@ -66,9 +65,9 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
     value_unit_raw = groups.get("value_unit") or groups.get("unit") or groups.get("plan_unit")
     plan_unit_raw = groups.get("plan_unit") or groups.get("unit") or groups.get("value_unit")
     prev_unit_raw = groups.get("prev_unit") or value_unit_raw
-    _, value_scale = lookup_unit(value_unit_raw, lexicon)
-    _, plan_scale = lookup_unit(plan_unit_raw, lexicon)
-    _, prev_scale = lookup_unit(prev_unit_raw, lexicon)
+    value_scale = lookup_unit(value_unit_raw, lexicon).scale
+    plan_scale = lookup_unit(plan_unit_raw, lexicon).scale
+    prev_scale = lookup_unit(prev_unit_raw, lexicon).scale
 
     def number(name, scale=Decimal(1)):
         value, decimals, problem = parse_number(groups.get(name))
@@ -84,19 +83,21 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
     percent_low, _ = number("percent_low")
     delta, _ = number("delta", value_scale)
     if prev is not None and plan is None:
-        plan = prev
+        plan, plan_scale = prev, prev_scale
     basis = groups.get("basis") or fields.pop("basis", None)
     base = fields.pop("base", None) or lookup_base(basis, lexicon)
-    change_raw = (groups.get("change") or "").lower().strip()
-    change = CHANGE_WORDS.get(change_raw) or fields.pop("change", None)
+    change_raw = SPACES.sub(" ", groups.get("change") or "").lower().strip()
+    change = lexicon.changes.get(change_raw) or fields.pop("change", None)
     comparator = groups.get("comparator")
     comparator = lexicon.comparators.get(comparator, comparator) if comparator else fields.pop("comparator", None)
     qualifier = groups.get("qualifier")
     qualifier = lexicon.qualifiers.get(SPACES.sub(" ", qualifier.lower()), qualifier) if qualifier else None
     kind = fields.pop("kind", rule.kind)
     unit = display_unit(unit_raw, lexicon)
+    unit_kind = lookup_unit(unit_raw, lexicon).kind
     if kind in ("percent", "change", "share") and percent is not None and value is None and not unit:
         unit = "%"
+        unit_kind = lookup_unit(unit, lexicon).kind
     start, end = match.span()
     return Fact(
         rule=rule.code, kind=kind, raw=text[start:end], char_start=start, char_end=end,
@@ -104,7 +105,10 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
         value=value, plan=plan, percent=percent,
         value_raw=groups.get("value"), plan_raw=groups.get("plan") or groups.get("prev"),
         percent_raw=groups.get("percent"), percent_decimals=percent_decimals,
-        unit=unit, unit_raw=unit_raw, base=base, base_raw=basis, change=change,
+        unit=unit, unit_raw=unit_raw, unit_kind=unit_kind, unit_exact=lexicon.is_exact(unit_kind),
+        value_scale=value_scale if value is not None else None, plan_scale=plan_scale if plan is not None else None,
+        delta_scale=value_scale if delta is not None else None,
+        base=base, base_raw=basis, change=change,
         comparator=comparator, qualifier=qualifier, value_high=value_high, percent_low=percent_low,
         delta=delta, delta_raw=groups.get("delta"),
         label=derive_label(text, start, floor),
@@ -195,7 +199,8 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook, te
         if not percents:
             return fact
         source = percents[-1]
-        return replace(fact, value=source.percent, value_raw=source.percent_raw, value_from=source.key)
+        return replace(fact, value=source.percent, value_raw=source.percent_raw, value_scale=Decimal(1),
+                       value_from=source.key)
     before = [f for f in facts if f.char_end <= fact.char_start and f.value is not None
               and f.kind not in ("percent", "change", "share", "difference")
               and (f.unit == fact.unit or fact.unit in (None, "%"))
@@ -203,6 +208,8 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook, te
     if not before:
         return fact
     source = before[-1]
-    return replace(fact, value=source.value, value_raw=source.value_raw, unit=fact.unit or source.unit,
+    owner = fact if fact.unit else source   # the fact's own unit, else the borrowed figure's
+    return replace(fact, value=source.value, value_raw=source.value_raw, value_scale=source.value_scale,
+                   unit=owner.unit, unit_kind=owner.unit_kind, unit_exact=owner.unit_exact,
                    value_from=source.key)
 

@@ -83,7 +83,7 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
             continue
         plan_cell, actual_cell = cells.get("plan"), cells.get("actual")
         unit_cell = cells.get("unit")
-        unit, scale = lookup_unit(unit_cell.text if unit_cell else None, rulebook.lexicon)
+        unit, scale, unit_kind = lookup_unit(unit_cell.text if unit_cell else None, rulebook.lexicon)
         if unit == "%":
             scale = Decimal(1)
         plan, comparator, plan_high, p1 = parse_cell(plan_cell.text) if plan_cell else (None, None, None, None)
@@ -96,13 +96,16 @@ def extract_table_rows(document: Document, rulebook: Rulebook) -> list[Fact]:
         stt_cell = cells.get("stt")
         scaled = lambda x: x * scale if x is not None else None  # noqa: E731
         facts.append(Fact(
-            rule="TB01", kind="annex_row", raw=document.text[row.start:row.end], char_start=row.start,
+            rule=config["code"], kind="annex_row", raw=document.text[row.start:row.end], char_start=row.start,
             char_end=row.end, sentence=_sentence_at(document, starts, row.start),
             value=scaled(actual), plan=scaled(plan), percent=percent,
             value_raw=actual_cell.text if actual_cell else None, plan_raw=plan_cell.text if plan_cell else None,
             percent_raw=pct_cell.text if pct_cell else None, percent_decimals=percent_decimals if percent is not None else None,
             unit=display_unit(unit_cell.text, rulebook.lexicon) if unit_cell and unit_cell.text else None,
-            unit_raw=unit_cell.text if unit_cell else None, base="plan" if plan is not None else None,
+            unit_raw=unit_cell.text if unit_cell else None, unit_kind=unit_kind,
+            unit_exact=rulebook.lexicon.is_exact(unit_kind),
+            value_scale=scale if actual is not None else None, plan_scale=scale if plan is not None else None,
+            base="plan" if plan is not None else None,
             comparator=comparator or actual_cmp, value_high=scaled(plan_high) if plan_high is not None else None,
             label=indicator.text, assessment=label_cell.text if label_cell and label_cell.text else None,
             stt=stt_cell.text if stt_cell and stt_cell.text else None, table_row=row.row,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 import regex
 
@@ -10,44 +11,58 @@ from extract.rulebook import Lexicon
 SPACES = regex.compile(r"\s+")
 
 
-def lookup_unit(raw: str | None, lexicon: Lexicon) -> tuple[str | None, Decimal]:
-    """Normalised unit and scale factor of a printed unit such as 'tỷ đồng' or 'nghìn tấn'.
+class Unit(NamedTuple):
+    """What the lexicon makes of a printed unit."""
+    unit: str | None     # normalised: "VND", "ha", "count" for a counting noun; None for a bare scale word
+    scale: Decimal       # multiplies the printed number into base units: 1e9 for "tỷ đồng"
+    kind: str | None     # the entry's kind (lexicon [kinds]); `per_kind` for "triệu đồng/ha"; None if unknown
+
+
+def lookup_unit(raw: str | None, lexicon: Lexicon) -> Unit:
+    """Normalised unit, scale factor and kind of a printed unit such as 'tỷ đồng' or 'nghìn tấn'.
 
     >>> from extract.rulebook import default_rulebook
     >>> lexicon = default_rulebook().lexicon
     >>> lookup_unit("tỷ đồng", lexicon)
-    ('VND', Decimal('1E+9'))
+    Unit(unit='VND', scale=Decimal('1E+9'), kind='money')
     >>> lookup_unit("ha", lexicon)
-    ('ha', Decimal('1'))
+    Unit(unit='ha', scale=Decimal('1'), kind='area')
     >>> lookup_unit("triệu đồng/ha", lexicon)
-    ('VND/ha', Decimal('1E+6'))
+    Unit(unit='VND/ha', scale=Decimal('1E+6'), kind='rate')
+    >>> lookup_unit("MW", lexicon)
+    Unit(unit='mw', scale=Decimal('1'), kind=None)
     """
     if not raw:
-        return None, Decimal(1)
+        return Unit(None, Decimal(1), None)
     key = ("lookup", raw)
     if key not in lexicon.unit_memo:
         lexicon.unit_memo[key] = _lookup_unit(raw, lexicon)
     return lexicon.unit_memo[key]
 
 
-def _lookup_unit(raw: str, lexicon: Lexicon) -> tuple[str | None, Decimal]:
+def _lookup_unit(raw: str, lexicon: Lexicon) -> Unit:
     text = SPACES.sub(" ", raw.strip()).lower()
     per = ""
     if "/" in text and text not in lexicon.units:
         text, _, per = text.partition("/")
         per = "/" + per
+
+    def kind_of(unit: str, kind: str | None) -> str | None:
+        # a unit per another is a rate, unless the lexicon names the whole unit ("VND/người/năm")
+        return lexicon.unit_kinds.get(unit + per, lexicon.per_kind) if per else kind
+
     if text in lexicon.units:
-        unit, _, scale = lexicon.units[text]
-        return (unit + per if unit != "count" or not per else unit + per), scale
+        unit, kind, scale = lexicon.units[text]
+        return Unit(unit + per, scale, kind_of(unit, kind))
     for form, factor in sorted(lexicon.scales.items(), key=lambda kv: -len(kv[0])):
         if text == form:
-            return None, factor
+            return Unit(None, factor, None)
         if text.startswith(form + " ") or (text.startswith(form) and text[len(form):] in lexicon.units):
             rest = text[len(form):].strip()
             if rest in lexicon.units:
-                unit, _, scale = lexicon.units[rest]
-                return unit + per, factor * scale
-    return text + per, Decimal(1)
+                unit, kind, scale = lexicon.units[rest]
+                return Unit(unit + per, factor * scale, kind_of(unit, kind))
+    return Unit(text + per, Decimal(1), kind_of(text, None))
 
 
 def display_unit(raw: str | None, lexicon: Lexicon) -> str | None:
@@ -59,7 +74,7 @@ def display_unit(raw: str | None, lexicon: Lexicon) -> str | None:
 
 
 def _display_unit(raw: str | None, lexicon: Lexicon) -> str | None:
-    unit, _ = lookup_unit(raw, lexicon)
+    unit = lookup_unit(raw, lexicon).unit
     if unit is None:
         return None
     if unit.startswith("count"):

@@ -31,24 +31,24 @@ def prints_a_figure(fact: Fact) -> bool:
 MAX_BRACKET_GAP = 40  # "20 trường công lập (08 trường …": words between the total and its bracket list
 
 
-def compatible(total_unit: str | None, part_unit: str | None, counts_mix: bool = False) -> bool:
+def compatible(total: Fact, part: Fact, counts_mix: bool = False) -> bool:
     """Parts are in the total's unit; a bare number or a bare scale ("4,5 tỷ") fits any total.
 
     After a trigger word, counting nouns may differ: "2.148 người (gồm: 168 công chức; 1.568 viên chức)".
-    >>> compatible("người", "viên chức", counts_mix=True), compatible("người", "vụ")
+    >>> people, clerks, cases = (Fact("VA01", "value", "", 0, 0, unit=unit, unit_exact=True)
+    ...                          for unit in ("người", "viên chức", "vụ"))
+    >>> compatible(people, clerks, counts_mix=True), compatible(people, cases)
     (True, False)
     """
-    if total_unit == part_unit or part_unit is None or total_unit is None:
+    if total.unit == part.unit or part.unit is None or total.unit is None:
         return True
-    return counts_mix and is_count(total_unit) and is_count(part_unit)
+    return counts_mix and is_count(total) and is_count(part)
 
 
-MEASURES = {"VND", "USD", "ha", "m²", "km²", "m³", "km", "m", "tấn", "tạ", "kg", "lít", "kWh", "%"}
-
-
-def is_count(unit: str) -> bool:
-    """Counting nouns (hộ, người, công trình …) as opposed to measures and money."""
-    return unit not in MEASURES and "/" not in unit and not unit.startswith(("VND", "USD"))
+def is_count(fact: Fact) -> bool:
+    """Does the fact count things (hộ, người, công trình …)? Its unit's kind says so (rules/lexicon.toml
+    [kinds], `exact = true`), as opposed to measures, money and rates."""
+    return bool(fact.unit) and fact.unit_exact is True
 
 
 def _bracket_end(text: str, start: int, limit: int) -> int:
@@ -89,7 +89,7 @@ def _parts_after(text: str, begin: int, end: int, total: Fact, facts: list[Fact]
         # after a ';' a counting noun not seen yet starts something else ("…; 19 nhóm trẻ độc lập")
         new_noun = f.unit not in {p.unit for p in parts} | {total.unit}
         after_semicolon = parts and ";" in text[parts[-1].char_end:f.char_start]
-        if not compatible(total.unit, f.unit, counts_mix) or (after_semicolon and new_noun and not bracketed):
+        if not compatible(total, f, counts_mix) or (after_semicolon and new_noun and not bracketed):
             if parts:
                 break
             continue
@@ -176,7 +176,7 @@ def find_annex_breakdowns(facts: list[Fact]) -> list[tuple]:
             units = {c.unit for c in children}
             # rates do not add up; "Trong đó: …" sub-rows are a subset, not a partition
             subset = any((c.label or "").lower().startswith("trong đó") for c in children)
-            if len(units) == 1 and compatible(parent.unit, children[0].unit) and "%" not in units and not subset:
+            if len(units) == 1 and compatible(parent, children[0]) and "%" not in units and not subset:
                 found.append((parent, list(children), "annex"))
 
     for row in rows:

@@ -32,7 +32,7 @@ def listed_items(text: str) -> list[str]:
 
 def find_enumeration(fact: Fact, text: str, sentence_end: int, facts: list[Fact]) -> tuple[int, int] | None:
     """(items, items if the last 'A và B' counts as two) of the list right after a count, or None."""
-    if fact.value is None or fact.kind != "value" or not fact.unit or not is_count(fact.unit):
+    if fact.value is None or fact.kind != "value" or not is_count(fact):
         return None
     opening = text.find("(", fact.char_end, min(fact.char_end + MAX_GAP, sentence_end))
     if opening < 0 or regex.search(r"\d", text[fact.char_end:opening]):

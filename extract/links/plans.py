@@ -111,11 +111,11 @@ def _with_plan(fact: Fact, facts: list[Fact], document: Document, plan_words, us
     if source is None:
         annex = find_annex_plan(fact, facts)
         if annex is not None:
-            return replace(fact, plan=annex.plan, plan_raw=annex.plan_raw,
+            return replace(fact, plan=annex.plan, plan_raw=annex.plan_raw, plan_scale=annex.plan_scale,
                            plan_from=annex.key, plan_source="annex")
         source = find_head_total(fact, facts, document, used)
     if source is None:
         return fact
     used.add(source.char_start)
-    return replace(fact, plan=source.value, plan_raw=source.value_raw,
+    return replace(fact, plan=source.value, plan_raw=source.value_raw, plan_scale=source.value_scale,
                    plan_from=source.key, plan_source="section")

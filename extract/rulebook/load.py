@@ -82,6 +82,17 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class UnitEntry:
+    """One [[units]] entry of lexicon.toml, kept for its examples (run by tests/facts/test_units.py)."""
+    unit: str
+    kind: str
+    forms: tuple[str, ...]
+    scale: Decimal
+    examples: tuple[str, ...]
+    line: int            # of its [[units]] header in lexicon.toml
+
+
+@dataclass(frozen=True)
 class Lexicon:
     units: dict          # lower-cased surface form -> (unit, kind, scale Decimal)
     scales: dict         # lower-cased form -> Decimal factor
@@ -92,9 +103,20 @@ class Lexicon:
     breakdown_triggers: regex.Pattern | None = None
     indicator_counts: dict = field(default_factory=dict)
     structure_triggers: regex.Pattern | None = None
+    kinds: dict = field(default_factory=dict)        # kind -> exact: is a whole number of it a count of things?
+    unit_kinds: dict = field(default_factory=dict)   # normalised unit ("VND", "tạ/ha") -> kind
+    per_kind: str | None = None                      # kind of a unit built with a `per` denominator
+    unknown_exact: bool = True                       # is a figure of a unit the lexicon does not know exact?
+    changes: dict = field(default_factory=dict)      # lower-cased change word -> increase / decrease
+    entries: tuple[UnitEntry, ...] = ()
     # printed unit -> what engine.lookup_unit and engine.display_unit make of it (a report prints
     # a few dozen units, each hundreds of times)
     unit_memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def is_exact(self, kind: str | None) -> bool:
+        """Is a whole number printed in a unit of this kind exact (a count of things), rather than a
+        measurement rounded to its last digit? A unit without a kind follows `unknown_exact`."""
+        return self.kinds[kind] if kind in self.kinds else self.unknown_exact
 
 
 @dataclass(frozen=True)
@@ -125,11 +147,80 @@ def _alternation(forms) -> str:
     return "|".join(regex.escape(f).replace(r"\ ", r"\s+") for f in sorted(set(forms), key=lambda f: (-len(f), f)))
 
 
-def build_lexicon(data: dict) -> Lexicon:
-    units, scales, bases = {}, {}, {}
+UNIT_KEYS = {"unit", "kind", "forms", "scale", "examples"}
+# An example of a unit: "<number> <printed unit> = <value in base units> <facts.unit>".
+UNIT_EXAMPLE = regex.compile(r"(?P<number>\d[\d.,]*)\s*(?P<printed>.+?)\s+=\s+(?P<value>\S+)\s+(?P<unit>.+)")
+
+
+def check_lexicon(data: dict, text: str) -> list[str]:
+    """Problems of lexicon.toml's units, kinds and change words, as 'lexicon.toml:line: …'."""
+    problems = []
+    kinds = data.get("kinds", {})
+    where = lambda key: f"lexicon.toml:{(_key_lines(text, key) or [1])[0]}"  # noqa: E731
+    for kind, spec in kinds.items():
+        if not isinstance(spec, dict) or set(spec) != {"exact"} or not isinstance(spec["exact"], bool):
+            problems.append(f"{where(kind)}: kind {kind!r} needs exactly `exact = true` or `exact = false`")
+    if "per_kind" in data and data["per_kind"] not in kinds:
+        problems.append(f"{where('per_kind')}: per_kind {data['per_kind']!r} is not one of the [kinds] {sorted(kinds)}")
+    if not isinstance(data.get("unknown_exact", True), bool):
+        problems.append(f"{where('unknown_exact')}: unknown_exact must be true or false")
+    headers = _key_lines(text, "[[units]]")
+    seen_kind = {}
+    for number, entry in enumerate(data.get("units", [])):
+        line = f"lexicon.toml:{headers[number] if number < len(headers) else 1}"
+        name = entry.get("unit")
+        for key in sorted(set(entry) - UNIT_KEYS):
+            problems.append(f"{line}: unit {name!r} has unknown key {key!r}; known: {sorted(UNIT_KEYS)}")
+        for key in ("unit", "kind", "forms"):
+            if not entry.get(key):
+                problems.append(f"{line}: unit {name!r} has no {key!r}")
+        kind = entry.get("kind")
+        if kind and kind not in kinds:
+            problems.append(f"{line}: unit {name!r} has unknown kind {kind!r}; one of the [kinds] {sorted(kinds)}")
+        if name and kind and seen_kind.setdefault(name, kind) != kind:
+            problems.append(f"{line}: unit {name!r} is of kind {kind!r} here but {seen_kind[name]!r} in another entry")
+        try:
+            Decimal(entry.get("scale", "1"))
+        except (ArithmeticError, TypeError, ValueError):
+            problems.append(f"{line}: unit {name!r} has a scale that is not a number: {entry.get('scale')!r}")
+        examples = entry.get("examples")
+        if not examples:
+            problems.append(f"{line}: unit {name!r} needs examples: "
+                            f"[\"<number> <printed unit> = <value in base units> <unit>\", …]")
+        for example in examples or ():
+            if not isinstance(example, str) or not UNIT_EXAMPLE.fullmatch(example):
+                problems.append(f"{line}: unit {name!r} example {example!r} does not read "
+                                f"'<number> <printed unit> = <value in base units> <unit>'")
+    if not data.get("changes"):
+        problems.append("lexicon.toml:1: no [[changes]]: the {change} placeholder needs the words for a change")
+    for entry in data.get("changes", []):
+        if not entry.get("change") or not entry.get("forms"):
+            problems.append(f"{where('[[changes]]')}: a [[changes]] entry needs `change` and `forms`")
+    return problems
+
+
+def _key_lines(text: str, key: str) -> list[int]:
+    """Lines where `key` starts a line of a TOML file: a key ("per_kind") or a header ("[[units]]")."""
+    escaped = regex.escape(key).replace(r"\ ", r"\s*")
+    follows = r"\s*$" if key.startswith("[") else r"\s*="
+    return [text.count("\n", 0, m.start()) + 1 for m in regex.finditer(rf"(?m)^[ \t]*{escaped}{follows}", text)]
+
+
+def _unit_entries(data: dict, text: str) -> tuple[UnitEntry, ...]:
+    headers = _key_lines(text, "[[units]]")
+    return tuple(UnitEntry(e["unit"], e["kind"], tuple(e["forms"]), Decimal(e.get("scale", "1")),
+                           tuple(e.get("examples", ())), headers[i] if i < len(headers) else 1)
+                 for i, e in enumerate(data.get("units", [])))
+
+
+def build_lexicon(data: dict, text: str = "") -> Lexicon:
+    units, scales, bases, changes = {}, {}, {}, {}
     for entry in data.get("units", []):
         for form in entry["forms"]:
             units[form.lower()] = (entry["unit"], entry["kind"], Decimal(entry.get("scale", "1")))
+    for entry in data.get("changes", []):
+        for form in entry["forms"]:
+            changes[form.lower()] = entry["change"]
     for entry in data.get("scales", []):
         for form in entry["forms"]:
             scales[form.lower()] = Decimal(entry["factor"])
@@ -149,7 +240,7 @@ def build_lexicon(data: dict) -> Lexicon:
         "unit": rf"(?i:(?:(?:{scale_alt})\s*)?(?:{unit_alt})(?:/(?:{per_alt}))?{end}|(?:{scale_alt}){end})",
         "basis": rf"(?i:(?:{base_alt}){end}(?:\s+(?:{suffix_alt}){end})*(?:\s+(?:19|20)\d\d(?!\d))?)",
         "qualifier": rf"(?i:{_alternation(data.get('qualifiers', {}))}){end}",
-        "change": r"(?i:tăng|giảm)(?:\s+thêm)?",
+        "change": rf"(?i:{_alternation(changes)})",
         "comparator": _alternation(data.get("comparators", {})),
         "year": r"(?:19|20)\d\d(?!\d)",
     }
@@ -159,7 +250,11 @@ def build_lexicon(data: dict) -> Lexicon:
     structures = data.get("structure_triggers", [])
     structure_pattern = compile_pattern("|".join(f"(?:{t})" for t in structures), regex.I) if structures else None
     return Lexicon(units, scales, bases, dict(data.get("qualifiers", {})),
-                   dict(data.get("comparators", {})), pieces, trigger_pattern, counts, structure_pattern)
+                   dict(data.get("comparators", {})), pieces, trigger_pattern, counts, structure_pattern,
+                   kinds={kind: spec["exact"] for kind, spec in data.get("kinds", {}).items()},
+                   unit_kinds={e["unit"]: e["kind"] for e in data.get("units", [])},
+                   per_kind=data.get("per_kind"), unknown_exact=data.get("unknown_exact", True),
+                   changes=changes, entries=_unit_entries(data, text))
 
 
 def _line_of(source: str, needle: str, default: int = 1) -> int:
@@ -247,9 +342,12 @@ def _read_rulebook(rules_dir: Path) -> Rulebook:
     digest = hashlib.sha256()
     try:
         lexicon_text = (rules_dir / "lexicon.toml").read_text(encoding="utf-8")
-        lexicon = build_lexicon(tomllib.loads(lexicon_text))
+        lexicon_data = tomllib.loads(lexicon_text)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RulebookError([f"lexicon.toml: {exc}"]) from exc
+    if lexicon_problems := check_lexicon(lexicon_data, lexicon_text):
+        raise RulebookError(lexicon_problems)
+    lexicon = build_lexicon(lexicon_data, lexicon_text)
     digest.update(lexicon_text.encode())
     rules, seen = [], {}
     for path in sorted(rules_dir.glob("[A-Z][A-Z][0-9][0-9]_*.toml")):
@@ -271,7 +369,7 @@ def _read_rulebook(rules_dir: Path) -> Rulebook:
     tables_file = rules_dir / "tables.toml"
     if tables_file.exists():
         digest.update(tables_file.read_bytes())
-        tables = _load_tables(tables_file, problems)
+        tables = _load_tables(tables_file, problems, seen)
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
@@ -281,14 +379,22 @@ def _read_rulebook(rules_dir: Path) -> Rulebook:
                     prefilter)
 
 
-def _load_tables(path: Path, problems: list[str]) -> dict:
-    """Annex column roles: [(role, [header patterns])], and label -> assessment code."""
+def _load_tables(path: Path, problems: list[str], rule_files: dict | None = None) -> dict:
+    """The annex rows' rule code, column roles [(role, [header patterns])], and label -> assessment code.
+
+    `rule_files` (code -> file name) are the rule files' codes, which the annex rows' code must not be."""
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path.name}: invalid TOML: {exc}")
         return {}
+    code, line = data.get("code"), (_key_lines(text, "code") or [1])[0]
+    if not isinstance(code, str) or not regex.fullmatch(r"[A-Z]{2}\d\d", code):
+        problems.append(f"{path.name}:{line}: `code` (the rule code of annex row facts, two capitals and two "
+                        f"digits such as \"TB01\") is missing or malformed: {code!r}")
+    elif code in (rule_files or {}):
+        problems.append(f"{path.name}:{line}: code {code!r} of the annex rows is also the code of {rule_files[code]}")
     columns = []
     for entry in data.get("columns", []):
         patterns = []
@@ -298,7 +404,7 @@ def _load_tables(path: Path, problems: list[str]) -> dict:
             except regex.error as exc:
                 problems.append(f"{path.name}:{_line_of(text, header)}: header pattern {header!r} does not compile: {exc}")
         columns.append((entry.get("column"), patterns))
-    return {"columns": columns, "labels": dict(data.get("labels", {}))}
+    return {"code": code, "columns": columns, "labels": dict(data.get("labels", {}))}
 
 
 def _compile_list(data: dict, key: str, text: str, path: Path, problems: list[str]) -> tuple[regex.Pattern, ...]:

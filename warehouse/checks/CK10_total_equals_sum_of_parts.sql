@@ -35,12 +35,13 @@ with groups as (
 claims as (
     select g.*, t.fact_id as total_id, t.line, t.page, t.qualifier, t.unit_raw, 'value' as what,
            t.value as total, coalesce(t.value_tolerance, 0) as total_tolerance, t.value_raw as total_raw,
+           coalesce(t.value_scale, 1) as total_scale,
            part_sum as parts, part_tolerance as tolerance, parts_text as shown
     from groups g join batch_facts t on t.fact_id = g.total_fact_id
     where t.value is not null
     union all
     select g.*, t.fact_id, t.line, t.page, null, t.unit_raw, 'plan',
-           t.plan, coalesce(t.plan_tolerance, 0), t.plan_raw,
+           t.plan, coalesce(t.plan_tolerance, 0), t.plan_raw, coalesce(t.plan_scale, 1),
            plan_sum, plan_part_tolerance, plan_parts_text
     from groups g join batch_facts t on t.fact_id = g.total_fact_id
     where t.plan is not null and g.all_plans and t.plan_source is null
@@ -73,13 +74,13 @@ select
     line, page, report_id,
     case when maybe_subset and gap > 1e-9 * greatest(abs(total), 1)
          then printf('Các phần nêu (%s) cộng lại %s, ít hơn nhiều so với tổng %s: có thể chỉ là một phần, không kết luận.',
-                     shown, vn_auto(parts / scale_of(total, total_raw)), total_raw)
+                     shown, vn_auto(parts / total_scale), total_raw)
          when gap <= 1e-9 * greatest(abs(total), 1)
          then printf('Tổng %s%s khớp với tổng các phần: %s.', case what when 'plan' then '(kế hoạch) ' else '' end,
                      total_raw, shown)
          else printf('Tổng %sin %s%s nhưng các phần cộng lại %s = %s%s (lệch %s).',
                      case what when 'plan' then '(cột kế hoạch) ' else '' end, total_raw,
-                     coalesce(' ' || nullif(unit_raw, ''), ''), shown, vn_auto(parts / scale_of(total, total_raw)),
-                     coalesce(' ' || nullif(unit_raw, ''), ''), vn_auto(diff / scale_of(total, total_raw)))
+                     coalesce(' ' || nullif(unit_raw, ''), ''), shown, vn_auto(parts / total_scale),
+                     coalesce(' ' || nullif(unit_raw, ''), ''), vn_auto(diff / total_scale))
     end                                                as message
 from judged

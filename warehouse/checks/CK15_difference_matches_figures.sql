@@ -13,7 +13,7 @@ with claims as (
            case f.change when 'decrease' then f.plan - f.value else f.value - f.plan end as computed_delta,
            coalesce(f.value_tolerance, 0) + coalesce(f.plan_tolerance, 0) as tolerance,
            case when f.delta_raw like '%,%' then 0.5 * pow(10, -length(split_part(f.delta_raw, ',', 2)))
-                    * f.delta / nullif(printed(f.delta_raw), 0)
+                    * coalesce(f.delta_scale, 1)
                 else 0 end as delta_tolerance
     from batch_facts f
     where f.kind = 'difference' and f.delta is not null and f.value is not null and f.plan is not null
@@ -36,6 +36,6 @@ select
     line, page, report_id,
     printf('Ghi %s %s so với kỳ trước; %s và %s chênh nhau %s%s.',
            case change when 'decrease' then 'giảm' else 'tăng' end, delta_raw, value_raw, plan_raw,
-           vn_auto(abs(value - plan) / scale_of(delta, delta_raw)),
+           vn_auto(abs(value - plan) / coalesce(delta_scale, 1)),
            case when judge(gap, h) = 'ok' then '' else ', không khớp' end)  as message
 from judged

@@ -12,9 +12,5 @@ create or replace temp macro judge(gap, h) as
 -- a number the way a Vietnamese reader writes it: 128,67 and 3.335,60
 create or replace temp macro vn(x, decimals) as
     replace(replace(replace(format('{:,.' || decimals || 'f}', x), ',', '#'), '.', ','), '#', '.');
--- the number a raw Vietnamese figure prints ("10.361,8" -> 10361.8), to express sums in the printed scale
-create or replace temp macro printed(raw) as try_cast(replace(replace(raw, '.', ''), ',', '.') as double);
--- the factor between base units and the printed figure: 1e9 for "575 tỷ đồng" (value 575e9, raw "575")
-create or replace temp macro scale_of(total, total_raw) as coalesce(nullif(total / nullif(printed(total_raw), 0), 0), 1);
 -- a number with decimals only when it has some: 397, 173,34
 create or replace temp macro vn_auto(x) as vn(x, case when abs(x - round(x)) < 1e-9 then 0 else 2 end);

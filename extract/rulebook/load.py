@@ -8,6 +8,7 @@ every problem with file and line, so a broken rule set is refused before anythin
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -169,6 +170,18 @@ def build_lexicon(data: dict) -> Lexicon:
                    dict(data.get("comparators", {})), pieces, trigger_pattern, counts, structure_pattern)
 
 
+def _toml_problem(name: str, source: str, exc: tomllib.TOMLDecodeError) -> str:
+    r"""tomllib's message as 'file:line: invalid TOML: …' (it ends its message with the position).
+
+    >>> _toml_problem("RT01_x.toml", "a = 1\nb = [x\n", tomllib.TOMLDecodeError("Invalid value (at line 2, column 6)"))
+    'RT01_x.toml:2: invalid TOML: Invalid value (column 6)'
+    """
+    message = str(exc)
+    if at := re.search(r"\s*\(at line (\d+), column (\d+)\)$", message):
+        return f"{name}:{at[1]}: invalid TOML: {message[:at.start()]} (column {at[2]})"
+    return f"{name}:{source.count(chr(10)) + 1}: invalid TOML: {message}"   # "… (at end of document)"
+
+
 def _line_of(source: str, needle: str, default: int = 1) -> int:
     index = source.find(needle)
     return source.count("\n", 0, index) + 1 if index >= 0 else default
@@ -191,7 +204,7 @@ def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}: invalid TOML: {exc}")
+        problems.append(_toml_problem(path.name, text, exc))
         return None
     before = len(problems)
     for key in sorted(set(data) - RULE_KEYS):
@@ -237,7 +250,7 @@ def _load_cases(name: str, source: str, code: str, data: dict, problems: list[st
     goes to `problems`.
 
     An example has a text, a `match` (the exact text of the fact it is about, or for a non-fact rule
-    the text it masks) and the fields that fact must have; a counterexample only a text. Either may
+    the text it masks: required) and the fields that fact must have; a counterexample only a text. Either may
     carry `xfail = "why"`: a known failure, which the tests expect to fail and loading does not run.
     """
     cases = []
@@ -264,7 +277,10 @@ def _load_cases(name: str, source: str, code: str, data: dict, problems: list[st
             if xfail is not None and not (isinstance(xfail, str) and xfail.strip()):
                 problems.append(f"{where}: xfail must say why it fails, as a string")
             match = entry.get("match")
-            if match is not None and not (isinstance(match, str) and match in entry["text"]):
+            if kind == "example" and match is None:
+                what = "it masks" if data.get("kind") == "nonfact" else "of the fact it is about"
+                problems.append(f"{where} has no match: add match = \"…\", the exact text {what}")
+            elif match is not None and not (isinstance(match, str) and match in entry["text"]):
                 problems.append(f"{where}: match {match!r} is not part of its text")
             expected = {k: v for k, v in entry.items() if k not in ("text", "xfail", "match")}
             cases.append(Case(code, kind, number, entry["text"], match, expected, xfail, name, line))
@@ -285,9 +301,12 @@ def _read_rulebook(rules_dir: Path) -> Rulebook:
     digest = hashlib.sha256()
     try:
         lexicon_text = (rules_dir / "lexicon.toml").read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulebookError([f"lexicon.toml:1: cannot be read: {exc}"]) from exc
+    try:
         lexicon = build_lexicon(tomllib.loads(lexicon_text))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RulebookError([f"lexicon.toml: {exc}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RulebookError([_toml_problem("lexicon.toml", lexicon_text, exc)]) from exc
     digest.update(lexicon_text.encode())
     rules, seen = [], {}
     for path in sorted(rules_dir.glob("[A-Z][A-Z][0-9][0-9]_*.toml")):
@@ -325,7 +344,7 @@ def _load_tables(path: Path, problems: list[str]) -> dict:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}: invalid TOML: {exc}")
+        problems.append(_toml_problem(path.name, text, exc))
         return {}
     columns = []
     for entry in data.get("columns", []):
@@ -354,7 +373,7 @@ def _load_indicators(path: Path, problems: list[str]) -> tuple:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}: invalid TOML: {exc}")
+        problems.append(_toml_problem(path.name, text, exc))
         return (), (), ()
     entries = data.get("indicators", [])
     plan_words = _compile_list(data, "plan_words", text, path, problems)

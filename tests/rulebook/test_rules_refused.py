@@ -104,6 +104,26 @@ def test_an_example_that_no_longer_holds_is_refused_with_its_line(rules, warehou
                         f"percent is 77.66, expected '77.67'"]
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_broken_toml_and_examples_without_their_match_are_all_listed(rules, warehouse, command):
+    broken = rules / "PC02_percent_range.toml"
+    edit(broken, 'priority = 22\n', 'priority = 22\nsummary = [\n')
+    missing = rules / "FR01_fraction.toml"
+    edit(missing, 'match   = "15/19 tiêu chí"\n', "")
+    elsewhere = rules / "NF01_dates.toml"
+    edit(elsewhere, 'match = "31/12/2023"', 'match = "31/12/2024"')
+    problems = refuse(rules, warehouse, command)
+    expected = [
+        rf"PC02_percent_range.toml:{line_of(broken, 'summary = [') + 1}: invalid TOML: .+ \(column \d+\)",
+        rf"FR01_fraction.toml:{nth_line(missing, '[[examples]]', 2)}: example 2 has no match: "
+        r'add match = "…", the exact text of the fact it is about',
+        rf"NF01_dates.toml:{nth_line(elsewhere, '[[examples]]', 1)}: example 1: match '31/12/2024' is not part of its text",
+    ]
+    for pattern in expected:
+        assert any(re.fullmatch(pattern, p) for p in problems), f"{pattern} not in {problems}"
+    assert len(problems) == len(expected), problems
+
+
 def test_every_case_that_does_not_hold_is_listed_once_the_files_load(rules, warehouse):
     sloppy = rules / "SH01_share.toml"   # the fact is "chiếm 68,4%", not its number alone
     edit(sloppy, 'match   = "chiếm 68,4%"', 'match   = "68,4%"')

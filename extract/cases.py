@@ -1,14 +1,15 @@
-"""The one runner of the rule files' examples and counterexamples: ingest, reextract and `rules` run
-every case before they use a rule set, and refuse it, with file and line, when one does not hold;
-tests/rulebook/test_rules.py runs the same cases one by one (strict xfail for `xfail = "…"`).
+"""The one runner of the rule files' examples and counterexamples. Every command that loads rules
+(ingest, reextract, rules, pipeline.inspect) runs every case first and refuses the rule set, with
+file and line, when one does not hold; tests/rulebook/test_rules.py runs the same cases one by one
+(strict xfail for `xfail = "…"`, which the commands skip).
 
 A case runs through the whole rulebook, as a report's sentence does, so it also fails when another
 rule claims its text:
   - an example's `match` is the raw text of exactly one fact, made by the example's rule, with the
-    example's fields; no fact of a rule of the same or a higher priority overlaps it (that rule
-    would win the text), and a fact of a lower priority one lies inside it if it touches it at all
-    (a number the rule leaves free, such as the "giảm 4,7 ha" of a CH03 change, which is read
-    again as a value);
+    example's fields. No fact of a rule of the same or a higher priority overlaps the match (that
+    rule wins the text); a fact of a lower-priority rule may touch it only from inside: it reads a
+    number the example's rule leaves free, such as the "giảm 4,7 ha" of a CH03 change, which is
+    also a value of its own. Facts elsewhere in the text do not matter;
   - a counterexample yields no fact of its rule;
   - a non-fact rule's example masks its `match` (one of the rule's matches is exactly that text)
     and no fact touches it; its counterexample masks nothing.

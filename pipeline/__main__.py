@@ -97,12 +97,21 @@ def cmd_explain(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from extract.rulebook import load_rulebook
-    book = load_rulebook(rules_dir_of(args)) if rules_dir_of(args) else load_rulebook()
+    """The rules with their example counts, once every rule file loads and every case holds (exit 2
+    and the problems on stderr otherwise)."""
+    from extract.cases import load_checked_rulebook
+    from extract.rulebook import RulebookError
+    try:
+        book = load_checked_rulebook(rules_dir_of(args))
+    except RulebookError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     for rule in book.rules:
         n_ex = sum(c.kind == "example" for c in rule.cases)
         n_cx = len(rule.cases) - n_ex
-        print(f"{rule.code}  {rule.kind:<9} p{rule.priority:<3} {rule.name:<45} {n_ex} examples, {n_cx} counterexamples")
+        n_xfail = sum(bool(c.xfail) for c in rule.cases)
+        print(f"{rule.code}  {rule.kind:<9} p{rule.priority:<3} {rule.name:<45} {n_ex} examples, {n_cx} counterexamples"
+              + (f" ({n_xfail} known to fail)" if n_xfail else ""))
     print(f"rules version {book.version}")
     return 0
 

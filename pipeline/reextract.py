@@ -19,7 +19,7 @@ from typing import Iterator
 
 import duckdb
 
-from extract.rulebook import load_rulebook
+from extract.cases import load_checked_rulebook
 from pipeline.parallel import AHEAD_PER_WORKER, choose_workers, reextract_in_worker, worker_pool
 from extract.document import process_document
 from pipeline.report import report_dir_for, reports_data, write_reports
@@ -177,8 +177,10 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
               workers: int | None = None) -> Reextraction:
     """Rebuild the facts and checks of every report with the current rules, in one transaction.
 
-    `workers`: extraction processes (pipeline/parallel.py choose_workers: default one per core)."""
-    rulebook = load_rulebook(rules_dir) if rules_dir else load_rulebook()
+    `workers`: extraction processes (pipeline/parallel.py choose_workers: default one per core).
+    A rule set with a broken file or a case that does not hold raises RulebookError before the
+    warehouse is opened."""
+    rulebook = load_checked_rulebook(rules_dir)
     checks = load_checks()
     version = f"{rulebook.version}-{checks_version()}"
     result = Reextraction(version)

@@ -8,6 +8,7 @@ every problem with file and line, so a broken rule set is refused before anythin
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,17 +55,24 @@ class RulebookError(Exception):
 
 @dataclass(frozen=True)
 class Case:
-    """One example or counterexample of a rule, run by tests/rulebook/test_rules.py."""
+    """One example or counterexample of a rule, as its file states it; extract/cases.py runs it."""
     rule: str
     kind: str            # "example" or "counterexample"
-    number: int
+    number: int          # 1-based, among the rule's examples or among its counterexamples
     text: str
-    expected: dict
+    match: str | None    # an example's fact exactly as printed (a non-fact rule's: the text it masks)
+    expected: dict       # fact field -> the string it must equal
     xfail: str | None = None
+    source: str = ""     # the rule file's name
+    line: int = 1        # the line of the case's [[examples]] / [[counterexamples]] header
 
     @property
     def id(self) -> str:
         return f"{self.rule}/{self.kind}s/{self.number}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -257,6 +265,18 @@ def build_lexicon(data: dict, text: str = "") -> Lexicon:
                    changes=changes, entries=_unit_entries(data, text))
 
 
+def _toml_problem(name: str, source: str, exc: tomllib.TOMLDecodeError) -> str:
+    r"""tomllib's message as 'file:line: invalid TOML: …' (it ends its message with the position).
+
+    >>> _toml_problem("RT01_x.toml", "a = 1\nb = [x\n", tomllib.TOMLDecodeError("Invalid value (at line 2, column 6)"))
+    'RT01_x.toml:2: invalid TOML: Invalid value (column 6)'
+    """
+    message = str(exc)
+    if at := re.search(r"\s*\(at line (\d+), column (\d+)\)$", message):
+        return f"{name}:{at[1]}: invalid TOML: {message[:at.start()]} (column {at[2]})"
+    return f"{name}:{source.count(chr(10)) + 1}: invalid TOML: {message}"   # "… (at end of document)"
+
+
 def _line_of(source: str, needle: str, default: int = 1) -> int:
     index = source.find(needle)
     return source.count("\n", 0, index) + 1 if index >= 0 else default
@@ -279,7 +299,7 @@ def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}: invalid TOML: {exc}")
+        problems.append(_toml_problem(path.name, text, exc))
         return None
     before = len(problems)
     for key in sorted(set(data) - RULE_KEYS):
@@ -308,24 +328,58 @@ def _load_rule(path: Path, lexicon: Lexicon, problems: list[str]) -> Rule | None
         return None
     for group in sorted(set(pattern.groupindex) - GROUP_FIELDS):
         problems.append(f"{where('pattern')}: unknown group (?P<{group}>…); known: {sorted(GROUP_FIELDS)}")
+    cases = _load_cases(path.name, text, code, data, problems)
+    return Rule(code, data["name"], data["kind"], int(data["priority"]), data["summary"],
+                path.name, pattern, dict(data.get("fields", {})), tuple(cases), broad_source)
+
+
+def _case_lines(source: str, kind: str) -> list[int]:
+    """Lines of the [[examples]] (or [[counterexamples]]) headers of a rule file, in order."""
+    header = f"[[{kind}s]]"
+    return [number for number, line in enumerate(source.splitlines(), 1)
+            if "".join(line.split("#", 1)[0].split()) == header]
+
+
+def _load_cases(name: str, source: str, code: str, data: dict, problems: list[str]) -> tuple[Case, ...]:
+    """The examples and counterexamples of a rule file, each with its line; what is wrong with them
+    goes to `problems`.
+
+    An example has a text, a `match` (the exact text of the fact it is about, or for a non-fact rule
+    the text it masks: required) and the fields that fact must have; a counterexample only a text. Either may
+    carry `xfail = "why"`: a known failure, which the tests expect to fail and loading does not run.
+    """
     cases = []
     for kind in ("example", "counterexample"):
         entries = data.get(kind + "s", [])
         if not entries:
-            problems.append(f"{path.name}: needs at least one [[{kind}s]] entry")
-        for number, entry in enumerate(entries, 1):
-            if "text" not in entry:
-                problems.append(f"{where('[[' + kind)}: {kind} {number} has no text")
+            problems.append(f"{name}:1: needs at least one [[{kind}s]] entry")
+        if not isinstance(entries, list):
+            continue
+        lines = _case_lines(source, kind)
+        if len(lines) != len(entries):   # written as an inline array: its key's line for all
+            lines = [_line_of(source, f"{kind}s")] * len(entries)
+        for number, (entry, line) in enumerate(zip(entries, lines), 1):
+            where = f"{name}:{line}: {kind} {number}"
+            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+                problems.append(f"{where} has no text")
                 continue
-            unknown = set(entry) - EXAMPLE_FIELDS - {"text", "xfail"}
-            if kind == "counterexample":
-                unknown = set(entry) - {"text", "xfail"}
-            for key in sorted(unknown):
-                problems.append(f"{where(entry['text'][:30])}: {kind} {number} has unknown field {key!r}")
-            expected = {k: v for k, v in entry.items() if k not in ("text", "xfail")}
-            cases.append(Case(code, kind, number, entry["text"], expected, entry.get("xfail")))
-    return Rule(code, data["name"], data["kind"], int(data["priority"]), data["summary"],
-                path.name, pattern, dict(data.get("fields", {})), tuple(cases), broad_source)
+            allowed = {"text", "xfail"}
+            if kind == "example":
+                allowed |= {"match"} if data.get("kind") == "nonfact" else EXAMPLE_FIELDS
+            for key in sorted(set(entry) - allowed):
+                problems.append(f"{where} has unknown field {key!r}")
+            xfail = entry.get("xfail")
+            if xfail is not None and not (isinstance(xfail, str) and xfail.strip()):
+                problems.append(f"{where}: xfail must say why it fails, as a string")
+            match = entry.get("match")
+            if kind == "example" and match is None:
+                what = "it masks" if data.get("kind") == "nonfact" else "of the fact it is about"
+                problems.append(f"{where} has no match: add match = \"…\", the exact text {what}")
+            elif match is not None and not (isinstance(match, str) and match in entry["text"]):
+                problems.append(f"{where}: match {match!r} is not part of its text")
+            expected = {k: v for k, v in entry.items() if k not in ("text", "xfail", "match")}
+            cases.append(Case(code, kind, number, entry["text"], match, expected, xfail, name, line))
+    return tuple(cases)
 
 
 def load_rulebook(rules_dir: Path | str = RULES_DIR) -> Rulebook:
@@ -343,8 +397,10 @@ def _read_rulebook(rules_dir: Path) -> Rulebook:
     try:
         lexicon_text = (rules_dir / "lexicon.toml").read_text(encoding="utf-8")
         lexicon_data = tomllib.loads(lexicon_text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RulebookError([f"lexicon.toml: {exc}"]) from exc
+    except OSError as exc:
+        raise RulebookError([f"lexicon.toml:1: cannot be read: {exc}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RulebookError([_toml_problem("lexicon.toml", lexicon_text, exc)]) from exc
     if lexicon_problems := check_lexicon(lexicon_data, lexicon_text):
         raise RulebookError(lexicon_problems)
     lexicon = build_lexicon(lexicon_data, lexicon_text)
@@ -387,7 +443,7 @@ def _load_tables(path: Path, problems: list[str], rule_files: dict | None = None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}: invalid TOML: {exc}")
+        problems.append(_toml_problem(path.name, text, exc))
         return {}
     code, line = data.get("code"), (_key_lines(text, "code") or [1])[0]
     if not isinstance(code, str) or not regex.fullmatch(r"[A-Z]{2}\d\d", code):
@@ -422,7 +478,7 @@ def _load_indicators(path: Path, problems: list[str]) -> tuple:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}: invalid TOML: {exc}")
+        problems.append(_toml_problem(path.name, text, exc))
         return (), (), ()
     entries = data.get("indicators", [])
     plan_words = _compile_list(data, "plan_words", text, path, problems)

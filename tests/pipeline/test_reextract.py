@@ -39,9 +39,11 @@ def test_reextract_with_the_same_rules_changes_nothing(warehouse):
 
 
 def weaken_rule(rules: Path, code: str) -> None:
-    """Make a rule's pattern demand a word no report prints, so it stops matching."""
+    """Make a rule's pattern demand a word no report prints, so it stops matching, and mark its
+    examples as known failures (a rule set whose examples fail is refused)."""
     path = next(rules.glob(f"{code}_*.toml"))
-    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^xfail\s*=.*\n", "", path.read_text(encoding="utf-8"), flags=re.M)
+    text = text.replace("[[examples]]\n", '[[examples]]\nxfail = "the rule is weakened by the test"\n')
     start = text.index("pattern")
     quote = text.index("'''", start) + 3
     path.write_text(text[:quote] + "\nkhôngbaogiờcó\n" + text[quote:], encoding="utf-8")

@@ -23,6 +23,7 @@ help:
 	@echo "make reextract                                            rebuild all facts and checks with the current rules; print the diff"
 	@echo "make export [EXPORT=dir]                                  facts and checks as Parquet (by year, locality) and CSV"
 	@echo "make bench [REPORTS=100] [PDFS=20] [REPEAT=3]             time the whole ingest on a generated corpus beside its floors"
+	@echo "make docs                                                 regenerate docs/warehouse.md from the schema's COMMENT ON"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +71,11 @@ bench: $(STAMP)
 
 export: $(STAMP)
 	$(PY) -m pipeline export --warehouse $(WAREHOUSE) --out $(EXPORT)
+
+# docs/ is a folder, so the target must be phony to run at all.
+.PHONY: docs
+docs: $(STAMP)
+	$(PY) -m pipeline docs
 
 clean:
 	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.lock warehouse/reports warehouse/export .pytest_cache

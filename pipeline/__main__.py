@@ -148,6 +148,19 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from pipeline.docs import build_warehouse_doc, write_warehouse_doc
+    out = Path(args.out)
+    if args.check:
+        if out.exists() and out.read_text(encoding="utf-8") == build_warehouse_doc():
+            return 0
+        print(f"error: {out} is out of date with warehouse/schema.sql and views.sql: run `make docs`", file=sys.stderr)
+        return 1
+    changed = write_warehouse_doc(out)
+    print(f"{out}: {'written' if changed else 'unchanged'}")
+    return 0
+
+
 def cmd_eval(args) -> int:
     from pipeline.evaluate import main as evaluate
     return evaluate(Path(args.shared), args.verbose)
@@ -211,6 +224,11 @@ def main(argv=None) -> int:
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
     add_wait_option(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("docs", help="write docs/warehouse.md from the comments of warehouse/schema.sql and views.sql")
+    p.add_argument("--out", default="docs/warehouse.md", help="the page to write (default: %(default)s)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the page is out of date")
+    p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("eval", help="score the development reports against their answer keys")
     p.add_argument("--shared", default="../shared", help="the shared folder with reports/ and tools/")

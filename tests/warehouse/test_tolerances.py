@@ -26,8 +26,9 @@ def add_unit(rules, unit: str, kind: str, form: str) -> None:
 def tolerances(text: str, rules) -> dict[str, tuple]:
     """raw -> (unit, unit_kind, value_tolerance) of each fact of `text`, as the warehouse stores them."""
     processed = process_document(document_from_text(text), load_rulebook(rules), "0" * 64)
-    return {row["raw"]: (row["unit"], row["unit_kind"], row["value_tolerance"])
-            for row in fact_rows("inline", processed, "test")}
+    columns = fact_rows(processed, "test")
+    return {raw: (unit, kind, tolerance) for raw, unit, kind, tolerance
+            in zip(columns["raw"], columns["unit"], columns["unit_kind"], columns["value_tolerance"])}
 
 
 def test_a_measure_added_to_the_lexicon_is_rounded_to_its_last_digit(rules):

@@ -9,21 +9,33 @@ batch's facts from the temporary table `batch_facts` (the rows of `facts` of the
 `_batch`, copied once per batch: a check that scanned `facts` itself grew slower with every report
 in the warehouse) and `facts` only for other reports (CK40). Files run in code order, so a later
 check can skip claims an earlier one already covered (`_new_checks`).
+
+`load_checks` refuses a broken set at once, every problem as `file:line: what`: the header and
+each query bound (DESCRIBE, not run) against schema.sql, macros.sql and empty temporary
+tables in an in-memory DuckDB, so that a wrong column is named before anything is written.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+SCHEMA = Path(__file__).resolve().parent / "schema.sql"
+MACROS = "macros.sql"
 REQUIRED = ("code", "name", "type", "severity", "why")
 OUTPUT_COLUMNS = ("check_type", "status", "reported", "computed", "fact_ids", "line", "page", "report_id", "message")
 EXAMPLES = ("flags", "passes", "given")
 OPTIONAL_COLUMNS = ("reported_low", "reported_high", "computed_low", "computed_high", "difference", "decision")
+# The temporary tables a check may read, as run_checks makes them (empty here: binding needs their columns only).
+TEMP_TABLES = ("create temp table _batch (report_id varchar)",
+               "create temp table batch_facts as select * from facts limit 0",
+               "create temp table _new_checks as select * from checks limit 0")
+BIND = "describe select * from ("   # a check is bound the way run_checks reads it: as a subquery
 
 
 class CheckError(Exception):
@@ -42,46 +54,170 @@ class Check:
     sql: str
     source: str
     given: tuple[str, ...] = ()
+    line: int = 1                           # where its query starts (the line after the header)
+    columns: tuple[str, ...] = ()           # the output columns run_checks takes, once bound
 
 
 def parse_header(text: str, source: str) -> dict:
-    header, key = {"flags": [], "passes": [], "given": []}, None
-    for line in text.splitlines():
+    """The header's values by key; `lines` gives the line of each key and `query` the query's first line."""
+    header, key = {"flags": [], "passes": [], "given": [], "lines": {}}, None
+    number = 0
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("--"):
             break
         m = re.match(r"--\s{0,4}(\w+):\s*(.*)$", line)
         if m and m.group(1) in REQUIRED + EXAMPLES:
             key, value = m.group(1), m.group(2).strip()
+            header["lines"].setdefault(key, number)
             if key in EXAMPLES:  # an example may span lines (\n) and table cells (\t)
                 header[key].append(value.replace("\\n", "\n").replace("\\t", "\t"))
             else:
                 header[key] = value
         elif key and key not in EXAMPLES:
             header[key] += " " + line[2:].strip()
+    else:
+        number += 1
+    header["query"] = number
     return header
 
 
+def read_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
+    """The checks declared in checks_dir, in code order, their headers validated (queries not bound)."""
+    checks, problems = declared_checks(checks_dir)
+    if problems:
+        raise CheckError(refusal(problems))
+    return checks
+
+
 def load_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
+    """The checks of checks_dir in code order, each query bound; CheckError lists every problem at once."""
+    checks, problems = declared_checks(checks_dir)
+    checks, query_problems = bind_checks(checks, checks_dir)
+    if problems or query_problems:
+        raise CheckError(refusal(problems + query_problems))
+    return checks
+
+
+def refusal(problems: list[str]) -> str:
+    """One message for every problem, by file and line."""
+    def place(problem: str) -> tuple:
+        file, line, _ = (problem.split(":", 2) + ["", ""])[:3]
+        return (file, int(line) if line.isdecimal() else 0)
+    return "check files refused:\n" + "\n".join(f"  {p}" for p in sorted(problems, key=place))
+
+
+def declared_checks(checks_dir: Path) -> tuple[tuple[Check, ...], list[str]]:
+    """The checks of checks_dir in code order, and the problems of their headers."""
     problems, checks = [], []
     for path in sorted(checks_dir.glob("CK[0-9][0-9]_*.sql")):
         text = path.read_text(encoding="utf-8")
         header = parse_header(text, path.name)
+        at = header["lines"]
         missing = [k for k in REQUIRED if k not in header]
         if missing:
             problems.append(f"{path.name}:1: header lacks {', '.join(missing)}")
             continue
         if not path.stem.startswith(header["code"] + "_"):
-            problems.append(f"{path.name}:1: code {header['code']} does not match the file name")
+            problems.append(f"{path.name}:{at['code']}: code {header['code']} does not match the file name")
         if not header["flags"] or not header["passes"]:
             problems.append(f"{path.name}:1: header needs at least one 'flags:' and one 'passes:' example")
         checks.append(Check(header["code"], header["name"], header["type"], header["severity"], header["why"],
                             tuple(header["flags"]), tuple(header["passes"]), text, path.name,
-                            tuple(header["given"])))
+                            tuple(header["given"]), header["query"]))
     codes = [c.code for c in checks]
-    problems += [f"{c}: duplicate check code" for c in set(codes) if codes.count(c) > 1]
-    if problems:
-        raise CheckError("check files refused:\n" + "\n".join(f"  {p}" for p in problems))
-    return tuple(checks)
+    problems += [f"{c}: duplicate check code" for c in sorted(set(codes)) if codes.count(c) > 1]
+    return tuple(checks), problems
+
+
+_bound: dict[tuple[str, str], tuple[str, ...]] = {}   # (schema and macros, check file) -> output columns
+
+
+def bind_checks(checks: tuple[Check, ...], checks_dir: Path = CHECKS_DIR) -> tuple[tuple[Check, ...], list[str]]:
+    """Each check with the output columns its query gives, and the problems of those that do not bind.
+
+    The queries are described, not run, in an in-memory DuckDB with the warehouse's tables (no
+    comments: they cost more than the rest), the macros and the temporary tables the checks read;
+    a query bound once in this process is not bound again."""
+    macros = (checks_dir / MACROS).read_text(encoding="utf-8")
+    schema = SCHEMA.read_text(encoding="utf-8")
+    context = hashlib.sha256((schema + "\0" + macros).encode()).hexdigest()
+    con, problems, result = None, [], []
+    for check in checks:
+        columns = _bound.get((context, check.sql))
+        if columns is None:
+            if con is None:
+                con, setup_problem = binding_connection(schema, macros)
+                if setup_problem:   # every check would fail with it
+                    con.close()
+                    return checks, [setup_problem]
+            columns, problem = bind_query(con, check)
+            if problem:
+                problems.append(problem)
+                continue
+            _bound[(context, check.sql)] = columns
+        result.append(replace(check, columns=columns))
+    if con is not None:
+        con.close()
+    return tuple(result), problems
+
+
+def binding_connection(schema: str, macros: str) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    """An in-memory DuckDB with what a check may read, and a problem of macros.sql if it fails."""
+    con = duckdb.connect(":memory:")
+    for statement in con.extract_statements(schema):
+        if statement.type == duckdb.StatementType.CREATE:
+            con.execute(statement)
+    con.execute("set errors_as_json = true")
+    try:
+        con.execute(macros)
+    except duckdb.Error as exc:
+        line, message = locate_error(exc, macros, 0)
+        return con, f"{MACROS}:{line or 1}: {message}"
+    for statement in TEMP_TABLES:
+        con.execute(statement)
+    return con, None
+
+
+def bind_query(con: duckdb.DuckDBPyConnection, check: Check) -> tuple[tuple[str, ...], str | None]:
+    """The output columns run_checks takes from a check's query, or the problem (file:line) that stops it."""
+    try:
+        names = [row[0] for row in con.execute(f"{BIND}{check.sql}\n)").fetchall()]
+    except duckdb.Error as exc:
+        line, message = locate_error(exc, check.sql, len(BIND))
+        return (), f"{check.source}:{line or check.line}: {message}"
+    missing = [c for c in OUTPUT_COLUMNS if c not in names]
+    if missing:
+        return (), f"{check.source}:{check.line}: query lacks output columns {', '.join(missing)}"
+    return OUTPUT_COLUMNS + tuple(c for c in OPTIONAL_COLUMNS if c in names), None
+
+
+def locate_error(exc: duckdb.Error, text: str, offset: int) -> tuple[int | None, str]:
+    """The line of `text` a DuckDB error points at (None when it gives no position) and its message in one line.
+
+    With errors_as_json the message is JSON with a position in the statement, which began `offset`
+    characters before `text`. DuckDB 1.5 counts a parser error's position in characters and a
+    binder's in bytes of UTF-8 (they differ after "Tỷ lệ"), so the reading under which the
+    position falls on the name the error quotes wins; else the parser's in characters, the others' in bytes."""
+    raw = str(exc)
+    kind, _, rest = raw.partition(": ")
+    try:
+        info = json.loads(rest)
+    except ValueError:
+        info = {"exception_message": rest}
+    parts = [part.strip() for part in str(info.get("exception_message", rest)).splitlines() if part.strip()]
+    hint = next((part for part in parts[1:] if part.startswith(("Did you mean", "Candidate bindings"))), None)
+    message = f"{kind}: {parts[0] if parts else rest}" + (f" ({hint.replace(': :', ':')})" if hint else "")
+    if not str(info.get("position", "")).isdecimal():
+        found = re.search(r"LINE (\d+):", raw)
+        return (int(found.group(1)) if found else None), message
+    position = int(info["position"]) - offset
+    as_chars = text[:max(position, 0)]
+    as_bytes = text.encode("utf-8")[:max(position, 0)].decode("utf-8", errors="ignore")
+    readings = [as_chars, as_bytes] if kind.startswith("Parser") else [as_bytes, as_chars]
+    name = info.get("name") or next(iter(re.findall(r'"([^"]+)"', parts[0] if parts else "")), None)
+    if name:
+        readings.sort(key=lambda before: not text[len(before):].lower().startswith(name.lower()))
+    return readings[0].count("\n") + 1, message
 
 
 def checks_version(checks_dir: Path = CHECKS_DIR) -> str:
@@ -95,7 +231,11 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
                checks: tuple[Check, ...] | None = None) -> int:
     """Run every check over the given reports and insert the rows into `checks`; return the count."""
     checks = checks or load_checks()
-    con.execute((CHECKS_DIR / "macros.sql").read_text(encoding="utf-8"))
+    if not all(c.columns for c in checks):   # read, not loaded: bound here (once per process, see bind_checks)
+        checks, problems = bind_checks(checks)
+        if problems:
+            raise CheckError(refusal(problems))
+    con.execute((CHECKS_DIR / MACROS).read_text(encoding="utf-8"))
     con.execute("create or replace temp table _batch (report_id varchar)")
     con.executemany("insert into _batch values (?)", [[r] for r in report_ids])
     con.execute("create or replace temp table batch_facts as "
@@ -103,37 +243,21 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
     con.execute("create or replace temp table _new_checks as select * from checks limit 0")
     total = 0
     for check in checks:
-        select = output_columns(con, check)
+        select = ", ".join(check.columns)
         # one statement per check: its rows, numbered where several cite the same first fact
         (inserted,) = con.execute(f"""
             insert into _new_checks (check_id, rule_id, severity, rules_version, {select})
             select '{check.code}:' || fact_ids[1] || case when n > 1 then ':' || n else '' end,
                    '{check.code}', '{check.severity}', ?, {select}
             from (select *, row_number() over (partition by fact_ids[1] order by line, reported, fact_ids) as n
-                  from (select {select} from ({check.sql})))
+                  from (select {select} from ({check.sql}
+)))
         """, [rules_version]).fetchone()
         total += inserted
     con.execute("insert into checks select * from _new_checks")
     con.execute("drop table if exists _new_checks")
     con.execute("drop table if exists batch_facts")
     return total
-
-
-_columns: dict[str, str] = {}   # check query -> the output columns it has (binding a check costs as much as a small run)
-
-
-def output_columns(con: duckdb.DuckDBPyConnection, check: Check) -> str:
-    """The columns to take from a check's rows; CheckError when its query fails or lacks a column."""
-    if check.sql not in _columns:
-        try:
-            columns = set(con.sql(check.sql).columns)
-        except duckdb.Error as exc:
-            raise CheckError(f"{check.source}: query failed: {exc}") from exc
-        missing = [c for c in OUTPUT_COLUMNS if c not in columns]
-        if missing:
-            raise CheckError(f"{check.source}: query lacks columns {missing}")
-        _columns[check.sql] = ", ".join(OUTPUT_COLUMNS + tuple(c for c in OPTIONAL_COLUMNS if c in columns))
-    return _columns[check.sql]
 
 
 def later_reports_of_locality(con: duckdb.DuckDBPyConnection, report_id: str) -> list[str]:

@@ -1,0 +1,77 @@
+"""A check is defined by its own file: its header and query are validated when the checks are loaded,
+every problem at once as `file:line: what`."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from warehouse.checks import CHECKS_DIR, CheckError, load_checks
+
+
+@pytest.fixture()
+def checks_dir(tmp_path) -> Path:
+    """A copy of the project's check files and macros, to break."""
+    folder = tmp_path / "checks"
+    shutil.copytree(CHECKS_DIR, folder)
+    return folder
+
+
+def edit(folder: Path, code: str, old: str, new: str) -> tuple[str, int]:
+    """Replace `old` by `new` once in a check file; its name and the line the change is on."""
+    (path,) = folder.glob(f"{code}_*.sql")
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path.name, text[:text.index(old)].count("\n") + 1
+
+
+def refusal(folder: Path) -> str:
+    with pytest.raises(CheckError) as refused:
+        load_checks(folder)
+    return str(refused.value)
+
+
+def test_the_project_checks_load_bound():
+    checks = load_checks()
+    assert all(set(c.columns) >= {"check_type", "status", "fact_ids", "message"} for c in checks)
+
+
+def test_a_syntax_error_is_named_by_file_and_line(checks_dir):
+    # after the Vietnamese of the header and of the messages: DuckDB counts this position in characters
+    name, line = edit(checks_dir, "CK01", "\nfrom computed", "\nfrm computed")
+    assert f"{name}:{line + 1}: Parser Error: syntax error at or near \"frm\"" in refusal(checks_dir)
+
+
+def test_an_unknown_column_is_named_with_its_line(checks_dir):
+    name, line = edit(checks_dir, "CK90", "f.percent                          as reported",
+                      "f.percentage                       as reported")
+    message = refusal(checks_dir)
+    assert f"{name}:{line}: Binder Error: " in message and '"percentage"' in message
+
+
+def test_an_unknown_column_after_vietnamese_text_is_on_its_line(checks_dir):
+    # a binder error's position counts bytes: "Tỷ lệ in" before it must not shift the line
+    name, line = edit(checks_dir, "CK01", "\nfrom computed", "\nfrom computed\nwhere nope > 0")
+    assert f"{name}:{line + 2}: Binder Error: " in refusal(checks_dir)
+
+
+def test_a_missing_output_column_is_named_at_the_start_of_the_query(checks_dir):
+    name, _ = edit(checks_dir, "CK35", "as message", "as note")
+    start = next(n for n, text in enumerate((checks_dir / name).read_text().splitlines(), 1) if not text.startswith("--"))
+    assert f"{name}:{start}: query lacks output columns message" in refusal(checks_dir)
+
+
+def test_every_problem_is_listed_at_once(checks_dir):
+    first, _ = edit(checks_dir, "CK01", "\nfrom computed", "\nfrm computed")
+    third, _ = edit(checks_dir, "CK35", "as message", "as note")
+    fourth, _ = edit(checks_dir, "CK11", "-- code:     CK11", "-- code:     CK12")
+    message = refusal(checks_dir)
+    assert all(f"{name}:" in message for name in (first, third, fourth))
+
+
+def test_a_broken_macro_is_named_by_its_line(checks_dir):
+    macros = checks_dir / "macros.sql"
+    text = macros.read_text(encoding="utf-8")
+    macros.write_text(text.replace("'mismatch' end;", "'mismatch' nd;"), encoding="utf-8")
+    line = text[:text.index("'mismatch' end;")].count("\n") + 1
+    assert f"macros.sql:{line}: Parser Error" in refusal(checks_dir)

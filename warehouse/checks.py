@@ -1,22 +1,33 @@
 """Run the consistency checks: one SQL file per check in warehouse/checks/, declared by its header.
 
-A check file's header (`-- key: value` lines) gives its code, name, type, severity and why, plus
-`flags:` and `passes:` lines: sentences in report language that the check must flag and must pass;
-tests/warehouse/test_checks.py runs them. A check that compares reports may add `given:` lines: the lines of
-an earlier report, loaded into the example's warehouse before each example. The query returns one row per claim tested, with at least
-check_type, status, reported, computed, fact_ids, line, page, report_id and message. It reads the
-batch's facts from the temporary table `batch_facts` (the rows of `facts` of the reports listed in
-`_batch`, copied once per batch: a check that scanned `facts` itself grew slower with every report
-in the warehouse) and `facts` only for other reports (CK40). Files run in code order, so a later
-check can skip claims an earlier one already covered (`_new_checks`).
+A check file's header (`-- key: value` lines) gives its code, name, type, title, severity and why,
+plus `flags:` and `passes:` lines: sentences in report language that the check must flag and must
+pass; tests/warehouse/test_checks.py runs them. A check that compares reports may add `given:`
+lines: the lines of an earlier report, loaded into the example's warehouse before each example.
 
-`load_checks` refuses a broken set at once, every problem as `file:line: what`: the header and
-each query bound (DESCRIBE, not run) against schema.sql, macros.sql and empty temporary
+- `type:` the check type its rows carry (the first word; the rest is a note), `title:` that type's
+  name in the report ("Tỷ lệ %") and `rank:` (optional) its place in the report's table by type,
+  lower first. The title and rank belong to the type: checks of one type must not disagree on them.
+  A type no file declares (a check's second type, say) shows under its code after the others.
+- `after:` (optional) the codes of the checks this one runs after, `CK01, CK02`, or `*`: every check
+  that does not itself say `after: *`. Words in brackets are a note. Checks run in that order,
+  ties by code. A check that reads `_new_checks` (the rows of the checks run before it in the
+  batch) must say which ones.
+
+The query returns one row per claim tested, with at least check_type, status, reported, computed,
+fact_ids, line, page, report_id and message. It reads the batch's facts from the temporary table
+`batch_facts` (the rows of `facts` of the reports listed in `_batch`, copied once per batch: a
+check that scanned `facts` itself grew slower with every report in the warehouse) and `facts` only
+for other reports (CK40).
+
+`load_checks` refuses a broken set at once, every problem as `file:line: what`: the header, the
+order, and each query bound (DESCRIBE, not run) against schema.sql, macros.sql and empty temporary
 tables in an in-memory DuckDB, so that a wrong column is named before anything is written.
 """
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 from dataclasses import dataclass, replace
@@ -27,7 +38,9 @@ import duckdb
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 MACROS = "macros.sql"
-REQUIRED = ("code", "name", "type", "severity", "why")
+REQUIRED = ("code", "name", "type", "title", "severity", "why")
+OPTIONAL = ("rank", "after")
+SEVERITIES = ("error", "warning", "info")
 OUTPUT_COLUMNS = ("check_type", "status", "reported", "computed", "fact_ids", "line", "page", "report_id", "message")
 EXAMPLES = ("flags", "passes", "given")
 OPTIONAL_COLUMNS = ("reported_low", "reported_high", "computed_low", "computed_high", "difference", "decision")
@@ -54,6 +67,9 @@ class Check:
     sql: str
     source: str
     given: tuple[str, ...] = ()
+    title: str = ""
+    rank: int | None = None
+    after: tuple[str, ...] = ()            # as its header writes them: codes, or "*"
     line: int = 1                           # where its query starts (the line after the header)
     columns: tuple[str, ...] = ()           # the output columns run_checks takes, once bound
 
@@ -66,7 +82,7 @@ def parse_header(text: str, source: str) -> dict:
         if not line.startswith("--"):
             break
         m = re.match(r"--\s{0,4}(\w+):\s*(.*)$", line)
-        if m and m.group(1) in REQUIRED + EXAMPLES:
+        if m and m.group(1) in REQUIRED + OPTIONAL + EXAMPLES:
             key, value = m.group(1), m.group(2).strip()
             header["lines"].setdefault(key, number)
             if key in EXAMPLES:  # an example may span lines (\n) and table cells (\t)
@@ -81,8 +97,13 @@ def parse_header(text: str, source: str) -> dict:
     return header
 
 
+def without_note(value: str) -> str:
+    """A header value without its bracketed note: "percent (growth for …)" -> "percent"."""
+    return re.sub(r"\([^)]*\)", " ", value).strip()
+
+
 def read_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
-    """The checks declared in checks_dir, in code order, their headers validated (queries not bound)."""
+    """The checks declared in checks_dir, in run order, their headers and order validated (queries not bound)."""
     checks, problems = declared_checks(checks_dir)
     if problems:
         raise CheckError(refusal(problems))
@@ -90,7 +111,7 @@ def read_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
 
 
 def load_checks(checks_dir: Path = CHECKS_DIR) -> tuple[Check, ...]:
-    """The checks of checks_dir in code order, each query bound; CheckError lists every problem at once."""
+    """The checks of checks_dir in run order, each query bound; CheckError lists every problem at once."""
     checks, problems = declared_checks(checks_dir)
     checks, query_problems = bind_checks(checks, checks_dir)
     if problems or query_problems:
@@ -107,8 +128,9 @@ def refusal(problems: list[str]) -> str:
 
 
 def declared_checks(checks_dir: Path) -> tuple[tuple[Check, ...], list[str]]:
-    """The checks of checks_dir in code order, and the problems of their headers."""
-    problems, checks = [], []
+    """The checks of checks_dir in run order (all of them, by code, when `after:` cannot order them),
+    and the problems of their headers."""
+    problems, checks, lines = [], [], {}
     for path in sorted(checks_dir.glob("CK[0-9][0-9]_*.sql")):
         text = path.read_text(encoding="utf-8")
         header = parse_header(text, path.name)
@@ -121,12 +143,93 @@ def declared_checks(checks_dir: Path) -> tuple[tuple[Check, ...], list[str]]:
             problems.append(f"{path.name}:{at['code']}: code {header['code']} does not match the file name")
         if not header["flags"] or not header["passes"]:
             problems.append(f"{path.name}:1: header needs at least one 'flags:' and one 'passes:' example")
-        checks.append(Check(header["code"], header["name"], header["type"], header["severity"], header["why"],
+        check_type = (without_note(header["type"]).split() or [""])[0]
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", check_type):
+            problems.append(f"{path.name}:{at['type']}: type {header['type']!r} does not start with a lowercase word")
+        if header["severity"] not in SEVERITIES:
+            problems.append(f"{path.name}:{at['severity']}: severity {header['severity']!r} is not one of "
+                            f"{', '.join(SEVERITIES)}")
+        rank = header.get("rank")
+        if rank is not None and not re.fullmatch(r"\d+", rank):
+            problems.append(f"{path.name}:{at['rank']}: rank {rank!r} is not a whole number")
+            rank = None
+        after = tuple(word for word in re.split(r"[\s,]+", without_note(header.get("after", ""))) if word)
+        reads_new = next((n for n, line in enumerate(text.splitlines()[header["query"] - 1:], header["query"])
+                          if re.search(r"\b_new_checks\b", line.split("--")[0])), None)
+        if reads_new and not after:
+            problems.append(f"{path.name}:{reads_new}: reads _new_checks (the rows of the checks run before it) "
+                            "but names none in 'after:'")
+        lines[header["code"]] = at
+        checks.append(Check(header["code"], header["name"], check_type, header["severity"], header["why"],
                             tuple(header["flags"]), tuple(header["passes"]), text, path.name,
-                            tuple(header["given"]), header["query"]))
+                            tuple(header["given"]), header["title"], None if rank is None else int(rank),
+                            after, header["query"]))
     codes = [c.code for c in checks]
     problems += [f"{c}: duplicate check code" for c in sorted(set(codes)) if codes.count(c) > 1]
-    return tuple(checks), problems
+    problems += disagreeing_types(checks, lines)
+    ordered, order_problems = run_order(checks, lines)
+    return (tuple(checks) if order_problems else ordered), problems + order_problems
+
+
+def disagreeing_types(checks: list[Check], lines: dict[str, dict]) -> list[str]:
+    """Checks of one type must give it the same title, and the same rank where they state one."""
+    problems = []
+    for field in ("title", "rank"):
+        first: dict[str, Check] = {}
+        for check in checks:
+            value = getattr(check, field)
+            if value is None:
+                continue
+            seen = first.setdefault(check.type, check)
+            if getattr(seen, field) != value:
+                problems.append(f"{check.source}:{lines[check.code].get(field, 1)}: {field} {value!r} of type "
+                                f"{check.type} differs from {getattr(seen, field)!r} in {seen.source}")
+    return problems
+
+
+def run_order(checks: list[Check], lines: dict[str, dict]) -> tuple[tuple[Check, ...], list[str]]:
+    """The checks in run order, each after the ones its `after:` names, ties by code; and what is wrong with `after:`."""
+    by_code = {c.code: c for c in checks}
+    last = {c.code for c in checks if "*" in c.after}    # `after: *`: after every check not itself after *
+    problems, waits = [], {}
+    for check in checks:
+        where = f"{check.source}:{lines[check.code].get('after', 1)}"
+        waits[check.code] = set()
+        for word in check.after:
+            if word == "*":
+                waits[check.code] |= set(by_code) - last
+            elif word == check.code:
+                problems.append(f"{where}: after: {word} is this check itself")
+            elif word not in by_code:
+                problems.append(f"{where}: after: unknown check {word}")
+            else:
+                waits[check.code].add(word)
+    ready = [code for code, named in waits.items() if not named]
+    heapq.heapify(ready)
+    waiting = {code: set(named) for code, named in waits.items() if named}
+    placed = []
+    while ready:
+        code = heapq.heappop(ready)
+        placed.append(by_code[code])
+        for other in sorted(waiting):
+            waiting[other].discard(code)
+            if not waiting[other]:
+                del waiting[other]
+                heapq.heappush(ready, other)
+    if waiting:
+        cycle = find_cycle(waiting)
+        problems.append(f"{by_code[cycle[0]].source}:{lines[cycle[0]].get('after', 1)}: after: "
+                        f"{' → '.join(cycle + [cycle[0]])} is a cycle (each runs after the next)")
+    return tuple(placed), problems
+
+
+def find_cycle(waiting: dict[str, set[str]]) -> list[str]:
+    """A cycle among checks that still wait: each waits for one that waits, so following them must loop."""
+    path, code = [], min(waiting)
+    while code not in path:
+        path.append(code)
+        code = min(c for c in waiting[code] if c in waiting)
+    return path[path.index(code):]
 
 
 _bound: dict[tuple[str, str], tuple[str, ...]] = {}   # (schema and macros, check file) -> output columns
@@ -229,7 +332,8 @@ def checks_version(checks_dir: Path = CHECKS_DIR) -> str:
 
 def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_version: str,
                checks: tuple[Check, ...] | None = None) -> int:
-    """Run every check over the given reports and insert the rows into `checks`; return the count."""
+    """Run every check, in the order given (load_checks': its run order), over the given reports and
+    insert the rows into `checks`; return the count."""
     checks = checks or load_checks()
     if not all(c.columns for c in checks):   # read, not loaded: bound here (once per process, see bind_checks)
         checks, problems = bind_checks(checks)

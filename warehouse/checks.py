@@ -323,6 +323,16 @@ def locate_error(exc: duckdb.Error, text: str, offset: int) -> tuple[int | None,
     return readings[0].count("\n") + 1, message
 
 
+def type_titles(checks: tuple[Check, ...]) -> dict[str, str]:
+    """Each check type's title, in the order the report shows the types: by rank, then by type."""
+    titles: dict[str, tuple] = {}
+    for check in checks:
+        titles.setdefault(check.type, (check.rank is None, check.rank or 0, check.type, check.title))
+        if check.rank is not None:   # a type's rank may be stated by one of its checks only
+            titles[check.type] = (False, check.rank, check.type, check.title)
+    return {t: title for _, _, t, title in sorted(titles.values())}
+
+
 def checks_version(checks_dir: Path = CHECKS_DIR) -> str:
     digest = hashlib.sha256()
     for path in sorted(checks_dir.glob("CK[0-9][0-9]_*.sql")):

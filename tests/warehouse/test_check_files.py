@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.checks import CHECKS_DIR, CheckError, load_checks
+from warehouse.checks import CHECKS_DIR, CheckError, load_checks, read_checks, type_titles
 
 
 @pytest.fixture()
@@ -118,3 +118,10 @@ def test_after_names_known_other_checks(checks_dir, after, why):
 def test_checks_of_one_type_agree_on_its_title(checks_dir):
     name, line = edit(checks_dir, "CK11", "-- title:    Tổng các phần", "-- title:    Cơ cấu")
     assert f"{name}:{line}: title 'Cơ cấu' of type sum differs from 'Tổng các phần'" in refusal(checks_dir)
+
+
+def test_the_types_titles_and_their_order_in_the_report_come_from_the_check_files():
+    assert list(type_titles(read_checks()).items()) == [
+        ("percent", "Tỷ lệ %"), ("plan_lookup", "Tra kế hoạch"), ("sum", "Tổng các phần"),
+        ("cross", "Hai nơi khác nhau"), ("label", "Nhãn đánh giá"), ("count", "Số đếm"), ("growth", "Tăng trưởng"),
+        ("cross_report", "Giữa các báo cáo")]

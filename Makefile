@@ -18,6 +18,7 @@ help:
 	@echo "make report [WAREHOUSE=...]                               regenerate the consistency reports"
 	@echo "make explain FACT=<fact_id>                               show a fact in its sentence"
 	@echo "make rules                                                list rules and their examples"
+	@echo "make checks                                               list checks in run order and their examples"
 	@echo "make eval                                                 score the development reports against their answer keys"
 	@echo "make sql [Q=\"select ...\"]                                 DuckDB shell on the warehouse (read-only), or run one query"
 	@echo "make reextract                                            rebuild all facts and checks with the current rules; print the diff"
@@ -56,6 +57,10 @@ explain: $(STAMP)
 
 rules: $(STAMP)
 	$(PY) -m pipeline rules
+
+.PHONY: checks
+checks: $(STAMP)
+	$(PY) -m pipeline checks
 
 eval: $(STAMP)
 	$(PY) -m pipeline eval --shared $(SHARED)

@@ -1,4 +1,4 @@
-"""solieu command line: python -m pipeline ingest|report|explain|rules|sql ..."""
+"""solieu command line: python -m pipeline ingest|report|explain|rules|checks|sql ..."""
 from __future__ import annotations
 
 import argparse
@@ -116,6 +116,28 @@ def cmd_rules(args) -> int:
     return 0
 
 
+def cmd_checks(args) -> int:
+    """The checks in run order with their type's title and their examples; exit 2 when one is broken."""
+    from warehouse.checks import CHECKS_DIR, checks_version, load_checks, type_titles
+    folder = Path(args.dir) if args.dir else CHECKS_DIR
+    checks = load_checks(folder)
+    width = {field: max((len(getattr(c, field)) for c in checks), default=0)
+             for field in ("type", "severity", "title", "name")}
+    for number, check in enumerate(checks, 1):
+        columns = "  ".join(getattr(check, field).ljust(n) for field, n in width.items())
+        after = f"  after {', '.join(check.after)}" if check.after else ""
+        print(f"{number:>2}. {check.code}  {columns}  {len(check.flags)} flags, {len(check.passes)} passes{after}")
+        if args.verbose:
+            for kind in ("given", "flags", "passes"):
+                for text in getattr(check, kind):   # as the header writes it, with \n and \t
+                    written = text.replace("\n", "\\n").replace("\t", "\\t")
+                    print(f"      {kind + ':':<7} {written}")
+    titles = type_titles(checks)
+    print("types in the report, in this order: " + " · ".join(f"{title} ({t})" for t, title in titles.items()))
+    print(f"checks version {checks_version(folder)}")
+    return 0
+
+
 def cmd_sql(args) -> int:
     from pipeline.sql import ShellMissing, open_shell
     try:
@@ -205,6 +227,11 @@ def main(argv=None) -> int:
     add_rules_option(p)
     p.set_defaults(func=cmd_rules)
 
+    p = sub.add_parser("checks", help="list the checks in run order with their titles and example counts")
+    p.add_argument("-v", "--verbose", action="store_true", help="show each check's examples too")
+    p.add_argument("--dir", help="a folder of check files (default: warehouse/checks/)")
+    p.set_defaults(func=cmd_checks)
+
     p = sub.add_parser("sql", help="the DuckDB shell on the warehouse, read-only; -c runs one query")
     p.add_argument("-c", "--query", help="run this SQL, print the result as a table and exit")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
@@ -237,10 +264,14 @@ def main(argv=None) -> int:
 
     args = parser.parse_args(argv)
     import duckdb
+    from warehouse.checks import CheckError
     from warehouse.damage import EXIT_UNUSABLE, WarehouseUnusable, explain_failure
     from warehouse.lock import WarehouseBusy
     try:
         return args.func(args)
+    except CheckError as exc:   # a broken check file, met by any command that reads them (`checks`, `report`)
+        print(exc, file=sys.stderr)
+        return 2
     except WarehouseBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY

@@ -8,6 +8,7 @@ the format it lands in.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import html
 import math
@@ -16,11 +17,10 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.checks import read_checks, type_titles
+
 STATUS_VI = {"mismatch": "Không khớp", "minor": "Lệch nhỏ", "ok": "Khớp", "unverifiable": "Không kiểm tra được"}
 SETTLED = ("ok", "unverifiable")            # folded away below the checks that need a reader
-TYPE_VI = {"percent": "Tỷ lệ %", "plan_lookup": "Tra kế hoạch", "sum": "Tổng các phần",
-           "cross": "Hai nơi khác nhau", "label": "Nhãn đánh giá", "count": "Số đếm",
-           "growth": "Tăng trưởng", "cross_report": "Giữa các báo cáo"}
 SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 STATUS_RANK = {"mismatch": 0, "minor": 1}
@@ -65,14 +65,16 @@ join sentences s on s.report_id = f.report_id and s.sentence_no = f.sentence_no
 
 # ---------------------------------------------------------------- data
 
-def report_data(con: duckdb.DuckDBPyConnection, report_id: str) -> dict:
+def report_data(con: duckdb.DuckDBPyConnection, report_id: str, titles: dict[str, str] | None = None) -> dict:
     """Summary and check rows (with their quotes) of one report, most serious check first."""
-    return reports_data(con, [report_id])[report_id]
+    return reports_data(con, [report_id], titles)[report_id]
 
 
-def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, dict]:
+def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str],
+                 titles: dict[str, str] | None = None) -> dict[str, dict]:
     """`report_data` of several reports with the same four queries (an ingest's batch): id -> data.
 
+    `titles`: the check types' titles in report order (default: the check files', see check_titles).
     A report id that is not in the warehouse raises KeyError."""
     cur = con.execute(REPORT_QUERY, {"report_ids": list(report_ids)})
     names = [d[0] for d in cur.description]
@@ -97,7 +99,7 @@ def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[
         checks[check["report_id"]].append(check)
     for report_id, info in found.items():
         ranked = sorted(checks[report_id], key=rank_check)
-        info.update(checks=ranked, **count_checks(ranked))
+        info.update(checks=ranked, **count_checks(ranked, titles))
     return found
 
 
@@ -122,28 +124,35 @@ def relative_gap(c: dict) -> float:
     return abs(diff) / max(abs(c.get("reported") or 0), 1e-9)
 
 
-def count_checks(checks: list[dict]) -> dict:
-    """Counts by status and by check type, and coverage = claims checked / claims found."""
+def count_checks(checks: list[dict], titles: dict[str, str] | None = None) -> dict:
+    """Counts by status and by check type, coverage = claims checked / claims found, and the types' titles."""
+    titles = check_titles() if titles is None else titles
     statuses = list(STATUS_VI) + sorted({c["status"] for c in checks} - set(STATUS_VI))
     by_status = {s: sum(c["status"] == s for c in checks) for s in statuses}
-    by_type = {t: {s: 0 for s in statuses} for t in order_types({c["check_type"] for c in checks})}
+    by_type = {t: {s: 0 for s in statuses} for t in order_types({c["check_type"] for c in checks}, titles)}
     for c in checks:
         by_type[c["check_type"]][c["status"]] += 1
     claims = len(checks)
     checked = claims - by_status["unverifiable"]
     return {"by_status": by_status, "by_type": by_type, "claims": claims, "checked": checked,
             "coverage": checked / claims if claims else None,
-            "to_review": sum(c["status"] not in SETTLED for c in checks)}
+            "to_review": sum(c["status"] not in SETTLED for c in checks), "titles": titles}
 
 
-def order_types(types: set[str]) -> list[str]:
-    """Known check types in their usual order, then any new ones alphabetically."""
-    return [t for t in TYPE_VI if t in types] + sorted(types - set(TYPE_VI))
+@functools.cache
+def check_titles() -> dict[str, str]:
+    """The check types' titles in report order, from the headers of the check files (`title:`, `rank:`)."""
+    return type_titles(read_checks())
 
 
-def name_type(check_type: str) -> str:
-    """Vietnamese name of a check type; a type added later shows under its own code."""
-    return TYPE_VI.get(check_type, check_type)
+def order_types(types: set[str], titles: dict[str, str]) -> list[str]:
+    """The check types in the order of their titles, then any without a title alphabetically."""
+    return [t for t in titles if t in types] + sorted(types - set(titles))
+
+
+def name_type(check_type: str, titles: dict[str, str]) -> str:
+    """Vietnamese name of a check type; a type no check file gives a title shows under its own code."""
+    return titles.get(check_type, check_type)
 
 
 def name_status(status: str) -> str:
@@ -304,7 +313,8 @@ def render_markdown(data: dict) -> str:
         rows = [c for c in data["checks"] if c["status"] == status]
         if rows:
             lines += [f"## {name_status(status)} ({len(rows)})", ""]
-            render = render_markdown_line if status in SETTLED else render_markdown_check
+            render = (render_markdown_line if status in SETTLED
+                      else functools.partial(render_markdown_check, titles=data["titles"]))
             lines += [line for c in rows for line in render(c)] + [""]
     return "\n".join(lines)
 
@@ -313,18 +323,18 @@ def render_markdown_types(data: dict) -> list[str]:
     statuses = list(data["by_status"])
     head = "| Loại kiểm tra | " + " | ".join(name_status(s) for s in statuses) + " | Tổng |"
     rule = "|---|" + "---:|" * (len(statuses) + 1)
-    rows = [f"| {escape_md(name_type(t))} | " + " | ".join(str(counts[s]) for s in statuses)
+    rows = [f"| {escape_md(name_type(t, data['titles']))} | " + " | ".join(str(counts[s]) for s in statuses)
             + f" | {sum(counts.values())} |" for t, counts in data["by_type"].items()]
     return [head, rule, *rows] if rows else []
 
 
-def render_markdown_check(c: dict) -> list[str]:
+def render_markdown_check(c: dict, titles: dict[str, str]) -> list[str]:
     """A check needing a reader: what, where, printed vs recomputed with intervals, and its quotes."""
     flags = " **[đổi kết luận]**" if c.get("decision") else ""
     printed = f"in: {format_number(c.get('reported'), 4)} {format_interval(c.get('reported_low'), c.get('reported_high'))}"
     computed = f"tính lại: {format_number(c.get('computed'))} {format_interval(c.get('computed_low'), c.get('computed_high'))}"
     numbers = f"{printed.rstrip()}; {computed.rstrip()}; mã {escape_md(c.get('rule_id') or '—')}"
-    lines = [f"- **{escape_md(name_type(c['check_type']))}**{flags} {escape_md(locate_check(c))} — "
+    lines = [f"- **{escape_md(name_type(c['check_type'], titles))}**{flags} {escape_md(locate_check(c))} — "
              f"{escape_md(c.get('message'))} ({numbers})"]
     for group in group_quotes(c):
         if group["missing"]:
@@ -357,13 +367,13 @@ def write_csv(data: dict, path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_FIELDS)
-        writer.writerows(csv_row(c) for c in data["checks"])
+        writer.writerows(csv_row(c, data["titles"]) for c in data["checks"])
 
 
-def csv_row(c: dict) -> list:
+def csv_row(c: dict, titles: dict[str, str]) -> list:
     """A check's cells in CSV_FIELDS order."""
     quotes = [q for q in c.get("quotes") or [] if q.get("raw") is not None]
-    derived = {"check_type_vi": name_type(c["check_type"]), "status_vi": name_status(c["status"]),
+    derived = {"check_type_vi": name_type(c["check_type"], titles), "status_vi": name_status(c["status"]),
                "section": quotes[0].get("section") if quotes else None,
                "fact_ids": " ".join(c.get("fact_ids") or []),
                "quote": " | ".join(q["raw"] for q in quotes),
@@ -414,11 +424,11 @@ def render_html(data: dict) -> str:
 {render_toolbar(data)}
 <main>
 <section id="urgent"><h2>Cần xem <span class="count" data-shown-in="urgent">{len(urgent)}</span>/{len(urgent)}</h2>
-{"".join(render_check(c, i) for i, c in enumerate(urgent, 1)) or '<p class="none">Không có số liệu nào lệch.</p>'}
+{"".join(render_check(c, i, data["titles"]) for i, c in enumerate(urgent, 1)) or '<p class="none">Không có số liệu nào lệch.</p>'}
 <p class="empty" hidden>Không có mục nào khớp bộ lọc.</p></section>
 <details id="settled"><summary>Các mục còn lại: {esc(settled_label)} — đang hiện
 <span class="count" data-shown-in="settled">{len(settled)}</span>/{len(settled)}</summary>
-{"".join(render_check(c, i) for i, c in enumerate(settled, len(urgent) + 1))}
+{"".join(render_check(c, i, data["titles"]) for i, c in enumerate(settled, len(urgent) + 1))}
 <p class="empty" hidden>Không có mục nào khớp bộ lọc.</p></details>
 </main>
 <footer class="foot">solieu · phiên bản quy tắc {esc(data.get('rules_version'))} · mỗi trích dẫn trỏ về trang và dòng của tệp gốc</footer>
@@ -444,7 +454,7 @@ def render_summary(data: dict) -> str:
                     f'{esc(name_status(s))}</div>' for s, n in data["by_status"].items())
     statuses = list(data["by_status"])
     rows = "".join(
-        f'<tr data-count-type="{esc(t)}" data-count="{sum(counts.values())}"><th>{esc(name_type(t))}</th>'
+        f'<tr data-count-type="{esc(t)}" data-count="{sum(counts.values())}"><th>{esc(name_type(t, data["titles"]))}</th>'
         + "".join(f'<td data-status="{esc(s)}">{counts[s]}</td>' for s in statuses)
         + f"<td>{sum(counts.values())}</td></tr>" for t, counts in data["by_type"].items())
     return f"""<section class="summary">
@@ -458,7 +468,7 @@ def render_summary(data: dict) -> str:
 
 def render_toolbar(data: dict) -> str:
     """Search, filters by type and status, 'hide reviewed', and the counters; all client-side."""
-    types = "".join(f'<label><input type="checkbox" class="f-type" value="{esc(t)}" checked> {esc(name_type(t))}'
+    types = "".join(f'<label><input type="checkbox" class="f-type" value="{esc(t)}" checked> {esc(name_type(t, data["titles"]))}'
                     f' <small>({sum(counts.values())})</small></label>' for t, counts in data["by_type"].items())
     statuses = "".join(f'<label><input type="checkbox" class="f-status" value="{esc(s)}" checked> '
                        f'{esc(name_status(s))} <small>({n})</small></label>' for s, n in data["by_status"].items())
@@ -475,10 +485,10 @@ def render_toolbar(data: dict) -> str:
 </div>"""
 
 
-def render_check(c: dict, number: int) -> str:
+def render_check(c: dict, number: int, titles: dict[str, str]) -> str:
     """One check: badges, where, message, printed vs recomputed with intervals, codes, quotes."""
     badges = [f'<span class="badge st-{esc(c["status"])}">{esc(name_status(c["status"]))}</span>',
-              f'<span class="badge">{esc(name_type(c["check_type"]))}</span>']
+              f'<span class="badge">{esc(name_type(c["check_type"], titles))}</span>']
     if c.get("decision"):
         badges.append('<span class="badge decision" title="Sai số làm đổi kết luận (đạt/không đạt, tăng/giảm)">đổi kết luận</span>')
     if c.get("severity") and c["status"] not in SETTLED:

@@ -1,6 +1,7 @@
 """The consistency report without a browser: escaping, ordering, one query per report, Markdown and CSV."""
 import csv
 import re
+import shutil
 from html.parser import HTMLParser
 
 import duckdb
@@ -11,7 +12,7 @@ from extract.facts.engine import document_from_text
 from extract.document import process_document
 from pipeline.report import (count_checks, rank_check, render_html, render_markdown, report_data, write_csv,
                              write_reports)
-from warehouse.checks import run_checks
+from warehouse.checks import CHECKS_DIR, load_checks, run_checks, type_titles
 from warehouse.load import create_schema, load_report
 
 # A report that tries to inject markup through every field that reaches the page.
@@ -138,6 +139,39 @@ def test_a_new_check_type_and_status_render_under_their_own_names():
     page = render_html(data)
     assert "Giữa các báo cáo" in page and 'value="brand_new"' in page and 'data-type="brand_new"' in page
     assert "| brand\\_new | 1 |" in render_markdown(data)
+
+
+NEW_CHECK = """-- code:     CK50
+-- name:     percent.over_a_thousand
+-- type:     implausible
+-- title:    Khó tin
+-- rank:     5
+-- severity: warning
+-- why:      A share above 1000% is more likely a misprint than a fact.
+-- flags:    Diện tích chuyển đổi thực hiện 77,2/6ha đạt 1286,7% KH.
+-- passes:   Diện tích chuyển đổi thực hiện 7,72/6ha đạt 128,6% KH.
+select 'implausible' as check_type, 'mismatch' as status, f.percent as reported, null::double as computed,
+       [f.fact_id] as fact_ids, f.line, f.page, f.report_id, 'Tỷ lệ trên 1000%.' as message
+from batch_facts as f
+where f.percent > 1000
+"""
+
+
+def test_a_new_check_type_shows_the_title_and_rank_of_its_file(tmp_path):
+    folder = tmp_path / "checks"
+    shutil.copytree(CHECKS_DIR, folder)
+    (folder / "CK50_implausible_share.sql").write_text(NEW_CHECK, encoding="utf-8")
+    checks = load_checks(folder)
+    con = duckdb.connect(":memory:")
+    create_schema(con)
+    text = "Diện tích chuyển đổi thực hiện 77,2/6ha đạt 1286,7% KH."
+    report_id = load_report(con, process_document(document_from_text(text, "r"), default_rulebook(), "0" * 64), "test")
+    run_checks(con, [report_id], "test", checks)
+    data = report_data(con, report_id, type_titles(checks))
+    markdown = render_markdown(data)
+    assert markdown.index("| Khó tin | 1 |") < markdown.index("| Tỷ lệ % |")   # rank 5 comes before percent's 10
+    assert "- **Khó tin** trang 1, dòng 1 — Tỷ lệ trên 1000%." in markdown
+    assert '<span class="badge">Khó tin</span>' in render_html(data)
 
 
 def test_sample_reports_are_written_with_a_bom_csv_and_mismatches_first(sample_con, tmp_path):

@@ -1,6 +1,8 @@
 -- code:     CK01
 -- name:     percent.matches_ratio
 -- type:     percent (growth for a change against an earlier period)
+-- title:    Tỷ lệ %
+-- rank:     10
 -- severity: error
 -- why:      A printed share Z% should equal 100·X/Y (or the change 100·(X−Y)/Y for "tăng/giảm Z% so với …
 --           (Y)"). Every printed number is the interval it could have been rounded from: the percent ± half a

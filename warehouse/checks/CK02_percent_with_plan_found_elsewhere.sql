@@ -1,6 +1,8 @@
 -- code:     CK02
 -- name:     percent.plan_lookup
 -- type:     plan_lookup
+-- title:    Tra kế hoạch
+-- rank:     20
 -- severity: error
 -- why:      "Ước thực hiện năm 3.888 triệu đồng, đạt 27,87%" prints a share without its plan; the plan is
 --           stated elsewhere — an earlier sentence of the same section ("Tổng nguồn vốn được giao: 10.361,8

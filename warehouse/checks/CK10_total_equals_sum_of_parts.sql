@@ -1,6 +1,8 @@
 -- code:     CK10
 -- name:     sum.total_equals_parts
 -- type:     sum
+-- title:    Tổng các phần
+-- rank:     30
 -- severity: error
 -- why:      A total and the parts listed for it (after "gồm", "bao gồm", "trong đó", in a bracket, in a
 --           footnote, or as annex sub-rows; linked by extract/links/breakdowns.py) must add up. Each printed number

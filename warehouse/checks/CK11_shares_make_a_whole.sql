@@ -1,6 +1,8 @@
 -- code:     CK11
 -- name:     sum.shares_make_a_whole
 -- type:     sum
+-- title:    Tổng các phần
+-- rank:     30
 -- severity: error
 -- why:      The shares of a structure ("Cơ cấu giá trị sản xuất: nông nghiệp chiếm 68,4%, lâm nghiệp 24,9%,
 --           thủy sản 6,7%", or the % sub-rows of an annex row "Cơ cấu kinh tế") make up 100%, within the

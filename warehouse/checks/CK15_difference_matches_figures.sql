@@ -1,6 +1,8 @@
 -- code:     CK15
 -- name:     growth.difference_matches_figures
 -- type:     growth
+-- title:    Tăng trưởng
+-- rank:     70
 -- severity: error
 -- why:      "26,8 ha …, giảm 4,7 ha so với năm 2022 (31,5 ha)" states three numbers that must agree: the
 --           figure, last year's figure and the change between them (also in percentage points: "58,62%, tăng

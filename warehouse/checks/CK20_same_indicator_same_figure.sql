@@ -1,6 +1,8 @@
 -- code:     CK20
 -- name:     cross.same_indicator_same_figure
 -- type:     cross
+-- title:    Hai nơi khác nhau
+-- rank:     40
 -- severity: error
 -- why:      The same indicator printed in two places (the text and the annex table, or two sentences) must
 --           carry the same figure. extract/links/crossref.py links the places (same plan and shared words, or

@@ -1,6 +1,8 @@
 -- code:     CK30
 -- name:     label.matches_numbers
 -- type:     label
+-- title:    Nhãn đánh giá
+-- rank:     50
 -- severity: error
 -- why:      An annex row's label (Đạt / Vượt / Không đạt) must follow from its plan and actual, read the way
 --           the indicator goes: lower is better for poverty, malnutrition, accidents (rules/indicators.toml)

@@ -1,6 +1,8 @@
 -- code:     CK35
 -- name:     count.matches_listed
 -- type:     count
+-- title:    Số đếm
+-- rank:     60
 -- severity: error
 -- why:      A count must match what the report lists for it: "03 xã (Nà Phòn, Tân Lập, Khe Mo)" names three;
 --           "6/50 chỉ tiêu dự kiến không đạt" must equal the annex rows (with their own STT) labelled Không đạt

@@ -1,6 +1,8 @@
 -- code:     CK40
 -- name:     change.cross_report
 -- type:     cross_report
+-- title:    Giữa các báo cáo
+-- rank:     80
 -- severity: warning
 -- why:      "tăng 9,5% so với cùng kỳ" prints a change whose base, last year's figure, is not printed. When the
 --           warehouse holds the earlier report of the same locality (a year before, same period length), its

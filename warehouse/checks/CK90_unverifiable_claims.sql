@@ -1,6 +1,9 @@
 -- code:     CK90
 -- name:     percent.unverifiable
 -- type:     percent
+-- title:    Tỷ lệ %
+-- rank:     10
+-- after:    * (it lists only the claims no check run before it has cited)
 -- severity: info
 -- why:      A percent stated against a plan, budget or earlier period whose numbers are not printed where it
 --           is (and that no other check could look up) cannot be recomputed. It is listed as unverifiable so

@@ -25,16 +25,47 @@ def score_report(report: Path, gold: Path, scorer: Path, workdir: Path) -> dict:
     return json.loads(scored.stdout[: scored.stdout.rindex("}") + 1])
 
 
+COUNT_OF = {"ratio_recall": "ratio", "percent_coverage": "coverage", "value_recall": "values",
+            "mismatch_recall": "mismatch", "false_alarms": "false_alarms", "nonfact_hits": "nonfacts"}
+PER_REPORT = ("nonfact_hits", "false_alarms")   # summed as a count, shown per report
+
+
+def totals(results: dict[str, dict]) -> dict:
+    """The summed row: each rate over the summed counts, the counts of non-facts and false alarms per report.
+
+    >>> totals({"a": {"counts": {"ratio": [3, 4], "nonfacts": [2, 9]}}, "b": {"counts": {"ratio": [1, 1], "nonfacts": [0, 3]}}})
+    {'counts': {'ratio': [4, 5], 'nonfacts': [2, 12]}, 'ratio_recall': 0.8, 'nonfact_hits': 1.0}
+    """
+    counts: dict[str, list[int]] = {}
+    for r in results.values():
+        for key, (got, of) in r.get("counts", {}).items():
+            summed = counts.setdefault(key, [0, 0])
+            summed[0] += got
+            summed[1] += of
+    out: dict = {"counts": counts}
+    for key, _ in COLUMNS:
+        count = COUNT_OF[key]
+        if count not in counts:
+            continue
+        got, of = counts[count]
+        if key in PER_REPORT:
+            out[key] = round(got / len(results), 2)
+        elif of:
+            out[key] = round(got / of, 4)
+    return out
+
+
 def format_table(results: dict[str, dict]) -> str:
     header = ["report"] + [title for _, title in COLUMNS]
     rows = []
+    if results:
+        results = results | {f"TOTAL ({len(results)} reports; non-facts and false alarms per report)": totals(results)}
     for name, r in results.items():
         counts = r.get("counts", {})
         cells = [name]
         for key, _ in COLUMNS:
             value = r.get(key)
-            count = {"ratio_recall": "ratio", "percent_coverage": "coverage", "value_recall": "values",
-                     "mismatch_recall": "mismatch", "false_alarms": "false_alarms", "nonfact_hits": "nonfacts"}.get(key)
+            count = COUNT_OF[key]
             detail = f" ({counts[count][0]}/{counts[count][1]})" if count in counts else ""
             cells.append(f"{value}{detail}" if value is not None else "—")
         rows.append(cells)

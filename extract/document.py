@@ -15,6 +15,7 @@ from extract.facts.engine import extract_facts
 from extract.links.breakdowns import link_breakdowns, link_share_structures
 from extract.links.counts import mark_counts
 from extract.links.crossref import link_same_indicator
+from extract.links.frames import frame_claims
 from extract.links.indicators import assign_indicators
 from extract.links.plans import resolve_plans
 from extract.reading.errors import ReadError
@@ -61,6 +62,7 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
         raise ReadError(problem)
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
+    facts = frame_claims(facts, document, rulebook.frames)
     facts = resolve_plans(facts, document, rulebook.plan_words)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)

@@ -185,7 +185,7 @@ class Fact:
     share_group: FactKey | None = None  # the first share of the structure it belongs to ("Cơ cấu …")
     same_as: FactKey | None = field(default=None, metadata=column("same_as_fact_id"))  # the same indicator elsewhere
     same_as_column: str | None = None  # which of the two figures the other place prints: value, plan
-    value_from: FactKey | None = field(default=None, metadata=column(None))  # the fact it borrows its figure from
+    value_from: FactKey | None = field(default=None, metadata=column("value_fact_id"))  # the fact whose figure it is
     listed_count: int | None = None  # items listed after a count: "03 xã (A, B, C)" -> 3
     listed_alt: int | None = None  # the count if the last item names two ("A, B và C")
     counts: str | None = None  # which annex rows a count of indicators counts: not_met, met, rows

@@ -185,6 +185,7 @@ create table if not exists facts (
     previous          double,
     plan_source       varchar,
     plan_fact_id      varchar,
+    value_fact_id     varchar,
     total_fact_id     varchar,
     breakdown         varchar,
     share_group       varchar,
@@ -247,8 +248,9 @@ comment on column facts.assessment is 'Annex label as printed: Đạt, Vượt, 
 comment on column facts.stt is 'Annex row number as printed (A, 1, 1.1).';
 comment on column facts.table_row is 'Row number in its table, for annex rows.';
 comment on column facts.previous is 'Annex: the previous period''s figure (TH năm trước), in base units.';
-comment on column facts.plan_source is 'Where the plan was found when not printed with the share: section (an earlier sentence announcing it) or annex (the indicator''s annex row); null when printed together.';
+comment on column facts.plan_source is 'Where the base of a percent was found when its rule did not read it: section (an earlier sentence announcing the plan) or annex (the indicator''s annex row), by extract/links/plans.py; bracket (in brackets after the percent''s base words), part_of (after "trên tổng số"), named (the earlier figure its base words name), sibling (the base of the share before it in the same list), implicit (the only earlier figure of its unit nearby) or agrees (among several, the one that agrees: never a mismatch), by extract/links/frames.py; null when printed together.';
 comment on column facts.plan_fact_id is 'The fact the plan was taken from, when plan_source is set.';
+comment on column facts.value_fact_id is 'The fact whose printed figure is this fact''s value, when it is printed elsewhere: "đạt 78,8% chỉ tiêu phấn đấu" takes the 5.120 tỷ đồng printed before it, "(tương đương 1.310 tỷ đồng)" the figure after it.';
 comment on column facts.total_fact_id is 'For a part of a breakdown, the fact of the total it should add up to.';
 comment on column facts.breakdown is 'How the part was listed: gom (gồm / bao gồm), trong_do, bracket, footnote or annex (a sub-row).';
 comment on column facts.share_group is 'Shares of one whole ("Cơ cấu …: A chiếm 31,4%; B 33,8%; C 34,8%") carry the id of the first share; they should add up to 100%.';

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import regex
 
+from extract.rulebook.frames import FrameWords, load_frame_words
 from extract.rulebook.patterns import compile_pattern, kept_patterns
 from extract.rulebook.prefilter import BROADER_PIECES, Prefilter
 from extract.rulebook.scan import branch_sources
@@ -145,6 +146,7 @@ class Rulebook:
     target_headings: tuple[regex.Pattern, ...] = ()
     tables: dict = field(default_factory=dict)  # annex column roles and labels (tables.toml)
     prefilter: Prefilter | None = None          # which rules may match a sentence (extract/rulebook/prefilter.py)
+    frames: FrameWords | None = None            # the words of claim frames (frames.toml)
 
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code)
@@ -426,13 +428,18 @@ def _read_rulebook(rules_dir: Path) -> Rulebook:
     if tables_file.exists():
         digest.update(tables_file.read_bytes())
         tables = _load_tables(tables_file, problems, seen)
+    frames = None
+    frames_file = rules_dir / "frames.toml"
+    if frames_file.exists():
+        digest.update(frames_file.read_bytes())
+        frames = load_frame_words(frames_file, problems)
     if problems:
         raise RulebookError(problems)
     rules.sort(key=lambda r: (-r.priority, r.code))
     prefilter = Prefilter(tuple(branch_sources(rule.pattern, rule.broad_source) or rule.broad_source
                                 for rule in rules))
     return Rulebook(tuple(rules), lexicon, digest.hexdigest()[:12], indicators, plan_words, target_headings, tables,
-                    prefilter)
+                    prefilter, frames)
 
 
 def _load_tables(path: Path, problems: list[str], rule_files: dict | None = None) -> dict:

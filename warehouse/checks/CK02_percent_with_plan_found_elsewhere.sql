@@ -11,28 +11,48 @@
 --           places are cited.
 -- flags:    Tổng nguồn vốn được giao: 4.969 triệu đồng. Ước thực hiện năm 4.772 triệu đồng, đạt 90,03%.
 -- passes:   Tổng nguồn vốn được giao: 6.995 triệu đồng. Ước thực hiện năm 6.218 triệu đồng, đạt 88,9%.
-with judged as (
-    select f.*, p.line as plan_line,
-           100 * f.value / f.plan as computed,
-           ratio_low(f.value, coalesce(f.value_tolerance, 0), f.plan, coalesce(f.plan_tolerance, 0)) as computed_low,
-           ratio_high(f.value, coalesce(f.value_tolerance, 0), f.plan, coalesce(f.plan_tolerance, 0)) as computed_high,
-           half_unit(f.percent_decimals) as h
+with framed as (
+    -- a percent whose base was found elsewhere (plans.py) or by its frame (frames.py): "vượt 11,69% so dự
+    -- toán" is 100·X/Y − 100, "giảm 5%" 100 − 100·X/Y, a share 100·X/Y
+    select f.*, p.line as plan_line, v.line as value_line,
+           coalesce(f.value_tolerance, 0) as tv, coalesce(f.plan_tolerance, 0) as tp,
+           half_unit(f.percent_decimals) as h,
+           coalesce(f.change, '') as relation
     from batch_facts as f
     join batch_facts as p on p.fact_id = f.plan_fact_id
+    left join batch_facts as v on v.fact_id = f.value_fact_id
     where f.plan_source is not null and f.plan > 0 and f.percent is not null and f.value is not null
+),
+judged as (
+    select *,
+           case relation when 'increase' then 100 * value / plan - 100
+                         when 'decrease' then 100 - 100 * value / plan
+                         else 100 * value / plan end as computed,
+           case relation when 'increase' then ratio_low(value, tv, plan, tp) - 100
+                         when 'decrease' then 100 - ratio_high(value, tv, plan, tp)
+                         else ratio_low(value, tv, plan, tp) end as computed_low,
+           case relation when 'increase' then ratio_high(value, tv, plan, tp) - 100
+                         when 'decrease' then 100 - ratio_low(value, tv, plan, tp)
+                         else ratio_high(value, tv, plan, tp) end as computed_high
+    from framed
 )
 select
-    'plan_lookup'                                                   as check_type,
+    case when relation = '' then 'plan_lookup' else 'growth' end  as check_type,
     judge(interval_gap(computed_low, computed_high, percent, h), h) as status,
     percent                                                         as reported,
     computed,
     percent - h as reported_low, percent + h as reported_high, computed_low, computed_high,
     computed - percent                                              as difference,
-    (percent >= 100) <> (computed >= 100)                           as decision,
-    [fact_id, plan_fact_id]                                         as fact_ids,
+    relation = '' and (percent >= 100) <> (computed >= 100)         as decision,
+    list_distinct([fact_id, plan_fact_id] || case when value_fact_id is null then [] else [value_fact_id] end) as fact_ids,
     line, page, report_id,
-    printf('Tỷ lệ in %s%%; với kế hoạch %s nêu ở %sdòng %d, %s/%s = %s%%.',
-           replace(percent_raw, '.', ','), plan_raw,
+    printf('Tỷ lệ in %s%%; với %s %s nêu ở %sdòng %d%s, %s = %s%%.',
+           replace(percent_raw, '.', ','),
+           case plan_source when 'annex' then 'kế hoạch' when 'section' then 'kế hoạch' else 'gốc' end, plan_raw,
            case plan_source when 'annex' then 'biểu phụ lục, ' else '' end, plan_line,
-           value_raw, plan_raw, vn(computed, 2))                    as message
+           case when value_line is not null and value_line <> line then printf(' và số %s ở dòng %d', value_raw, value_line) else '' end,
+           case relation when 'increase' then '(' || value_raw || ' − ' || plan_raw || ')/' || plan_raw
+                         when 'decrease' then '(' || plan_raw || ' − ' || value_raw || ')/' || plan_raw
+                         else value_raw || '/' || plan_raw end,
+           vn(computed, 2))                                         as message
 from judged

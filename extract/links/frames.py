@@ -1,0 +1,300 @@
+"""Claim frames: a printed percent and the figure and base it was computed from, found by the grammar
+of the clause around it (the words are data: rules/frames.toml).
+
+A percent that its rule read without both numbers ("đạt 81,3% chỉ tiêu Bộ Tài chính giao (6.300 tỷ
+đồng)", "chiếm 79% tổng thu", "(63%)") is completed here:
+  - its relation comes from the words right before it: a share (đạt, bằng, chiếm, tỷ lệ …), an
+    increase (vượt, tăng) or a decrease (giảm) against its base;
+  - its figure (value) is the one its clause prints before it, skipping figures closed in brackets
+    (the base of an earlier percent of a chain) and a base tied to a figure by "trên tổng số";
+    or the figure after "tương đương"; or, when the clause prints none before, the one after it;
+  - its base (plan) is, by certainty: the figure in brackets after its base words, or after "trên
+    tổng số" / "trong tổng số"; the earlier figure whose words the base words name ("tổng thu",
+    "kế hoạch vốn"); the base of the percent before it in the same list; and, when nothing names
+    the base, the one earlier figure of the same unit in the paragraph.
+Where several earlier figures could be the base and none is named, the percent keeps the one that
+agrees with it (plan_source "agrees"): a figure that agrees is evidence of the pairing, one that does
+not is none, so such a guess never becomes a mismatch. A percent whose figure or base cannot be
+found is left as it was: the checks list it as unverifiable.
+
+Each completed percent keeps where its numbers came from (value_from, plan_from, plan_source), so
+the check (CK02) cites all three places.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+
+import regex
+
+from extract.facts.numbers import parse_number
+from extract.facts.sentences import closed_bracket_between
+from extract.records import Document, Fact
+from extract.rulebook.frames import FrameWords, spaced
+
+PERCENT_KINDS = ("percent", "share", "change", "ratio")
+CUE_WINDOW = 40          # characters before a percent searched for its relation word
+FIGURE_AFTER_CUE = 12    # characters between "tương đương" and its figure ("hơn ", "khoảng ")
+WORD = regex.compile(r"[\p{L}\p{M}]+|\d+")
+# Base words run from the percent to the end of its phrase: a bracket, a clause mark, a figure, a new verb.
+BASE_WORDS = regex.compile(r"[^\d%;:()\[\],.]*")
+# What lies between a percent's base words and the bracket holding its base: "… giao (6.300 tỷ đồng)",
+# "…) so với cùng kỳ (8.860 tỷ đồng)" — no figure, percent or clause mark.
+TO_BRACKET = regex.compile(r"[^\d%;()]{0,100}?(?:\)[^\d%;()]{0,60}?)?\(\s*(?P<inner>[^\d()%;]{0,40}?)\s*(?=\d)")
+SAME_PARAGRAPH_SENTENCES = 4   # how far back an unnamed base is looked for
+EARLIER_FIGURES = 400          # how many earlier figures a named base is looked for among (a long report's tail)
+
+
+def percent_span(fact: Fact, text: str) -> tuple[int, int]:
+    """Where the percent's number and its sign are, within the fact's text ("chiếm tỷ trọng 63,42%")."""
+    if fact.percent_raw:
+        m = regex.search(regex.escape(fact.percent_raw) + r"\s*%", text[fact.char_start:fact.char_end])
+        if m:
+            return fact.char_start + m.start(), fact.char_start + m.end()
+    return fact.char_start, fact.char_end
+
+
+def needs_frame(fact: Fact) -> bool:
+    return (fact.percent is not None and fact.kind in PERCENT_KINDS and fact.flag is None and fact.comparator is None
+            and fact.plan_source is None and (fact.value is None or fact.plan is None))
+
+
+def prints_figure(fact: Fact) -> bool:
+    """A fact whose figure is printed where it is, not borrowed from another fact ("5.120 tỷ đồng, đạt 81,3%"
+    prints 5.120 tỷ đồng)."""
+    return fact.value is not None and fact.value_from is None and fact.unit != "%" and fact.kind != "annex_row"
+
+
+def relation_and_cue(fact: Fact, text: str, start: int, floor: int, words: FrameWords) -> tuple[str | None, str]:
+    """(ratio / increase / decrease, the word that says so), from the words right before the percent;
+    (None, "") when none states it. A percent alone in brackets after a figure ("60,5 tỷ đồng (63%)") is a
+    share, its word "(".
+    """
+    before = text[max(floor, start - CUE_WINDOW):start]
+    m = words.relation_cue.search(before)
+    cue = spaced(m.group("cue")) if m else ("(" if before.rstrip().endswith("(") else "")
+    if fact.change in ("increase", "decrease"):
+        return fact.change, cue
+    if m:
+        return words.relation_of[cue], cue
+    return ("ratio", cue) if cue == "(" else (None, "")
+
+
+def in_clause(text: str, start: int, end: int) -> bool:
+    """No clause mark (';') between two places of one sentence."""
+    return ";" not in text[start:end]
+
+
+def figure_after_cue(percent_end: int, figures: list[Fact], text: str, limit: int, words: FrameWords) -> Fact | None:
+    """The figure that "tương đương" / "tương ứng" puts after the percent."""
+    m = words.value_after.match(text, percent_end, limit)
+    if not m:
+        return None
+    return next((f for f in figures if m.end() <= f.char_start <= m.end() + FIGURE_AFTER_CUE), None)
+
+
+def figure_and_base_before(start: int, figures: list[Fact], text: str, words: FrameWords) -> tuple[Fact | None, Fact | None]:
+    """(figure, base) printed before the percent in its clause: the nearest figure not closed in brackets;
+    when the words before it tie it to the figure before as its base ("… trên tổng số 41.500 hộ"), that
+    one is the figure and this one the base."""
+    before = [f for f in figures if f.char_end <= start and in_clause(text, f.char_end, start)
+              and not closed_bracket_between(text, f.char_end, start)]
+    if not before:
+        return None, None
+    nearest = before[-1]
+    if len(before) > 1 and words.part_of.match(text, before[-2].char_end, nearest.char_start):
+        return before[-2], nearest
+    return nearest, None
+
+
+def figure_after(percent_end: int, figures: list[Fact], text: str, limit: int) -> Fact | None:
+    """The first figure after the percent in its clause: "chiếm tỷ trọng 3,65%, đạt 118,9 triệu USD"."""
+    return next((f for f in figures if percent_end <= f.char_start < limit and in_clause(text, percent_end, f.char_start)
+                 and "(" not in text[percent_end:f.char_start]), None)
+
+
+def base_in_brackets(percent_end: int, value: Fact, figures: list[Fact], text: str, limit: int,
+                     words: FrameWords) -> Fact | None:
+    """The figure in brackets after the percent's base words, in the unit of the percent's figure:
+    "… chỉ tiêu phấn đấu (340.000 tỷ đồng)". A bracket that lists parts ("(trong đó …") or gives the
+    figure ("(tương đương …") holds no base."""
+    m = TO_BRACKET.match(text, percent_end, limit)
+    if not m or words.value_after.match(text, m.start("inner") - 1, limit) or words.not_a_base.match(m.group("inner")):
+        return None
+    base = next((f for f in figures if f.char_start == m.end()), None)
+    return base if base is not None and same_unit(base, value) else None
+
+
+def base_words(percent_end: int, text: str, limit: int, words: FrameWords) -> frozenset[str]:
+    """The words naming the base after the percent, without openers, who set it, and common words:
+    "% so với chỉ tiêu Bộ Tài chính giao" -> {"chỉ", "tiêu"}; "% trong tổng kim ngạch" -> {"tổng", "kim", "ngạch"}."""
+    phrase = BASE_WORDS.match(text, percent_end, limit).group(0)
+    # a conjunction or a new verb ends the phrase: "… tổng mức và tăng 10,97%"
+    phrase = regex.split(r"\s(?:và|nhưng|song|do|vì|tăng|giảm|đạt|vượt)\s", " " + phrase + " ", maxsplit=1)[0]
+    phrase = words.base_opener.sub("", phrase)
+    phrase = words.base_qualifiers.sub(" ", phrase)
+    return frozenset(w for w in WORD.findall(phrase.lower()) if w not in words.common_words)
+
+
+def label_words(fact: Fact, words: FrameWords) -> frozenset[str]:
+    return frozenset(w for w in WORD.findall((fact.label or "").lower()) if w not in words.common_words)
+
+
+def same_unit(a: Fact, b: Fact) -> bool:
+    return a.unit is not None and a.unit == b.unit
+
+
+def agrees(value: Decimal, plan: Decimal, percent: Decimal, decimals: int | None, relation: str) -> bool:
+    """Does the percent, rounded as printed, follow from value and plan? (The pairing test of a guessed base.)
+
+    >>> agrees(Decimal(41), Decimal(512), Decimal(8), 0, "ratio"), agrees(Decimal(41), Decimal(400), Decimal(8), 0, "ratio")
+    (True, False)
+    """
+    if plan <= 0:
+        return False
+    computed = 100 * value / plan
+    computed = {"increase": computed - 100, "decrease": 100 - computed}.get(relation, computed)
+    step = Decimal(1).scaleb(-(decimals or 0))
+    return computed.quantize(step, rounding=ROUND_HALF_UP) == percent.quantize(step)
+
+
+def named_base(fact: Fact, value: Fact, named: frozenset[str], earlier: list[Fact], words: FrameWords) -> Fact | None:
+    """The nearest earlier figure whose words hold most of the base words ("tổng thu" → "Tổng thu NSNN …"),
+    in the figure's unit, no smaller than the figure when the percent is a share of it."""
+    best, best_score = None, 0.0
+    for candidate in reversed(earlier):
+        if candidate.key == value.key or not same_unit(candidate, value):
+            continue
+        if fact.percent <= 100 and candidate.value < value.value:
+            continue
+        score = len(named & label_words(candidate, words)) / len(named)
+        if score > best_score and score >= 0.5:
+            best, best_score = candidate, score
+    return best
+
+
+def unnamed_base(fact: Fact, value: Fact, relation: str, cue: str, earlier: list[Fact],
+                 words: FrameWords) -> tuple[Fact | None, str]:
+    """(base, how) when nothing names it. After a word that makes the percent a proportion of a population
+    ("tỷ lệ 8%", "chiếm 9%", "(63%)"), the only earlier figure of the same counted unit nearby ("implicit");
+    otherwise, among the earlier figures of the unit, the nearest that agrees with the percent ("agrees")."""
+    candidates = [c for c in earlier if c.key != value.key and same_unit(c, value) and c.value and c.value > 0]
+    if relation == "ratio" and fact.percent <= 100:
+        candidates = [c for c in candidates if c.value >= value.value]
+    if len(candidates) == 1 and cue in words.proportion_cues and value.unit_kind == "count":
+        return candidates[0], "implicit"
+    for candidate in reversed(candidates):
+        if agrees(value.value, candidate.value, fact.percent, fact.percent_decimals, relation):
+            return candidate, "agrees"
+    return None, ""
+
+
+def complete(fact: Fact, value: Fact, base: Fact | None, how: str, relation: str) -> Fact:
+    """The percent with its figure and base, and where they came from."""
+    changes: dict = {"kind": "ratio" if fact.kind in ("percent", "share") else fact.kind}
+    if relation in ("increase", "decrease"):
+        changes["change"] = relation
+    if fact.value is None:
+        changes |= {"value": value.value, "value_raw": value.value_raw, "value_from": value.key,
+                    "unit": value.unit if fact.unit in (None, "%") else fact.unit}
+    if base is not None:
+        changes |= {"plan": base.value, "plan_raw": base.value_raw, "plan_from": base.key, "plan_source": how}
+    return replace(fact, **changes)
+
+
+def fact_figure(fact: Fact, figures: list[Fact], earlier: list[Fact]) -> Fact | None:
+    """The figure a percent already has: its own (read by its rule) or the one it borrowed."""
+    if fact.value is None:
+        return None
+    if fact.value_from is not None:
+        return next((f for f in reversed(earlier + figures) if f.key == fact.value_from), fact)
+    return fact
+
+
+def find_figure(fact: Fact, start: int, end: int, figures: list[Fact], text: str, limit: int,
+                words: FrameWords) -> tuple[Fact | None, Fact | None]:
+    """(figure, base tied to it by "trên tổng số") of a percent without its own figure."""
+    figure = figure_after_cue(end, figures, text, limit, words)
+    if figure is not None:
+        return figure, None
+    figure, base = figure_and_base_before(fact.char_start, figures, text, words)
+    if figure is not None:
+        return figure, base
+    return figure_after(end, figures, text, limit), None
+
+
+def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact], document: Document,
+                   blocks: list[int], words: FrameWords) -> dict:
+    """Fact key -> the completed percent, for the percents of one sentence (in text order)."""
+    text = document.text
+    done, previous_base = {}, None
+    for fact in percents:
+        sentence = document.sentences[fact.sentence]
+        start, end = percent_span(fact, text)
+        relation, cue = relation_and_cue(fact, text, start, sentence.start, words)
+        if relation is None:
+            continue
+        value, base = fact_figure(fact, figures, earlier), None
+        if value is None:
+            value, base = find_figure(fact, start, end, figures, text, sentence.end, words)
+        if value is None:
+            continue
+        how = "part_of" if base is not None else ""
+        if fact.plan is None and base is None:
+            base = base_in_brackets(end, value, figures, text, sentence.end, words)
+            how = "bracket"
+        if fact.plan is None and base is None and fact.base not in ("plan", "budget", "same_period"):
+            # a plan, a budget or last year's figure stated elsewhere is for plans.py (section, annex) or CK40
+            before = earlier + [f for f in figures if f.char_end <= fact.char_start]
+            named = base_words(end, text, sentence.end, words)
+            if named:
+                base, how = named_base(fact, value, named, before, words), "named"
+            elif previous_base is not None and same_unit(previous_base, value) and fact.kind == "share":
+                base, how = previous_base, "sibling"
+            else:
+                base, how = unnamed_base(fact, value, relation, cue, in_block(before, fact, blocks), words)
+        if base is not None and base.key == value.key:
+            base = None
+        if base is None and (fact.value is not None or fact.base not in ("plan", "budget")):
+            continue   # a figure alone helps only a share of a plan, whose plan plans.py may find
+        done[fact.key] = complete(fact, value, base, how, relation)
+        if base is not None and how in ("bracket", "named", "sibling"):
+            previous_base = base
+    return done
+
+
+def in_block(candidates: list[Fact], fact: Fact, blocks: list[int]) -> list[Fact]:
+    """The candidates in the fact's block (paragraph), a few sentences back at most (`blocks`: block starts)."""
+    begin = blocks[bisect.bisect_right(blocks, fact.char_start) - 1] if blocks else 0
+    return [c for c in candidates if begin <= c.char_start and c.sentence is not None
+            and fact.sentence - SAME_PARAGRAPH_SENTENCES <= c.sentence]
+
+
+def frame_claims(facts: list[Fact], document: Document, words: FrameWords | None) -> list[Fact]:
+    """Every percent printed without its figure or base, completed where the grammar says what they are."""
+    if words is None:
+        return facts
+    by_sentence: dict[int, list[Fact]] = {}
+    for f in sorted(facts, key=lambda f: f.char_start):
+        if f.sentence is not None and f.kind != "annex_row":
+            by_sentence.setdefault(f.sentence, []).append(f)
+    blocks = [b.start for b in document.blocks]
+    completed: dict = {}
+    earlier: list[Fact] = []
+    for number in sorted(by_sentence):
+        in_sentence = by_sentence[number]
+        figures = [f for f in in_sentence if prints_figure(f)]
+        percents = [f for f in in_sentence if needs_frame(f)]
+        if percents:
+            completed |= frame_sentence(percents, figures, earlier[-EARLIER_FIGURES:], document, blocks, words)
+        earlier.extend(figures)
+    return [completed.get(f.key, f) for f in facts]
+
+
+def parse_percent(raw: str) -> Decimal:
+    """A percent as printed in an example ("78,8") as a Decimal."""
+    value, _, problem = parse_number(raw)
+    if problem:
+        raise ValueError(problem)
+    return value

@@ -81,6 +81,37 @@ def _to_float(x):
     return float(x) if x is not None else None
 
 
+# Qualifiers that make a printed figure a bound or an approximation ("hơn 3 tỷ USD", "gần 721 triệu USD"):
+# it is checked as the whole unit of its last digit either side, not half of it.
+APPROXIMATE = {"above", "below", "approx", "approx_below", "at_least", "at_most"}
+# Bases found by a claim's frame (extract/links/frames.py) that are measured figures, not set targets.
+MEASURED_BASES = {"bracket", "part_of", "named", "sibling", "implicit", "agrees"}
+
+
+def widened(tolerance: float | None, qualifier: str | None) -> float | None:
+    """A figure's tolerance, doubled when its qualifier makes it approximate.
+
+    >>> widened(5e8, "above"), widened(5e8, None), widened(None, "above")
+    (1000000000.0, 500000000.0, None)
+    """
+    return 2 * tolerance if tolerance is not None and qualifier in APPROXIMATE else tolerance
+
+
+def value_qualifier(fact: Fact, by_key: dict) -> str | None:
+    """The qualifier printed before the fact's value: its own for a plain figure, the lender's for a
+    value taken from another fact."""
+    if fact.value_from is not None:
+        source = by_key.get(fact.value_from)
+        return source.qualifier if source is not None and source.plan is None else None
+    return fact.qualifier if fact.kind == "value" else None
+
+
+def plan_qualifier(fact: Fact, by_key: dict) -> str | None:
+    """The qualifier printed before the figure a fact's base was taken from."""
+    source = by_key.get(fact.plan_from) if fact.plan_from is not None else None
+    return source.qualifier if source is not None and source.plan is None else None
+
+
 def stored_fields() -> tuple[tuple[str, str, str], ...]:
     """(field, column, how) for every Fact field stored in `facts`: its column is the field's name unless
     the field's metadata names another (None: not stored); `how` is "number" for a Decimal (stored as
@@ -113,15 +144,18 @@ def fact_rows(processed: Processed, rules_version: str) -> dict[str, list]:
     sections = {s.index: s.section for s in document.sentences}
     places = [locate(f.char_start) for f in facts]
     ids = {f.key: f"{page}:{f.char_start}:{f.rule}" for f, (page, _) in zip(facts, places)}
+    by_key = {f.key: f for f in facts}
     columns = {
         "fact_id": [ids[f.key] for f in facts],
         "page": [page for page, _ in places], "line": [line for _, line in places],
         "section": [sections.get(f.sentence) for f in facts],
         "value_exact": [_to_float(f.value) for f in facts], "plan_exact": [_to_float(f.plan) for f in facts],
-        "value_tolerance": [half_unit(f.value_raw, f.value_scale, f.unit_exact) for f in facts],
-        # a plan is a set target, exact as printed; an earlier period's figure is a rounded measurement
-        "plan_tolerance": [half_unit(f.plan_raw, f.plan_scale, f.unit_exact) if f.base == "same_period" else 0.0
-                           for f in facts],
+        "value_tolerance": [widened(half_unit(f.value_raw, f.value_scale, f.unit_exact), value_qualifier(f, by_key))
+                            for f in facts],
+        # a plan is a set target, exact as printed; an earlier period's figure is a rounded measurement, and
+        # so is a base found by a claim's frame (a total, a population)
+        "plan_tolerance": [widened(half_unit(f.plan_raw, f.plan_scale, f.unit_exact), plan_qualifier(f, by_key))
+                           if f.base == "same_period" or f.plan_source in MEASURED_BASES else 0.0 for f in facts],
         "rules_version": [rules_version] * len(facts),
     }
     for name, column, how in STORED_FIELDS:

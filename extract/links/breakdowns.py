@@ -40,8 +40,10 @@ def compatible(total: Fact, part: Fact, counts_mix: bool = False) -> bool:
     >>> compatible(people, clerks, counts_mix=True), compatible(people, cases)
     (True, False)
     """
-    if total.unit == part.unit or part.unit is None or total.unit is None:
+    if total.unit == part.unit or part.unit is None:
         return True
+    if total.unit is None:   # "20 cục …; trong đó 11.865 tỷ đồng cho 14 cục": money never adds up to a bare count
+        return False
     return counts_mix and is_count(total) and is_count(part)
 
 

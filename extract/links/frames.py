@@ -174,20 +174,30 @@ def named_base(fact: Fact, value: Fact, named: frozenset[str], earlier: list[Fac
     return best
 
 
-def unnamed_base(fact: Fact, value: Fact, relation: str, cue: str, earlier: list[Fact],
+def unnamed_base(fact: Fact, value: Fact, relation: str, cue: str, earlier: list[Fact], nearby: list[Fact],
                  words: FrameWords) -> tuple[Fact | None, str]:
     """(base, how) when nothing names it. After a word that makes the percent a proportion of a population
-    ("tỷ lệ 8%", "chiếm 9%", "(63%)"), the only earlier figure of the same counted unit nearby ("implicit");
-    otherwise, among the earlier figures of the unit, the nearest that agrees with the percent ("agrees")."""
-    candidates = [c for c in earlier if c.key != value.key and same_unit(c, value) and c.value and c.value > 0]
-    if relation == "ratio" and fact.percent <= 100:
-        candidates = [c for c in candidates if c.value >= value.value]
-    if len(candidates) == 1 and cue in words.proportion_cues and value.unit_kind == "count":
-        return candidates[0], "implicit"
+    ("tỷ lệ 8%", "chiếm 9%", "(63%)"), the only figure of the same counted unit `nearby` ("implicit");
+    otherwise, among the `earlier` figures of the unit, the nearest that agrees with the percent ("agrees")."""
+    def fits(c: Fact) -> bool:
+        return (c.key != value.key and same_unit(c, value) and bool(c.value) and c.value > 0
+                and not (relation == "ratio" and fact.percent <= 100 and c.value < value.value))
+    population = [c for c in nearby if fits(c)]
+    if len(population) == 1 and cue in words.proportion_cues and value.unit_kind == "count":
+        return population[0], "implicit"
+    candidates = [c for c in earlier if fits(c)]
     for candidate in reversed(candidates):
         if agrees(value.value, candidate.value, fact.percent, fact.percent_decimals, relation):
             return candidate, "agrees"
     return None, ""
+
+
+def as_base(fact: Fact) -> Fact:
+    """A fact as a candidate base: its own figure, or, for a fraction or a share printed with its base
+    ("2.186/23.058 hộ"), that base — never the part."""
+    if fact.plan is None:
+        return fact
+    return replace(fact, value=fact.plan, value_raw=fact.plan_raw, value_scale=fact.plan_scale)
 
 
 def complete(fact: Fact, value: Fact, base: Fact | None, how: str, relation: str) -> Fact:
@@ -196,10 +206,13 @@ def complete(fact: Fact, value: Fact, base: Fact | None, how: str, relation: str
     if relation in ("increase", "decrease"):
         changes["change"] = relation
     if fact.value is None:
-        changes |= {"value": value.value, "value_raw": value.value_raw, "value_from": value.key,
-                    "unit": value.unit if fact.unit in (None, "%") else fact.unit}
+        changes |= {"value": value.value, "value_raw": value.value_raw, "value_scale": value.value_scale,
+                    "value_from": value.key}
+        if fact.unit in (None, "%"):
+            changes |= {"unit": value.unit, "unit_kind": value.unit_kind, "unit_exact": value.unit_exact}
     if base is not None:
-        changes |= {"plan": base.value, "plan_raw": base.value_raw, "plan_from": base.key, "plan_source": how}
+        changes |= {"plan": base.value, "plan_raw": base.value_raw, "plan_scale": base.value_scale,
+                    "plan_from": base.key, "plan_source": how}
     return replace(fact, **changes)
 
 
@@ -226,13 +239,22 @@ def find_figure(fact: Fact, start: int, end: int, figures: list[Fact], text: str
 
 def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact], document: Document,
                    blocks: list[int], words: FrameWords) -> dict:
-    """Fact key -> the completed percent, for the percents of one sentence (in text order)."""
+    """Fact key -> the completed percent, for the percents of one sentence (in text order).
+
+    A percent read with both its numbers only gets the relation its words state ("12.375,3/10.200 triệu
+    đồng, vượt 21,3% kế hoạch" is an increase), and lends its base to the shares after it in the list."""
     text = document.text
     done, previous_base = {}, None
     for fact in percents:
         sentence = document.sentences[fact.sentence]
         start, end = percent_span(fact, text)
         relation, cue = relation_and_cue(fact, text, start, sentence.start, words)
+        if not needs_frame(fact):
+            if relation in ("increase", "decrease") and fact.change is None and fact.value is not None:
+                done[fact.key] = replace(fact, change=relation)
+            if fact.plan is not None and fact.change is None and fact.kind in ("ratio", "fraction", "share"):
+                previous_base = as_base(fact)
+            continue
         if relation is None:
             continue
         value, base = fact_figure(fact, figures, earlier), None
@@ -246,20 +268,21 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
             how = "bracket"
         if fact.plan is None and base is None and fact.base not in ("plan", "budget", "same_period"):
             # a plan, a budget or last year's figure stated elsewhere is for plans.py (section, annex) or CK40
-            before = earlier + [f for f in figures if f.char_end <= fact.char_start]
+            before = [as_base(f) for f in earlier + figures if f.char_end <= fact.char_start]
             named = base_words(end, text, sentence.end, words)
             if named:
                 base, how = named_base(fact, value, named, before, words), "named"
             elif previous_base is not None and same_unit(previous_base, value) and fact.kind == "share":
                 base, how = previous_base, "sibling"
             else:
-                base, how = unnamed_base(fact, value, relation, cue, in_block(before, fact, blocks), words)
+                near = before if fact.percent_decimals else in_block(before, fact, blocks)
+                base, how = unnamed_base(fact, value, relation, cue, near, in_block(before, fact, blocks), words)
         if base is not None and base.key == value.key:
             base = None
         if base is None and (fact.value is not None or fact.base not in ("plan", "budget")):
             continue   # a figure alone helps only a share of a plan, whose plan plans.py may find
         done[fact.key] = complete(fact, value, base, how, relation)
-        if base is not None and how in ("bracket", "named", "sibling"):
+        if base is not None and how in ("bracket", "named", "sibling", "part_of"):
             previous_base = base
     return done
 
@@ -285,7 +308,7 @@ def frame_claims(facts: list[Fact], document: Document, words: FrameWords | None
     for number in sorted(by_sentence):
         in_sentence = by_sentence[number]
         figures = [f for f in in_sentence if prints_figure(f)]
-        percents = [f for f in in_sentence if needs_frame(f)]
+        percents = [f for f in in_sentence if f.percent is not None and f.kind in PERCENT_KINDS]
         if percents:
             completed |= frame_sentence(percents, figures, earlier[-EARLIER_FIGURES:], document, blocks, words)
         earlier.extend(figures)

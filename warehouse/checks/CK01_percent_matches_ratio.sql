@@ -19,7 +19,7 @@ with claims as (
         coalesce(f.value_tolerance, 0) as tv,
         coalesce(f.plan_tolerance, 0)  as tp,
         half_unit(f.percent_decimals)  as h,
-        f.change is not null and f.base = 'same_period' as is_change
+        f.change is not null as is_change   -- "tăng 9,12% so với cùng kỳ (Y)", "vượt 21,3% kế hoạch"
     from batch_facts as f
     where f.percent is not null and f.value is not null and f.plan is not null and f.plan > 0
       and f.kind in ('ratio', 'change', 'annex_row')

@@ -42,8 +42,8 @@ def compatible(total: Fact, part: Fact, counts_mix: bool = False) -> bool:
     """
     if total.unit == part.unit or part.unit is None:
         return True
-    if total.unit is None:   # "20 cục …; trong đó 11.865 tỷ đồng cho 14 cục": money never adds up to a bare count
-        return False
+    if total.unit is None:   # "12 phòng, đơn vị (gồm: 05 …, 03 đơn vị …)"; but a measure never adds up to a bare
+        return is_count(part)   # count: "20 cục …; trong đó 11.865 tỷ đồng …"
     return counts_mix and is_count(total) and is_count(part)
 
 

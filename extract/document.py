@@ -63,7 +63,7 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
     facts = frame_claims(facts, document, rulebook.frames)
-    facts = resolve_plans(facts, document, rulebook.plan_words)
+    facts = resolve_plans(facts, document, rulebook.plan_words, rulebook.frames)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
     if rulebook.lexicon.structure_triggers is not None:

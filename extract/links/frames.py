@@ -208,6 +208,8 @@ def complete(fact: Fact, value: Fact, base: Fact | None, how: str, relation: str
     if fact.value is None:
         changes |= {"value": value.value, "value_raw": value.value_raw, "value_scale": value.value_scale,
                     "value_from": value.key}
+        if value.label:   # the percent measures what its figure measures
+            changes |= {"label": value.label, "indicator": value.indicator}
         if fact.unit in (None, "%"):
             changes |= {"unit": value.unit, "unit_kind": value.unit_kind, "unit_exact": value.unit_exact}
     if base is not None:

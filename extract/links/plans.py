@@ -16,10 +16,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import regex
+
 from extract.records import Document, Fact
+from extract.rulebook.frames import FrameWords
 
 MAX_SENTENCES_BACK = 2  # an allocation is announced in the sentence before, rarely further back
 MAX_SENTENCES_BACK_NAMED = 6  # a part named like the share may sit a few sentences up
+WORD = regex.compile(r"[\p{L}\p{M}]+|\d+")
+PHRASE_AFTER = 60  # characters after a percent that name its base ("% chỉ tiêu phấn đấu")
 
 
 def _needs_plan(fact: Fact) -> bool:
@@ -36,7 +41,7 @@ def _section_of(document: Document, fact: Fact) -> str | None:
 def find_section_plan(fact: Fact, facts: list[Fact], document: Document, used: set[int]) -> Fact | None:
     section = _section_of(document, fact)
     candidates = [g for g in facts
-                  if g.status == "kế hoạch" and g.kind == "value" and g.value and g.value > 0
+                  if g.status == "kế hoạch" and g.kind == "value" and g.value and g.value > 0 and g.key != fact.value_from
                   and g.char_start not in used
                   and g.char_end <= fact.char_start and g.unit == fact.unit
                   and g.sentence is not None and fact.sentence is not None
@@ -46,7 +51,8 @@ def find_section_plan(fact: Fact, facts: list[Fact], document: Document, used: s
 
 
 def _words(label: str | None) -> list[str]:
-    return (label or "").lower().split()
+    """The words of a label, without punctuation: "thu từ hoạt động xuất, nhập khẩu" -> [..., "xuất", "nhập", "khẩu"]."""
+    return WORD.findall((label or "").lower())
 
 
 def find_allocation_part(fact: Fact, facts: list[Fact], document: Document, plan_words) -> Fact | None:
@@ -57,8 +63,8 @@ def find_allocation_part(fact: Fact, facts: list[Fact], document: Document, plan
     section = _section_of(document, fact)
     candidates = []
     for g in facts:
-        if (g.kind != "value" or not g.value or g.char_end > fact.char_start or g.unit != fact.unit
-                or g.sentence is None or fact.sentence is None or g.value <= fact.value
+        if (g.kind != "value" or not g.value or g.char_end > fact.char_start or g.unit != fact.unit or g.key == fact.value_from
+                or g.sentence is None or fact.sentence is None or (g.value <= fact.value and _is_share(fact))
                 or not fact.sentence - MAX_SENTENCES_BACK_NAMED <= g.sentence <= fact.sentence
                 or _section_of(document, g) != section):
             continue
@@ -69,6 +75,27 @@ def find_allocation_part(fact: Fact, facts: list[Fact], document: Document, plan
         if any(p.search(document.text[sentence.start:sentence.end]) for p in plan_words):
             candidates.append(g)
     return max(candidates, key=lambda g: g.char_start) if candidates else None
+
+
+def _is_share(fact: Fact) -> bool:
+    """A share of its plan (at most all of it), as opposed to a figure that exceeds it ("vượt 58,73% so dự toán")."""
+    return fact.change is None and fact.percent is not None and fact.percent <= 100
+
+
+def kind_of_plan(text: str, words: FrameWords | None) -> int | None:
+    """Which kind of plan the words name (rules/frames.toml plan_kinds): dự toán, phấn đấu, kế hoạch …"""
+    if words is None:
+        return None
+    return next((i for i, kind in enumerate(words.plan_kinds) if kind.search(text)), None)
+
+
+def same_kind_of_plan(fact: Fact, source: Fact, document: Document, words: FrameWords | None) -> bool:
+    """Does the plan found name the kind of plan the percent names? ("đạt 100,76% chỉ tiêu phấn đấu" is not
+    measured against "vượt chỉ tiêu dự toán (108.800 tỷ đồng)"). Either naming none is no objection."""
+    after = document.text[fact.char_end - len(fact.base_raw or ""):fact.char_end + PHRASE_AFTER] if fact.base_raw else ""
+    wanted = kind_of_plan(regex.split(r"[,;.()]", after, maxsplit=1)[0], words)
+    found = kind_of_plan(source.label or "", words)
+    return wanted is None or found is None or wanted == found
 
 
 def find_head_total(fact: Fact, facts: list[Fact], document: Document, used: set[int]) -> Fact | None:
@@ -95,19 +122,22 @@ def find_annex_plan(fact: Fact, facts: list[Fact]) -> Fact | None:
     return rows[0] if len(rows) == 1 else None
 
 
-def resolve_plans(facts: list[Fact], document: Document, plan_words=()) -> list[Fact]:
+def resolve_plans(facts: list[Fact], document: Document, plan_words=(), words: FrameWords | None = None) -> list[Fact]:
     """Give each share printed without its plan the plan found elsewhere in the report."""
     out, used = [], set()
     for fact in sorted(facts, key=lambda f: f.char_start):
         if _needs_plan(fact):
-            fact = _with_plan(fact, facts, document, plan_words, used)
+            fact = _with_plan(fact, facts, document, plan_words, used, words)
         out.append(fact)
     return out
 
 
-def _with_plan(fact: Fact, facts: list[Fact], document: Document, plan_words, used: set[int]) -> Fact:
+def _with_plan(fact: Fact, facts: list[Fact], document: Document, plan_words, used: set[int],
+               words: FrameWords | None = None) -> Fact:
     # a named part first; an allocation announced in the section serves only the first share after it
     source = find_allocation_part(fact, facts, document, plan_words) or find_section_plan(fact, facts, document, used)
+    if source is not None and not same_kind_of_plan(fact, source, document, words):
+        return fact
     if source is None:
         annex = find_annex_plan(fact, facts)
         if annex is not None:

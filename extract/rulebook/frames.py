@@ -13,7 +13,7 @@ from extract.rulebook.patterns import compile_pattern
 
 RELATIONS = ("ratio", "increase", "decrease")
 KEYS = {"relations", "value_after", "part_of", "base_openers", "base_qualifiers", "common_words", "not_a_base",
-        "proportion_cues", "examples"}
+        "proportion_cues", "plan_kinds", "examples"}
 NOT_A_LETTER = r"(?<![\p{L}\p{M}\d])"
 WORD_END = r"(?![\p{L}\p{M}\d])"
 
@@ -29,6 +29,7 @@ class FrameWords:
     common_words: frozenset[str]
     not_a_base: regex.Pattern        # words opening a bracket of parts, not a base: "(trong đó …"
     proportion_cues: frozenset[str]  # relation words that make a percent a proportion of a population
+    plan_kinds: tuple[regex.Pattern, ...]  # one pattern per kind of plan: dự toán, phấn đấu, kế hoạch …
     examples: tuple[dict, ...] = ()
 
 
@@ -56,6 +57,8 @@ def build_frame_words(data: dict) -> FrameWords:
         common_words=frozenset(spaced(w) for w in data["common_words"]),
         not_a_base=compile_pattern(rf"(?:{alternation(data['not_a_base'])}){WORD_END}", regex.I),
         proportion_cues=frozenset(spaced(w) for w in data["proportion_cues"]) | {"("},
+        plan_kinds=tuple(compile_pattern(rf"{NOT_A_LETTER}(?:{alternation(kind)}){WORD_END}", regex.I)
+                         for kind in data["plan_kinds"]),
         examples=tuple(data.get("examples", ())),
     )
 

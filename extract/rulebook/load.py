@@ -249,7 +249,8 @@ def build_lexicon(data: dict, text: str = "") -> Lexicon:
         "scale": rf"(?i:(?:{scale_alt})){end}",
         "unit": rf"(?i:(?:(?:{scale_alt})\s*)?(?:{unit_alt})(?:/(?:{per_alt}))?{end}|(?:{scale_alt}){end})",
         "basis": rf"(?i:(?:{base_alt}){end}(?:\s+(?:{suffix_alt}){end})*(?:\s+(?:19|20)\d\d(?!\d))?)",
-        "qualifier": rf"(?i:{_alternation(data.get('qualifiers', {}))}){end}",
+        # not inside a word: "ngân sách nhà nước 10.367" holds no "ước"
+        "qualifier": rf"(?<![\p{{L}}\p{{M}}])(?i:{_alternation(data.get('qualifiers', {}))}){end}",
         "change": rf"(?i:{_alternation(changes)})",
         "comparator": _alternation(data.get("comparators", {})),
         "year": r"(?:19|20)\d\d(?!\d)",

@@ -70,8 +70,13 @@ def _is_heading(text: str) -> bool:
 
 
 def _continues(prev: str, nxt: str) -> bool:
-    """Does paragraph `nxt` continue the sentence that `prev` left open (cut by a page break)?"""
-    if TERMINAL.search(prev) or not nxt:
+    """Does paragraph `nxt` continue the sentence that `prev` left open (cut by a page break)? A colon that
+    a line in lower case follows announces what comes ("… 10.367,700 tỷ đồng; trong đó:" / "thu nội địa …").
+
+    >>> _continues("tổng thu 10.367,700 tỷ đồng; trong đó:", "thu nội địa 10.052,700 tỷ đồng"), _continues("Kết quả:", "- Thu")
+    (True, False)
+    """
+    if not nxt or (TERMINAL.search(prev) and not (prev.rstrip().endswith(":") and nxt[0].islower())):
         return False
     first = nxt[0]
     if first.islower() or first in "“\"'(,":

@@ -43,6 +43,7 @@ BASE_WORDS = regex.compile(r"[^\d%;:()\[\],.]*")
 # "…) so với cùng kỳ (8.860 tỷ đồng)" — no figure, percent or clause mark.
 TO_BRACKET = regex.compile(r"[^\d%;()]{0,100}?(?:\)[^\d%;()]{0,60}?)?\(\s*(?P<inner>[^\d()%;]{0,40}?)\s*(?=\d)")
 SAME_PARAGRAPH_SENTENCES = 4   # how far back an unnamed base is looked for
+NAME_AFTER = 60                # characters after a figure that may name it
 EARLIER_FIGURES = 400          # how many earlier figures a named base is looked for among (a long report's tail)
 
 
@@ -108,6 +109,14 @@ def figure_and_base_before(start: int, figures: list[Fact], text: str, words: Fr
     return nearest, None
 
 
+def part_before(fact: Fact, figures: list[Fact], text: str, words: FrameWords) -> Fact | None:
+    """The figure a fact's own figure is the base of: "28.450 hộ trên tổng số [31.020 hộ, đạt tỷ lệ 91,7%]"."""
+    before = [f for f in figures if f.char_end <= fact.char_start and in_clause(text, f.char_end, fact.char_start)]
+    if before and words.part_of.match(text, before[-1].char_end, fact.char_start):
+        return before[-1]
+    return None
+
+
 def figure_after(percent_end: int, figures: list[Fact], text: str, limit: int) -> Fact | None:
     """The first figure after the percent in its clause: "chiếm tỷ trọng 3,65%, đạt 118,9 triệu USD"."""
     return next((f for f in figures if percent_end <= f.char_start < limit and in_clause(text, percent_end, f.char_start)
@@ -126,19 +135,27 @@ def base_in_brackets(percent_end: int, value: Fact, figures: list[Fact], text: s
     return base if base is not None and same_unit(base, value) else None
 
 
+def base_phrase(percent_end: int, text: str, limit: int) -> str:
+    """The words after a percent up to the end of its phrase: a bracket, a clause mark, a figure, a conjunction
+    or a new verb ("… tổng mức và tăng 10,97%" -> " tổng mức")."""
+    phrase = BASE_WORDS.match(text, percent_end, limit).group(0)
+    return regex.split(r"\s(?:và|nhưng|song|do|vì|tăng|giảm|đạt|vượt)\s", " " + phrase + " ", maxsplit=1)[0]
+
+
 def base_words(percent_end: int, text: str, limit: int, words: FrameWords) -> frozenset[str]:
     """The words naming the base after the percent, without openers, who set it, and common words:
     "% so với chỉ tiêu Bộ Tài chính giao" -> {"chỉ", "tiêu"}; "% trong tổng kim ngạch" -> {"tổng", "kim", "ngạch"}."""
-    phrase = BASE_WORDS.match(text, percent_end, limit).group(0)
-    # a conjunction or a new verb ends the phrase: "… tổng mức và tăng 10,97%"
-    phrase = regex.split(r"\s(?:và|nhưng|song|do|vì|tăng|giảm|đạt|vượt)\s", " " + phrase + " ", maxsplit=1)[0]
+    phrase = base_phrase(percent_end, text, limit)
     phrase = words.base_opener.sub("", phrase)
     phrase = words.base_qualifiers.sub(" ", phrase)
     return frozenset(w for w in WORD.findall(phrase.lower()) if w not in words.common_words)
 
 
-def label_words(fact: Fact, words: FrameWords) -> frozenset[str]:
-    return frozenset(w for w in WORD.findall((fact.label or "").lower()) if w not in words.common_words)
+def figure_words(fact: Fact, text: str, words: FrameWords) -> frozenset[str]:
+    """What names a figure: its label, and the words right after it in its phrase ("96.400 ha đất nông
+    nghiệp")."""
+    after = BASE_WORDS.match(text, fact.char_end, min(len(text), fact.char_end + NAME_AFTER)).group(0)
+    return frozenset(w for w in WORD.findall(f"{fact.label or ''} {after}".lower()) if w not in words.common_words)
 
 
 def same_unit(a: Fact, b: Fact) -> bool:
@@ -159,7 +176,8 @@ def agrees(value: Decimal, plan: Decimal, percent: Decimal, decimals: int | None
     return computed.quantize(step, rounding=ROUND_HALF_UP) == percent.quantize(step)
 
 
-def named_base(fact: Fact, value: Fact, named: frozenset[str], earlier: list[Fact], words: FrameWords) -> Fact | None:
+def named_base(fact: Fact, value: Fact, named: frozenset[str], earlier: list[Fact], text: str,
+               words: FrameWords) -> Fact | None:
     """The nearest earlier figure whose words hold most of the base words ("tổng thu" → "Tổng thu NSNN …"),
     in the figure's unit, no smaller than the figure when the percent is a share of it."""
     best, best_score = None, 0.0
@@ -168,7 +186,7 @@ def named_base(fact: Fact, value: Fact, named: frozenset[str], earlier: list[Fac
             continue
         if fact.percent <= 100 and candidate.value < value.value:
             continue
-        score = len(named & label_words(candidate, words)) / len(named)
+        score = len(named & figure_words(candidate, text, words)) / len(named)
         if score > best_score and score >= 0.5:
             best, best_score = candidate, score
     return best
@@ -240,18 +258,24 @@ def find_figure(fact: Fact, start: int, end: int, figures: list[Fact], text: str
 
 
 def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact], document: Document,
-                   blocks: list[int], words: FrameWords) -> dict:
+                   blocks: list[int], words: FrameWords, claimed: set) -> dict:
     """Fact key -> the completed percent, for the percents of one sentence (in text order).
 
     A percent read with both its numbers only gets the relation its words state ("12.375,3/10.200 triệu
-    đồng, vượt 21,3% kế hoạch" is an increase), and lends its base to the shares after it in the list."""
+    đồng, vượt 21,3% kế hoạch" is an increase), and lends its base to the shares after it in the list.
+    `claimed` gathers the figures percents are computed from: such a figure is a part, not a population
+    ("242 hộ, tỷ lệ 1,97%; hộ cận nghèo: 121 hộ, tỷ lệ 0,98%": 242 is not the population of 0,98%)."""
     text = document.text
     done, previous_base = {}, None
     for fact in percents:
         sentence = document.sentences[fact.sentence]
         start, end = percent_span(fact, text)
         relation, cue = relation_and_cue(fact, text, start, sentence.start, words)
+        if fact.value_from is not None:
+            claimed.add(fact.value_from)
         if not needs_frame(fact):
+            if fact.value is not None and fact.value_from is None:
+                claimed.add(fact.key)
             if relation in ("increase", "decrease") and fact.change is None and fact.value is not None:
                 done[fact.key] = replace(fact, change=relation)
             if fact.plan is not None and fact.change is None and fact.kind in ("ratio", "fraction", "share"):
@@ -260,25 +284,35 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
         if relation is None:
             continue
         value, base = fact_figure(fact, figures, earlier), None
+        if value is fact and fact.plan is None and (part := part_before(fact, figures, text, words)) is not None:
+            # "28.450 hộ trên tổng số 31.020 hộ, đạt tỷ lệ 91,7%": the rule read the base as the figure
+            done[fact.key] = replace(fact, value=part.value, value_raw=part.value_raw, value_scale=part.value_scale,
+                                     value_from=part.key, plan=fact.value, plan_raw=fact.value_raw,
+                                     plan_scale=fact.value_scale, plan_from=fact.key, plan_source="part_of")
+            claimed.add(part.key)
+            continue
         if value is None:
             value, base = find_figure(fact, start, end, figures, text, sentence.end, words)
         if value is None:
             continue
+        claimed.add(value.key)
         how = "part_of" if base is not None else ""
         if fact.plan is None and base is None:
             base = base_in_brackets(end, value, figures, text, sentence.end, words)
             how = "bracket"
-        if fact.plan is None and base is None and fact.base not in ("plan", "budget", "same_period"):
+        if (fact.plan is None and base is None and fact.base not in ("plan", "budget", "same_period")
+                and not words.period_words.search(base_phrase(end, text, sentence.end))):
             # a plan, a budget or last year's figure stated elsewhere is for plans.py (section, annex) or CK40
             before = [as_base(f) for f in earlier + figures if f.char_end <= fact.char_start]
             named = base_words(end, text, sentence.end, words)
             if named:
-                base, how = named_base(fact, value, named, before, words), "named"
+                base, how = named_base(fact, value, named, before, text, words), "named"
             elif previous_base is not None and same_unit(previous_base, value) and fact.kind == "share":
                 base, how = previous_base, "sibling"
             else:
                 near = before if fact.percent_decimals else in_block(before, fact, blocks)
-                base, how = unnamed_base(fact, value, relation, cue, near, in_block(before, fact, blocks), words)
+                population = [f for f in in_block(before, fact, blocks) if f.key not in claimed]
+                base, how = unnamed_base(fact, value, relation, cue, near, population, words)
         if base is not None and base.key == value.key:
             base = None
         if base is None and (fact.value is not None or fact.base not in ("plan", "budget")):
@@ -307,12 +341,13 @@ def frame_claims(facts: list[Fact], document: Document, words: FrameWords | None
     blocks = [b.start for b in document.blocks]
     completed: dict = {}
     earlier: list[Fact] = []
+    claimed: set = set()
     for number in sorted(by_sentence):
         in_sentence = by_sentence[number]
         figures = [f for f in in_sentence if prints_figure(f)]
         percents = [f for f in in_sentence if f.percent is not None and f.kind in PERCENT_KINDS]
         if percents:
-            completed |= frame_sentence(percents, figures, earlier[-EARLIER_FIGURES:], document, blocks, words)
+            completed |= frame_sentence(percents, figures, earlier[-EARLIER_FIGURES:], document, blocks, words, claimed)
         earlier.extend(figures)
     return [completed.get(f.key, f) for f in facts]
 

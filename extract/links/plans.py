@@ -46,7 +46,10 @@ def find_section_plan(fact: Fact, facts: list[Fact], document: Document, used: s
                   and g.char_end <= fact.char_start and g.unit == fact.unit
                   and g.sentence is not None and fact.sentence is not None
                   and fact.sentence - MAX_SENTENCES_BACK <= g.sentence <= fact.sentence
-                  and _section_of(document, g) == section]
+                  and _section_of(document, g) == section
+                  # a plan in brackets is the base of the words before it, not announced for later shares:
+                  # "TP.HCM …, vượt chỉ tiêu dự toán (108.800 tỷ đồng) …; Hải Phòng …, vượt 38,26% chỉ tiêu dự toán"
+                  and not document.text[max(0, g.char_start - 8):g.char_start].rstrip().endswith("(")]
     return max(candidates, key=lambda g: g.char_start) if candidates else None
 
 
@@ -69,7 +72,7 @@ def find_allocation_part(fact: Fact, facts: list[Fact], document: Document, plan
                 or _section_of(document, g) != section):
             continue
         name = _words(g.label)
-        if name[:len(subject)] != subject and subject[:len(name)] != name:
+        if len(name) < 2 or (name[:len(subject)] != subject and subject[:len(name)] != name):
             continue
         sentence = document.sentences[g.sentence]
         if any(p.search(document.text[sentence.start:sentence.end]) for p in plan_words):

@@ -132,7 +132,7 @@ def base_in_brackets(percent_end: int, value: Fact, figures: list[Fact], text: s
     if not m or words.value_after.match(text, m.start("inner") - 1, limit) or words.not_a_base.match(m.group("inner")):
         return None
     base = next((f for f in figures if f.char_start == m.end()), None)
-    return base if base is not None and same_unit(base, value) else None
+    return base if base is not None and same_unit(base, value, words) else None
 
 
 def base_phrase(percent_end: int, text: str, limit: int) -> str:
@@ -151,6 +151,16 @@ def base_words(percent_end: int, text: str, limit: int, words: FrameWords) -> fr
     return frozenset(w for w in WORD.findall(phrase.lower()) if w not in words.common_words)
 
 
+def unit_words(fact: Fact, words: FrameWords) -> frozenset[str]:
+    """The words of a figure's counted noun and its synonyms, and "tổng": "tổng số HTX" names the whole of
+    what "18 HTX" counts, no particular earlier figure."""
+    if not fact.unit or fact.unit_kind != "count":
+        return frozenset()
+    noun = words.noun_of.get(spaced(fact.unit), spaced(fact.unit))
+    nouns = [n for n, first in words.noun_of.items() if first == noun] or [noun]
+    return frozenset(w for n in nouns for w in WORD.findall(n)) | {"tổng"}
+
+
 def figure_words(fact: Fact, text: str, words: FrameWords) -> frozenset[str]:
     """What names a figure: its label, and the words right after it in its phrase ("96.400 ha đất nông
     nghiệp")."""
@@ -158,8 +168,15 @@ def figure_words(fact: Fact, text: str, words: FrameWords) -> frozenset[str]:
     return frozenset(w for w in WORD.findall(f"{fact.label or ''} {after}".lower()) if w not in words.common_words)
 
 
-def same_unit(a: Fact, b: Fact) -> bool:
-    return a.unit is not None and a.unit == b.unit
+def same_unit(a: Fact, b: Fact, words: FrameWords | None = None) -> bool:
+    """Same unit, counting nouns that name the same things alike ("HTX", "hợp tác xã")."""
+    if a.unit is None or b.unit is None:
+        return False
+    if a.unit == b.unit:
+        return True
+    noun_of = words.noun_of if words is not None else {}
+    first, second = spaced(a.unit), spaced(b.unit)
+    return noun_of.get(first, first) == noun_of.get(second, second)
 
 
 def agrees(value: Decimal, plan: Decimal, percent: Decimal, decimals: int | None, relation: str) -> bool:
@@ -182,7 +199,7 @@ def named_base(fact: Fact, value: Fact, named: frozenset[str], earlier: list[Fac
     in the figure's unit, no smaller than the figure when the percent is a share of it."""
     best, best_score = None, 0.0
     for candidate in reversed(earlier):
-        if candidate.key == value.key or not same_unit(candidate, value):
+        if candidate.key == value.key or not same_unit(candidate, value, words):
             continue
         if fact.percent <= 100 and candidate.value < value.value:
             continue
@@ -198,7 +215,7 @@ def unnamed_base(fact: Fact, value: Fact, relation: str, cue: str, earlier: list
     ("tỷ lệ 8%", "chiếm 9%", "(63%)"), the only figure of the same counted unit `nearby` ("implicit");
     otherwise, among the `earlier` figures of the unit, the nearest that agrees with the percent ("agrees")."""
     def fits(c: Fact) -> bool:
-        return (c.key != value.key and same_unit(c, value) and bool(c.value) and c.value > 0
+        return (c.key != value.key and same_unit(c, value, words) and bool(c.value) and c.value > 0
                 and not (relation == "ratio" and fact.percent <= 100 and c.value < value.value))
     population = [c for c in nearby if fits(c)]
     if len(population) == 1 and cue in words.proportion_cues and value.unit_kind == "count":
@@ -278,8 +295,8 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
                 claimed.add(fact.key)
             if relation in ("increase", "decrease") and fact.change is None and fact.value is not None:
                 done[fact.key] = replace(fact, change=relation)
-            if fact.plan is not None and fact.change is None and fact.kind in ("ratio", "fraction", "share"):
-                previous_base = as_base(fact)
+            if fact.plan is not None and fact.change is None and fact.base in (None, "total"):
+                previous_base = as_base(fact)   # a share of a whole lends its whole, never its plan
             continue
         if relation is None:
             continue
@@ -304,10 +321,10 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
                 and not words.period_words.search(base_phrase(end, text, sentence.end))):
             # a plan, a budget or last year's figure stated elsewhere is for plans.py (section, annex) or CK40
             before = [as_base(f) for f in earlier + figures if f.char_end <= fact.char_start]
-            named = base_words(end, text, sentence.end, words)
+            named = base_words(end, text, sentence.end, words) - unit_words(value, words)
             if named:
                 base, how = named_base(fact, value, named, before, text, words), "named"
-            elif previous_base is not None and same_unit(previous_base, value) and fact.kind == "share":
+            elif previous_base is not None and same_unit(previous_base, value, words) and fact.kind == "share":
                 base, how = previous_base, "sibling"
             else:
                 near = before if fact.percent_decimals else in_block(before, fact, blocks)
@@ -318,7 +335,7 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
         if base is None and (fact.value is not None or fact.base not in ("plan", "budget")):
             continue   # a figure alone helps only a share of a plan, whose plan plans.py may find
         done[fact.key] = complete(fact, value, base, how, relation)
-        if base is not None and how in ("bracket", "named", "sibling", "part_of"):
+        if base is not None and how in ("bracket", "named", "sibling", "part_of") and fact.base in (None, "total"):
             previous_base = base
     return done
 

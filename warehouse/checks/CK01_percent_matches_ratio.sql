@@ -18,7 +18,7 @@ with claims as (
         f.*,
         coalesce(f.value_tolerance, 0) as tv,
         coalesce(f.plan_tolerance, 0)  as tp,
-        half_unit(f.percent_decimals)  as h,
+        percent_half_unit(f.percent_decimals, f.qualifier) as h,
         f.change is not null as is_change   -- "tăng 9,12% so với cùng kỳ (Y)", "vượt 21,3% kế hoạch"
     from batch_facts as f
     where f.percent is not null and f.value is not null and f.plan is not null and f.plan > 0
@@ -60,6 +60,6 @@ select
                                  replace(percent_raw, '.', ','), vn(computed, 2))
         else printf('Tỷ lệ in %s%% nhưng %s cho %s%%.', replace(percent_raw, '.', ','),
                     case when is_change then '(' || value_raw || ' − ' || plan_raw || ')/' || plan_raw
-                         else value_raw || '/' || plan_raw end, vn(computed, 2))
+                         else value_raw || '/' || plan_raw end, vn(computed, 2)) || scale_slip_note(computed, percent)
     end                                                             as message
 from computed

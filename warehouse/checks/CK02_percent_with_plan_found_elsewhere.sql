@@ -16,7 +16,7 @@ with framed as (
     -- toán" is 100·X/Y − 100, "giảm 5%" 100 − 100·X/Y, a share 100·X/Y
     select f.*, p.line as plan_line, v.line as value_line,
            coalesce(f.value_tolerance, 0) as tv, coalesce(f.plan_tolerance, 0) as tp,
-           half_unit(f.percent_decimals) as h,
+           percent_half_unit(f.percent_decimals, f.qualifier) as h,
            coalesce(f.change, '') as relation
     from batch_facts as f
     join batch_facts as p on p.fact_id = f.plan_fact_id
@@ -54,5 +54,5 @@ select
            case relation when 'increase' then '(' || value_raw || ' − ' || plan_raw || ')/' || plan_raw
                          when 'decrease' then '(' || plan_raw || ' − ' || value_raw || ')/' || plan_raw
                          else value_raw || '/' || plan_raw end,
-           vn(computed, 2))                                         as message
+           vn(computed, 2)) || scale_slip_note(computed, percent)  as message
 from judged

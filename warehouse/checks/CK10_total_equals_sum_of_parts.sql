@@ -26,7 +26,8 @@ with groups as (
            bool_and(plan is not null)        as all_plans,
            sum(coalesce(plan_tolerance, 0))  as plan_part_tolerance,
            list(fact_id order by char_start) as part_ids,
-           string_agg(coalesce(value_raw, raw), ' + ' order by char_start) as parts_text,
+           -- each part with its unit as printed: "227.452,76 triệu đồng + 9.805,37 triệu đồng"
+           string_agg(coalesce(value_raw, raw) || coalesce(' ' || nullif(unit_raw, ''), ''), ' + ' order by char_start) as parts_text,
            string_agg(coalesce(plan_raw, '?'), ' + ' order by char_start) as plan_parts_text
     from batch_facts
     where total_fact_id is not null
@@ -83,6 +84,6 @@ select
          else printf('Tổng %sin %s%s nhưng các phần cộng lại %s = %s%s (lệch %s).',
                      case what when 'plan' then '(cột kế hoạch) ' else '' end, total_raw,
                      coalesce(' ' || nullif(unit_raw, ''), ''), shown, vn_auto(parts / total_scale),
-                     coalesce(' ' || nullif(unit_raw, ''), ''), vn_auto(diff / total_scale))
+                     coalesce(' ' || nullif(unit_raw, ''), ''), vn_auto(diff / total_scale)) || scale_slip_note(parts, total)
     end                                                as message
 from judged

@@ -5,6 +5,7 @@ never NFKC: NFKC turns "m³" into "m3" and the footnote marker "²" into "2".
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -22,16 +23,84 @@ def to_nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-HTML_TAG = re.compile(r"</?(?:i|b|u|em|strong|sup|sub|span|br|p)\b[^>]*>", re.I)
+# An HTML attribute: name, then an optional value (quoted, or a bare run of characters).
+_HTML_ATTRIBUTE = r"""[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?"""
+# Element names are letters (and digits, ':' or '-' after the first): "<5%" or "< 2 tuổi" is no tag.
+HTML_TAG = re.compile(rf"</?[A-Za-z][A-Za-z0-9:-]*(?:\s+{_HTML_ATTRIBUTE})*\s*/?>")
+HTML_BLOCK_TAG = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6]|section|article|header|"
+                            r"footer|blockquote|figure|figcaption|caption|nav|aside|main)\b", re.I)
+HTML_SCRIPT = re.compile(r"<(script|style|noscript|svg)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+HTML_COMMENT = re.compile(r"<!--.*?-->|<!--.*$|<![A-Za-z][^>]*>", re.S)
+# A tag cut by the end of its line ('<div class="x"') and the rest of one opened on the line before.
+HTML_TAG_OPEN_AT_END = re.compile(rf"<[A-Za-z][A-Za-z0-9:-]*(?:\s+{_HTML_ATTRIBUTE})*\s*$")
+HTML_TAG_REST_AT_START = re.compile(r"""^\s*(?:[A-Za-z_:][\w:.-]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+)\s*)+/?>""")
 
 
 def strip_html_tags(text: str) -> str:
-    """Drop inline HTML left by converters.
+    """Drop HTML left by converters and web pages: tags with their attributes, comments, and
+    scripts and styles with their content. A block tag leaves a space (words on either side stay
+    apart), an inline one nothing; text between tags is kept as printed.
 
     >>> strip_html_tags("<i>Thương mại - dịch vụ</i>")
     'Thương mại - dịch vụ'
+    >>> strip_html_tags('<div class="network-share pull-right" style="height:30px;line-height:10px;">')
+    ' '
+    >>> strip_html_tags("<p><strong><em>Chỉ số: </em></strong>giảm 23,82%.</p><p>Tóm lại</p>")
+    ' Chỉ số: giảm 23,82%.  Tóm lại '
+    >>> strip_html_tags('<a onclick="readArticle(\\'5b6bb91d\\',$(this));">Đọc bài</a>')
+    'Đọc bài'
+    >>> strip_html_tags("<script>var w = 300;</script>tỷ lệ <5% và > 3%")
+    'tỷ lệ <5% và > 3%'
+    >>> strip_html_tags('<div class="zalo-share-button" data-oaid="579745863508352884"')
+    ''
     """
-    return HTML_TAG.sub("", text)
+    if "<" not in text and ">" not in text:
+        return text
+    text = HTML_SCRIPT.sub("", text)
+    text = HTML_COMMENT.sub("", text)
+    text = HTML_TAG.sub(lambda m: " " if HTML_BLOCK_TAG.match(m.group()) else "", text)
+    text = HTML_TAG_OPEN_AT_END.sub("", text)
+    return HTML_TAG_REST_AT_START.sub("", text)
+
+
+HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_html_entities(text: str) -> str:
+    """Turn HTML character references into the characters they stand for; '&#7897;' is 'ộ', not
+    the number 7 897. A bare '&' (R&D, NN&PTNT) is left alone.
+
+    >>> decode_html_entities("t&#7893;ng thu&nbsp;300 t&#7927; &amp; Sở NN&PTNT")
+    'tổng thu\\xa0300 tỷ & Sở NN&PTNT'
+    """
+    if "&" not in text:
+        return text
+    return HTML_ENTITY.sub(lambda m: html.unescape(m.group()), text)
+
+
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+MARKDOWN_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+MARKDOWN_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^\n]+\]:\s+\S+.*$")
+
+
+def strip_markdown_links(text: str) -> str:
+    """Markdown images go (a picture is not text); a link keeps its text and loses its address;
+    a link definition line goes.
+
+    >>> strip_markdown_links("![Ảnh minh họa](media/image_2023_05.png) Tổng thu 300 tỷ đồng")
+    ' Tổng thu 300 tỷ đồng'
+    >>> strip_markdown_links("theo [Quyết định 1234](https://vbpl.vn/tw/Pages/vbpq-toanvan.aspx?ItemID=123456) của UBND")
+    'theo Quyết định 1234 của UBND'
+    >>> strip_markdown_links("[1]: https://example.org/bao-cao-2023.pdf")
+    ''
+    >>> strip_markdown_links("tỷ đồng [4]/12,9 tỷ đồng (xem [^2])")
+    'tỷ đồng [4]/12,9 tỷ đồng (xem [^2])'
+    """
+    if "](" not in text and "]:" not in text:
+        return text
+    text = MARKDOWN_IMAGE.sub("", text)
+    text = MARKDOWN_LINK.sub(lambda m: m.group(1), text)
+    return MARKDOWN_LINK_DEFINITION.sub("", text)
 
 
 BOLD_MARK = re.compile(r"\*\*+")
@@ -130,8 +199,98 @@ def markdown_footnotes_to_superscripts(text: str) -> str:
     return FOOTNOTE_REFERENCE.sub(lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
 
 
-LINE_FIXES = (to_nfc, strip_html_tags, markdown_table_to_tabs, strip_markdown_emphasis,
-              markdown_footnotes_to_superscripts, replace_latex_comparators, normalize_quotes, normalize_spaces)
+# Words after which a number is read: "bằng107,07%" and "cơn bão số10" lost the space between them.
+NUMBER_WORDS = frozenset("""bằng đạt chiếm tăng giảm vượt số khoảng hơn gần trên dưới còn là với được có đến
+    từ lên xuống thứ năm tháng ngày quý lần mức tổng ước đồng khoản điều mục đợt""".split())
+GLUED_NUMBER = re.compile(r"(?<![^\W\d_])([^\W\d_]+)(?=(\d+(?:[.,]\d+)*)(\s?%)?)")
+
+
+def space_number_glued_to_word(text: str) -> str:
+    """Put back the space between a Vietnamese word and the number glued to it, where the word is
+    one that a number follows ("bằng107,07%", "bão số10") or the number is plainly a figure (a
+    decimal or a percent). Codes (TBR225, audio17) have no Vietnamese letter and stay as printed,
+    and so does a small number glued to another word, which may be a footnote marker ("xã hội1").
+
+    >>> space_number_glued_to_word("thu ngân sách bằng107,07% dự toán; cơn bão số10. Đạt95%")
+    'thu ngân sách bằng 107,07% dự toán; cơn bão số 10. Đạt 95%'
+    >>> space_number_glued_to_word("lãi suất giảm0,5% - giống TBR225, audio17, H5N1, xã hội1")
+    'lãi suất giảm 0,5% - giống TBR225, audio17, H5N1, xã hội1'
+    """
+    if not any(c.isdecimal() for c in text):
+        return text
+
+    def fix(m: re.Match) -> str:
+        word, number, percent = m.group(1), m.group(2), m.group(3)
+        if word.isascii() or word.isupper():
+            return word
+        if word.lower() in NUMBER_WORDS or percent or re.search(r"[.,]\d", number):
+            return word + " "
+        return word
+    return GLUED_NUMBER.sub(fix, text)
+
+
+SPACED_DECIMAL = re.compile(r"(?<![\d.,/:])(\d{1,3}(?:\.\d{3})+|\d{1,4}),\s(\d{1,3})"
+                            r"(?=\s?%|\s(?:nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_]))")
+# A number after these is a name, a date or a position, not the integer part of a figure: "tháng 6, 5 triệu lượt".
+NOT_INTEGER_PART = re.compile(r"(?:tháng|năm|quý|ngày|số|thứ|lần|đợt|điều|khoản|mục|lục|đoạn|khóa|lớp|[,;/])\s*$", re.I)
+
+
+def close_spaced_decimal_comma(text: str) -> str:
+    """Read "274, 4 triệu" as "274,4 triệu" and "(80, 68%)" as "(80,68%)": a space typed after the
+    decimal comma, before a scale word or a percent. A list of numbers ("1, 2, 3%"), a year
+    ("năm 2023, 5 triệu lượt") or a month ("tháng 6, 5 triệu") before the comma is left alone. The
+    reading is a guess: segment records a problem on every number this fix closed.
+
+    >>> close_spaced_decimal_comma("doanh thu đạt 274, 4 triệu đồng; Quảng Trị (80, 68%)")
+    'doanh thu đạt 274,4 triệu đồng; Quảng Trị (80,68%)'
+    >>> close_spaced_decimal_comma("các mức 1, 2, 3%; năm 2023, 5 triệu lượt; tháng 6, 5 tỷ đồng")
+    'các mức 1, 2, 3%; năm 2023, 5 triệu lượt; tháng 6, 5 tỷ đồng'
+    """
+    if ", " not in text:
+        return text
+    for printed, read in reversed(spaced_decimals(text)):
+        text = text[:printed.start()] + read + text[printed.end():]
+    return text
+
+
+def spaced_decimals(text: str) -> list[tuple[re.Match, str]]:
+    """The numbers close_spaced_decimal_comma closes in `text`: (the printed match, its reading).
+
+    >>> [(m.group(), read) for m, read in spaced_decimals("đạt 274, 4 triệu đồng")]
+    [('274, 4', '274,4')]
+    """
+    found = []
+    for m in SPACED_DECIMAL.finditer(text):
+        integer = m.group(1)
+        if re.fullmatch(r"(?:19|20)\d\d", integer) or NOT_INTEGER_PART.search(text[:m.start()]):
+            continue
+        found.append((m, f"{integer},{m.group(2)}"))
+    return found
+
+
+MARKDOWN_HEADING_NOTE = re.compile(r"^(#{1,6}\s.*[^\W\d_])(\d{1,2})\s*$")
+
+
+def mark_heading_footnotes(text: str) -> str:
+    """A footnote number glued to the end of a Markdown heading becomes a superscript marker, as
+    the converter lost it: "## Kinh tế xã hội1" is the heading "Kinh tế xã hội" with note 1.
+
+    >>> mark_heading_footnotes("## Kinh tế xã hội1")
+    '## Kinh tế xã hội¹'
+    >>> mark_heading_footnotes("## Kế hoạch năm 2025")
+    '## Kế hoạch năm 2025'
+    """
+    m = MARKDOWN_HEADING_NOTE.match(text) if text.startswith("#") else None
+    if not m or not m.group(1)[-1].islower():
+        return text
+    return m.group(1) + m.group(2).translate(DIGIT_TO_SUPERSCRIPT)
+
+
+LINE_FIXES = (strip_html_tags, decode_html_entities, to_nfc, strip_markdown_links, markdown_table_to_tabs,
+              strip_markdown_emphasis, markdown_footnotes_to_superscripts, mark_heading_footnotes,
+              replace_latex_comparators, normalize_quotes, normalize_spaces, space_number_glued_to_word,
+              close_spaced_decimal_comma)
+
 
 
 def normalize_line(text: str) -> tuple[str, tuple[str, ...]]:

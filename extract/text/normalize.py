@@ -286,8 +286,25 @@ def mark_heading_footnotes(text: str) -> str:
     return m.group(1) + m.group(2).translate(DIGIT_TO_SUPERSCRIPT)
 
 
+MARKDOWN_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+(?=\S)|\s+#+\s*$")
+
+
+def strip_markdown_heading_marks(text: str) -> str:
+    """Drop the '#' marks of a Markdown heading, so that its section number reads as one.
+
+    >>> strip_markdown_heading_marks("### 2.1. Kinh tế ##")
+    '2.1. Kinh tế'
+    >>> strip_markdown_heading_marks("#1 trong khu vực")
+    '#1 trong khu vực'
+    """
+    if not text.lstrip().startswith("#"):
+        return text
+    return MARKDOWN_HEADING_MARK.sub("", text) if MARKDOWN_HEADING_MARK.match(text) else text
+
+
 LINE_FIXES = (strip_html_tags, decode_html_entities, to_nfc, strip_markdown_links, markdown_table_to_tabs,
               strip_markdown_emphasis, markdown_footnotes_to_superscripts, mark_heading_footnotes,
+              strip_markdown_heading_marks,
               replace_latex_comparators, normalize_quotes, normalize_spaces, space_number_glued_to_word,
               close_spaced_decimal_comma)
 

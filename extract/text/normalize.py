@@ -268,22 +268,32 @@ def spaced_decimals(text: str) -> list[tuple[re.Match, str]]:
     return found
 
 
-MARKDOWN_HEADING_NOTE = re.compile(r"^(#{1,6}\s.*[^\W\d_])(\d{1,2})\s*$")
+# A heading: Markdown marks, a section number ("1.2. ", "II. ", "a) ") or all in capitals; short, no full stop.
+HEADING_START = re.compile(r"^\s*(?:#{1,6}\s|(?:\d{1,2}\.)+\d{0,2}\s|[IVXLC]{1,6}\.\s|[A-ZĐ]\.\s|[a-zđ]\)\s)")
+HEADING_NOTE = re.compile(r"(?<=[^\W\d_])(\d{1,2})\s*$")
 
 
 def mark_heading_footnotes(text: str) -> str:
-    """A footnote number glued to the end of a Markdown heading becomes a superscript marker, as
-    the converter lost it: "## Kinh tế xã hội1" is the heading "Kinh tế xã hội" with note 1.
+    """A footnote number glued to the last word of a heading becomes a superscript marker, as the
+    converter lost it: "## Kinh tế xã hội1" is the heading "Kinh tế xã hội" with note 1. Only a
+    Vietnamese word takes a marker so (a code such as COVID19 keeps its digits).
 
     >>> mark_heading_footnotes("## Kinh tế xã hội1")
     '## Kinh tế xã hội¹'
-    >>> mark_heading_footnotes("## Kế hoạch năm 2025")
-    '## Kế hoạch năm 2025'
+    >>> mark_heading_footnotes("I. TÌNH HÌNH KINH TẾ - XÃ HỘI12")
+    'I. TÌNH HÌNH KINH TẾ - XÃ HỘI¹²'
+    >>> mark_heading_footnotes("## Kế hoạch năm 2025"), mark_heading_footnotes("3. PHÒNG CHỐNG COVID19")
+    ('## Kế hoạch năm 2025', '3. PHÒNG CHỐNG COVID19')
+    >>> mark_heading_footnotes("Thu ngân sách tăng so với quý1")
+    'Thu ngân sách tăng so với quý1'
     """
-    m = MARKDOWN_HEADING_NOTE.match(text) if text.startswith("#") else None
-    if not m or not m.group(1)[-1].islower():
+    note = HEADING_NOTE.search(text) if len(text) < 120 and text[-1:].isdecimal() else None
+    if not note:
         return text
-    return m.group(1) + m.group(2).translate(DIGIT_TO_SUPERSCRIPT)
+    word = text[:note.start()].rsplit(None, 1)[-1]
+    if word.isascii() or not (HEADING_START.match(text) or text.upper() == text):
+        return text
+    return text[:note.start()] + note.group(1).translate(DIGIT_TO_SUPERSCRIPT)
 
 
 MARKDOWN_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+(?=\S)|\s+#+\s*$")

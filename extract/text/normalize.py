@@ -138,6 +138,35 @@ def replace_latex_comparators(text: str) -> str:
     return LATEX_COMPARATOR.sub(lambda m: _LATEX[m.group(0)], text) if "\\" in text else text
 
 
+DIGIT_GROUP_SPACE = re.compile(r"(?<![\d.,])\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?![\d.])")
+
+
+def group_digits_split_by_narrow_spaces(text: str) -> str:
+    """A number whose groups of three digits are set apart by a non-breaking or thin space (as a
+    word processor prints "1 200 000") is grouped the Vietnamese way, with dots; a plain space
+    between numbers is left alone, it may part two figures.
+
+    >>> group_digits_split_by_narrow_spaces("thu 1\u00a0200\u00a0000 đồng, chi 12\u202f500,5 triệu đồng; 5 200 hộ")
+    'thu 1.200.000 đồng, chi 12.500,5 triệu đồng; 5 200 hộ'
+    """
+    if "\u00a0" not in text and "\u202f" not in text and "\u2009" not in text:
+        return text
+    return DIGIT_GROUP_SPACE.sub(lambda m: re.sub(r"[\u00a0\u202f\u2009]", ".", m.group()), text)
+
+
+SCALE_GLUED_TO_UNIT = re.compile(r"(\d\s?)(nghìn|ngàn|triệu|tỷ|tỉ)(?=(?:đồng|USD|VNĐ|VND|tấn|người|lượt|ha)(?![^\W\d_]))")
+
+
+def space_scale_word_glued_to_unit(text: str) -> str:
+    """Put back the space lost between a scale word and its unit after a number: "12,5 tỷđồng"
+    is 12,5 tỷ đồng, not 12,5 of nothing.
+
+    >>> space_scale_word_glued_to_unit("doanh thu 12,5 tỷđồng, xuất khẩu 3,2triệuUSD")
+    'doanh thu 12,5 tỷ đồng, xuất khẩu 3,2triệu USD'
+    """
+    return SCALE_GLUED_TO_UNIT.sub(r"\1\2 ", text) if any(c.isdecimal() for c in text) else text
+
+
 ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000]")
 SPACE_RUN = re.compile(r" {2,}")
 
@@ -229,10 +258,10 @@ def space_number_glued_to_word(text: str) -> str:
     return GLUED_NUMBER.sub(fix, text)
 
 
-SPACED_DECIMAL = re.compile(r"(?<![\d.,/:])(\d{1,3}(?:\.\d{3})+|\d{1,4}),\s(\d{1,3})"
+SPACED_DECIMAL = re.compile(r"(?<![\d.,/:])(\d{1,3}(?:\.\d{3})+|\d{1,4})(?:,\s|\s,\s?)(\d{1,3})"
                             r"(?=\s?%|\s(?:nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_]))")
 # A number after these is a name, a date or a position, not the integer part of a figure: "tháng 6, 5 triệu lượt".
-NOT_INTEGER_PART = re.compile(r"(?:tháng|năm|quý|ngày|số|thứ|lần|đợt|điều|khoản|mục|lục|đoạn|khóa|lớp|[,;/])\s*$", re.I)
+NOT_INTEGER_PART = re.compile(r"(?:tháng|năm|quý|ngày|số|thứ|lần|đợt|điều|khoản|mục|lục|đoạn|khóa|lớp|[,/])\s*$", re.I)
 
 
 def close_spaced_decimal_comma(text: str) -> str:
@@ -241,12 +270,12 @@ def close_spaced_decimal_comma(text: str) -> str:
     ("năm 2023, 5 triệu lượt") or a month ("tháng 6, 5 triệu") before the comma is left alone. The
     reading is a guess: segment records a problem on every number this fix closed.
 
-    >>> close_spaced_decimal_comma("doanh thu đạt 274, 4 triệu đồng; Quảng Trị (80, 68%)")
-    'doanh thu đạt 274,4 triệu đồng; Quảng Trị (80,68%)'
+    >>> close_spaced_decimal_comma("doanh thu đạt 274, 4 triệu đồng; Quảng Trị (80, 68%); 12 ,5 tỷ đồng")
+    'doanh thu đạt 274,4 triệu đồng; Quảng Trị (80,68%); 12,5 tỷ đồng'
     >>> close_spaced_decimal_comma("các mức 1, 2, 3%; năm 2023, 5 triệu lượt; tháng 6, 5 tỷ đồng")
     'các mức 1, 2, 3%; năm 2023, 5 triệu lượt; tháng 6, 5 tỷ đồng'
     """
-    if ", " not in text:
+    if ", " not in text and " ," not in text:
         return text
     for printed, read in reversed(spaced_decimals(text)):
         text = text[:printed.start()] + read + text[printed.end():]
@@ -262,7 +291,7 @@ def spaced_decimals(text: str) -> list[tuple[re.Match, str]]:
     found = []
     for m in SPACED_DECIMAL.finditer(text):
         integer = m.group(1)
-        if re.fullmatch(r"(?:19|20)\d\d", integer) or NOT_INTEGER_PART.search(text[:m.start()]):
+        if re.fullmatch(r"(?:19|20)\d\d", integer) or NOT_INTEGER_PART.search(text[max(0, m.start() - 20):m.start()]):
             continue
         found.append((m, f"{integer},{m.group(2)}"))
     return found
@@ -315,8 +344,8 @@ def strip_markdown_heading_marks(text: str) -> str:
 LINE_FIXES = (strip_html_tags, decode_html_entities, to_nfc, strip_markdown_links, markdown_table_to_tabs,
               strip_markdown_emphasis, markdown_footnotes_to_superscripts, mark_heading_footnotes,
               strip_markdown_heading_marks,
-              replace_latex_comparators, normalize_quotes, normalize_spaces, space_number_glued_to_word,
-              close_spaced_decimal_comma)
+              replace_latex_comparators, normalize_quotes, group_digits_split_by_narrow_spaces, normalize_spaces,
+              space_number_glued_to_word, space_scale_word_glued_to_unit, close_spaced_decimal_comma)
 
 
 

@@ -86,7 +86,7 @@ def _continues(prev: str, nxt: str) -> bool:
 
 def _group_lines(source: SourceDoc, problems: list, guesses: dict | None = None) -> tuple[list[_Para], list[str]]:
     """Turn source lines into blocks; drop blank lines and stray page numbers. `guesses` collects
-    (page, line) -> the numbers that close_spaced_decimal_comma read on that line."""
+    (page, line) -> the numbers that close_spaced_decimal_comma read on that line, as printed and as read."""
     blocks: list[_Para] = []
     fixes: set[str] = set()
     current: _Para | None = None
@@ -98,7 +98,7 @@ def _group_lines(source: SourceDoc, problems: list, guesses: dict | None = None)
         text, applied = normalize_line(raw)
         fixes.update(applied)
         if guesses is not None and "close_spaced_decimal_comma" in applied:
-            guesses[(sl.page, sl.line)] = [read for _, read in spaced_decimals(normalize_spaces(sl.text))]
+            guesses[(sl.page, sl.line)] = [(m.group(), read) for m, read in spaced_decimals(normalize_spaces(sl.text))]
         if not text.strip():
             current = None
             continue
@@ -155,17 +155,17 @@ def _visible_html(line: str, hidden: str | None) -> tuple[str, str | None]:
         hidden, position = (opened.group(1) or "--").lower(), opened.end()
 
 
-def _guess_problems(readings: list[str], text: str, offset: int, line: int) -> list[Problem]:
+def _guess_problems(readings: list[tuple[str, str]], text: str, offset: int, line: int) -> list[Problem]:
     """A problem on each number a line fix had to guess (normalize.close_spaced_decimal_comma):
     "274, 4 triệu" was read as 274,4 triệu, but the printed text may be a list."""
     problems, position = [], 0
-    for read in readings:
+    for printed, read in readings:
         found = text.find(read, position)
         start, end = (found, found + len(read)) if found >= 0 else (0, len(text))
         position = end if found >= 0 else position
         problems.append(Problem("text.spaced_decimal_comma",
-                                f"line {line}: '{read.replace(',', ', ', 1)}' printed with a space after the decimal "
-                                f"comma, read as {read}; check the source: it may be a list", offset + start, offset + end))
+                                f"line {line}: '{printed}' printed with a space at the decimal comma, read as "
+                                f"{read}; check the source: it may be a list", offset + start, offset + end))
     return problems
 
 

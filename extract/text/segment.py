@@ -39,8 +39,6 @@ LIST_NUMBER = re.compile(r"(?:\d{1,2}\.)+\d{0,2}|[IVXL]{1,6}\.|[A-ZĐ]\.")
 SENTENCE_END = re.compile(rf"(?<=[.!?…])['\"”’)]*{SUP}*(?=\s+['\"“(\-–]?[A-ZĐÀ-ỸÁÂĂÊÔƠƯ0-9])")
 
 
-
-
 @dataclass
 class _Para:
     """A block under construction: its text and where each piece came from."""
@@ -90,7 +88,7 @@ def _group_lines(source: SourceDoc, problems: list, guesses: dict | None = None)
     blocks: list[_Para] = []
     fixes: set[str] = set()
     current: _Para | None = None
-    hidden: str | None = None   # the closing mark of a script, style or comment still open
+    hidden: str | None = None   # a script, style or comment left open by an earlier line (_visible_html)
     for sl in source.lines:
         raw, hidden = _visible_html(sl.text, hidden)
         if raw != sl.text:
@@ -98,7 +96,7 @@ def _group_lines(source: SourceDoc, problems: list, guesses: dict | None = None)
         text, applied = normalize_line(raw)
         fixes.update(applied)
         if guesses is not None and "close_spaced_decimal_comma" in applied:
-            guesses[(sl.page, sl.line)] = [(m.group(), read) for m, read in spaced_decimals(normalize_spaces(sl.text))]
+            guesses[(sl.page, sl.line)] = [(m.group(), read) for m, read in spaced_decimals(normalize_spaces(raw))]
         if not text.strip():
             current = None
             continue

@@ -29,8 +29,8 @@ _HTML_ATTRIBUTE = r"""[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?""
 HTML_TAG = re.compile(rf"</?[A-Za-z][A-Za-z0-9:-]*(?:\s+{_HTML_ATTRIBUTE})*\s*/?>")
 HTML_BLOCK_TAG = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6]|section|article|header|"
                             r"footer|blockquote|figure|figcaption|caption|nav|aside|main)\b", re.I)
-HTML_SCRIPT = re.compile(r"<(script|style|noscript|svg)\b[^>]*>.*?</\1\s*>", re.I | re.S)
-HTML_COMMENT = re.compile(r"<!--.*?-->|<!--.*$|<![A-Za-z][^>]*>", re.S)
+HTML_DECLARATION = re.compile(r"<![A-Za-z][^<>]*>")   # e.g. <!DOCTYPE html>
+HIDDEN_OPEN = re.compile(r"<(script|style|noscript|svg)\b|<!--", re.I)
 # A tag cut by the end of its line ('<div class="x"') and the rest of one opened on the line before.
 HTML_TAG_OPEN_AT_END = re.compile(rf"<[A-Za-z][A-Za-z0-9:-]*(?:\s+{_HTML_ATTRIBUTE})*\s*$")
 HTML_TAG_REST_AT_START = re.compile(r"""^\s*(?:[A-Za-z_:][\w:.-]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+)\s*)+/?>""")
@@ -56,11 +56,42 @@ def strip_html_tags(text: str) -> str:
     """
     if "<" not in text and ">" not in text:
         return text
-    text = HTML_SCRIPT.sub("", text)
-    text = HTML_COMMENT.sub("", text)
+    text = HTML_DECLARATION.sub("", visible_html(text)[0])
     text = HTML_TAG.sub(lambda m: " " if HTML_BLOCK_TAG.match(m.group()) else "", text)
     text = HTML_TAG_OPEN_AT_END.sub("", text)
     return HTML_TAG_REST_AT_START.sub("", text)
+
+
+def visible_html(line: str, hidden: str | None = None) -> tuple[str, str | None]:
+    """The part of a line outside scripts, styles and comments, and what is left open at its end
+    (the element's name, or "--" for a comment) for the next line: segment carries it from line
+    to line, as a script or a comment may span many. Linear in the line's length.
+
+    >>> visible_html("Tổng thu <script>var w = 300;</script>5 tỷ <!-- banner 300x250")
+    ('Tổng thu 5 tỷ ', '--')
+    >>> visible_html("var w = 300;", "script"), visible_html("</SCRIPT >đạt 95%", "script")
+    (('', 'script'), ('đạt 95%', None))
+    """
+    if hidden is None and "<" not in line:
+        return line, None
+    kept, position = [], 0
+    while True:
+        if hidden is not None:
+            closing = (re.compile("-->") if hidden == "--" else re.compile(rf"</{hidden}\s*>", re.I)).search(line, position)
+            if closing is None:
+                return "".join(kept), hidden
+            position, hidden = closing.end(), None
+        opened = HIDDEN_OPEN.search(line, position)
+        if opened is None:
+            kept.append(line[position:])
+            return "".join(kept), None
+        kept.append(line[position:opened.start()])
+        if opened.group(1) is None:
+            hidden, position = "--", opened.end()
+            continue
+        hidden, position = opened.group(1).lower(), line.find(">", opened.end()) + 1
+        if position == 0:   # the opening tag itself goes on on the next line
+            return "".join(kept), hidden
 
 
 HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")

@@ -12,7 +12,7 @@ import regex as re
 from dataclasses import dataclass, field
 
 from extract.text.normalize import (SUPERSCRIPT_DIGITS, SUPERSCRIPT_TO_DIGIT, normalize_line, normalize_spaces,
-                                    spaced_decimals)
+                                    spaced_decimals, visible_html)
 from extract.records import (Block, Cell, Document, Footnote, Problem, Segment, Sentence,
                              SourceDoc, TableRow)
 
@@ -88,9 +88,9 @@ def _group_lines(source: SourceDoc, problems: list, guesses: dict | None = None)
     blocks: list[_Para] = []
     fixes: set[str] = set()
     current: _Para | None = None
-    hidden: str | None = None   # a script, style or comment left open by an earlier line (_visible_html)
+    hidden: str | None = None   # a script, style or comment left open by an earlier line
     for sl in source.lines:
-        raw, hidden = _visible_html(sl.text, hidden)
+        raw, hidden = visible_html(sl.text, hidden)
         if raw != sl.text:
             fixes.add("drop_html_scripts_styles_comments")
         text, applied = normalize_line(raw)
@@ -121,36 +121,6 @@ def _group_lines(source: SourceDoc, problems: list, guesses: dict | None = None)
         current = _Para(kind, [(text, sl.page, sl.line)])
         blocks.append(current)
     return blocks, sorted(fixes)
-
-
-HIDDEN_OPEN = re.compile(r"<(script|style|noscript|svg)\b[^>]*+>|<!--", re.I)
-
-
-def _visible_html(line: str, hidden: str | None) -> tuple[str, str | None]:
-    """The part of a line outside scripts, styles and comments that span lines (a line fix cannot
-    see them: normalize.strip_html_tags takes those that open and close on one line), and what
-    is still open after it: the element's name, or "--" for a comment.
-
-    >>> _visible_html("<script>", None), _visible_html("var w = 300;", "script"), _visible_html("</script >Tổng thu", "script")
-    (('', 'script'), ('', 'script'), ('Tổng thu', None))
-    >>> _visible_html("Tổng thu 5 tỷ <!-- banner 300x250", None), _visible_html("--> đạt 95%", "--")
-    (('Tổng thu 5 tỷ ', '--'), (' đạt 95%', None))
-    """
-    if hidden is None and "<" not in line:
-        return line, None
-    kept, position = [], 0
-    while True:
-        if hidden is not None:
-            closing = re.compile("-->" if hidden == "--" else rf"</{hidden}\s*>", re.I).search(line, position)
-            if closing is None:
-                return "".join(kept), hidden
-            position, hidden = closing.end(), None
-        opened = HIDDEN_OPEN.search(line, position)
-        if opened is None:
-            kept.append(line[position:])
-            return "".join(kept), None
-        kept.append(line[position:opened.start()])
-        hidden, position = (opened.group(1) or "--").lower(), opened.end()
 
 
 def _guess_problems(readings: list[tuple[str, str]], text: str, offset: int, line: int) -> list[Problem]:

@@ -30,6 +30,8 @@ HTML_TAG = re.compile(rf"</?[A-Za-z][A-Za-z0-9:-]*(?:\s+{_HTML_ATTRIBUTE})*\s*/?
 HTML_BLOCK_TAG = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6]|section|article|header|"
                             r"footer|blockquote|figure|figcaption|caption|nav|aside|main)\b", re.I)
 HTML_DECLARATION = re.compile(r"<![A-Za-z][^<>]*>")   # e.g. <!DOCTYPE html>
+# A superscript number (a footnote reference from Word, or the 2 of m²), perhaps a link in brackets.
+HTML_SUPERSCRIPT = re.compile(r"<sup\b[^<>]*>\s*(?:<a\b[^<>]*>\s*)?\[?(\d{1,3})\]?\s*(?:</a>\s*)?</sup>", re.I)
 HIDDEN_OPEN = re.compile(r"<(script|style|noscript|svg)\b|<!--", re.I)
 # A tag cut by the end of its line ('<div class="x"') and the rest of one opened on the line before.
 HTML_TAG_OPEN_AT_END = re.compile(rf"<[A-Za-z][A-Za-z0-9:-]*(?:\s+{_HTML_ATTRIBUTE})*\s*$")
@@ -53,10 +55,13 @@ def strip_html_tags(text: str) -> str:
     'tỷ lệ <5% và > 3%'
     >>> strip_html_tags('<div class="zalo-share-button" data-oaid="579745863508352884"')
     ''
+    >>> strip_html_tags('so với cùng kỳ<sup><a href="#_ftn6">[6]</a></sup>; 2.921 m<sup>3</sup>')
+    'so với cùng kỳ⁶; 2.921 m³'
     """
     if "<" not in text and ">" not in text:
         return text
     text = HTML_DECLARATION.sub("", visible_html(text)[0])
+    text = HTML_SUPERSCRIPT.sub(lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
     text = HTML_TAG.sub(lambda m: " " if HTML_BLOCK_TAG.match(m.group()) else "", text)
     text = HTML_TAG_OPEN_AT_END.sub("", text)
     return HTML_TAG_REST_AT_START.sub("", text)
@@ -111,17 +116,21 @@ def decode_html_entities(text: str) -> str:
 
 MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 MARKDOWN_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+MARKDOWN_NOTE_LINK = re.compile(r"\[\\?\[?(\d{1,3})\\?\]?\]\(#[^()\s]*\)")   # e.g. [1](#fn1), [\[1\]](#_ftn1)
 MARKDOWN_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^\n]+\]:\s+\S+.*$")
 
 
 def strip_markdown_links(text: str) -> str:
-    """Markdown images go (a picture is not text); a link keeps its text and loses its address;
-    a link definition line goes.
+    """Markdown images go (a picture is not text); a link keeps its text and loses its address,
+    but a number linked to an anchor in the page is a footnote reference and becomes a
+    superscript marker; a link definition line goes.
 
     >>> strip_markdown_links("![Ảnh minh họa](media/image_2023_05.png) Tổng thu 300 tỷ đồng")
     ' Tổng thu 300 tỷ đồng'
     >>> strip_markdown_links("theo [Quyết định 1234](https://vbpl.vn/tw/Pages/vbpq-toanvan.aspx?ItemID=123456) của UBND")
     'theo Quyết định 1234 của UBND'
+    >>> strip_markdown_links("tăng 5,2% so với cùng kỳ[1](#fn1); đạt 98%[\\\\[2\\\\]](#_ftn2)")
+    'tăng 5,2% so với cùng kỳ¹; đạt 98%²'
     >>> strip_markdown_links("[1]: https://example.org/bao-cao-2023.pdf")
     ''
     >>> strip_markdown_links("tỷ đồng [4]/12,9 tỷ đồng (xem [^2])")
@@ -130,6 +139,7 @@ def strip_markdown_links(text: str) -> str:
     if "](" not in text and "]:" not in text:
         return text
     text = MARKDOWN_IMAGE.sub("", text)
+    text = MARKDOWN_NOTE_LINK.sub(lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
     text = MARKDOWN_LINK.sub(lambda m: m.group(1), text)
     return MARKDOWN_LINK_DEFINITION.sub("", text)
 

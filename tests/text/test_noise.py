@@ -107,3 +107,14 @@ def test_decomposed_diacritics_read_like_composed_ones():
     decomposed = unicodedata.normalize("NFD", text)
     assert decomposed != text
     assert _values(_read(decomposed)[1]) == _values(_read(text)[1]) == sorted(["3640000000000", "10.6"])
+
+
+@pytest.mark.parametrize("text", [
+    'Thu ngân sách đạt 1.250 tỷ đồng<sup><a href="#_ftn6">[6]</a></sup>, tăng 5,2%.',   # Word saved as HTML
+    "Thu ngân sách đạt 1.250 tỷ đồng[6](#fn6), tăng 5,2%.",                              # converted to Markdown
+    "Thu ngân sách đạt 1.250 tỷ đồng[^6], tăng 5,2%.",
+])
+def test_a_footnote_reference_becomes_a_marker_not_a_figure(text):
+    document, facts = _read(text)
+    assert "đồng⁶," in document.text
+    assert _values(facts) == sorted(["1250000000000", "5.2"])

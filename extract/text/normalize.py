@@ -117,7 +117,8 @@ def decode_html_entities(text: str) -> str:
 MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 MARKDOWN_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 MARKDOWN_NOTE_LINK = re.compile(r"\[\\?\[?(\d{1,3})\\?\]?\]\(#[^()\s]*\)")   # e.g. [1](#fn1), [\[1\]](#_ftn1)
-MARKDOWN_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^\n]+\]:\s+\S+.*$")
+# A link definition names an address ("[1]: https://…"); "[1]: Số liệu …" is a footnote body and stays.
+MARKDOWN_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^\n]+\]:\s+<?(?:[a-z]+://|www\.|/|\.\.?/|#)\S*(?:\s+[\"'(].*)?$", re.I)
 
 
 def strip_markdown_links(text: str) -> str:
@@ -133,6 +134,8 @@ def strip_markdown_links(text: str) -> str:
     'tăng 5,2% so với cùng kỳ¹; đạt 98%²'
     >>> strip_markdown_links("[1]: https://example.org/bao-cao-2023.pdf")
     ''
+    >>> strip_markdown_links("[1]: Số liệu của Cục Thống kê")
+    '[1]: Số liệu của Cục Thống kê'
     >>> strip_markdown_links("tỷ đồng [4]/12,9 tỷ đồng (xem [^2])")
     'tỷ đồng [4]/12,9 tỷ đồng (xem [^2])'
     """
@@ -251,19 +254,24 @@ def markdown_table_to_tabs(text: str) -> str:
     return "\t".join(cell.strip() for cell in m.group(1).split("|"))
 
 
-FOOTNOTE_DEFINITION = re.compile(r"^\s*\[\^(\d{1,3})\]:\s*")
-FOOTNOTE_REFERENCE = re.compile(r"\[\^(\d{1,3})\]")
+FOOTNOTE_DEFINITION = re.compile(r"^\s*\[\^?(\d{1,3})\]:\s*")
+FOOTNOTE_REFERENCE = re.compile(r"\[\^?(\d{1,3})\](?!\()")
 
 
 def markdown_footnotes_to_superscripts(text: str) -> str:
-    """Markdown footnote markers "[^6]" (and definitions "[^6]: …") become superscripts like the PDF's.
+    """Markdown footnote markers "[^6]" (and definitions "[^6]: …") become superscripts like the PDF's,
+    and so do the bracketed numbers "[6]" that converters print for Word's footnote references.
 
     >>> markdown_footnotes_to_superscripts("bằng 96,63% so với cùng kỳ[^6].")
     'bằng 96,63% so với cùng kỳ⁶.'
+    >>> markdown_footnotes_to_superscripts("ước đạt 560 tỷ đồng [1], bằng 81% dự toán")
+    'ước đạt 560 tỷ đồng ¹, bằng 81% dự toán'
+    >>> markdown_footnotes_to_superscripts("[10] Gồm: 21 Luật, 153 Nghị định")
+    '¹⁰ Gồm: 21 Luật, 153 Nghị định'
     >>> markdown_footnotes_to_superscripts("[^6]: Bao gồm: công nghiệp chế biến")
     '⁶Bao gồm: công nghiệp chế biến'
     """
-    if "[^" not in text:
+    if "[" not in text:
         return text
     text = FOOTNOTE_DEFINITION.sub(lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)
     return FOOTNOTE_REFERENCE.sub(lambda m: m.group(1).translate(DIGIT_TO_SUPERSCRIPT), text)

@@ -279,7 +279,10 @@ def markdown_footnotes_to_superscripts(text: str) -> str:
 
 # Words after which a number is read: "bằng107,07%" and "cơn bão số10" lost the space between them.
 NUMBER_WORDS = frozenset("""bằng đạt chiếm tăng giảm vượt số khoảng hơn gần trên dưới còn là với được có đến
-    từ lên xuống thứ năm tháng ngày quý lần mức tổng ước đồng khoản điều mục đợt""".split())
+    từ lên xuống thứ năm tháng ngày quý lần mức tổng ước khoản điều mục đợt""".split())
+# Words a number names a place or a rank after ("thôn3", "lớp1"): such a glued number is no footnote marker.
+NAME_WORDS = frozenset("""lớp tổ khu thôn xóm ấp bản đội cụm lô khoảnh tầng phòng tuyến đường phường quận
+    khối nhóm điểm khóa vụ giai đoạn hạng bậc loại cấp""".split())
 GLUED_NUMBER = re.compile(r"(?<![^\W\d_])([^\W\d_]+)(?=(\d+(?:[.,]\d+)*)(\s?%)?)")
 
 
@@ -305,6 +308,32 @@ def space_number_glued_to_word(text: str) -> str:
             return word + " "
         return word
     return GLUED_NUMBER.sub(fix, text)
+
+
+GLUED_NOTE = re.compile(r"(?<![^\W\d_])([^\W\d_]+)(\d{1,2})(?=[.,;:)]|\s*$)(?![.,]\d)")
+
+
+def mark_glued_footnote_numbers(text: str) -> str:
+    """A footnote number that lost its superscript and stuck to the word before it ("so với cùng
+    kỳ6.", "tỷ đồng12;") becomes a marker again. Only one or two digits after a lower-case
+    Vietnamese word, before a punctuation mark or the end of the line, are taken so: a word a
+    number follows ("đạt95%", see space_number_glued_to_word), a name ("thôn3"), a code (COVID19,
+    m2) and a count before its unit ("gồm3 xã") keep their digits.
+
+    >>> mark_glued_footnote_numbers("tăng 5,2% so với cùng kỳ6. Tổng thu 152 triệu đồng12; xã hội1")
+    'tăng 5,2% so với cùng kỳ⁶. Tổng thu 152 triệu đồng¹²; xã hội¹'
+    >>> mark_glued_footnote_numbers("gồm3 xã, thôn3, lớp1. COVID19, 500 m2.")
+    'gồm3 xã, thôn3, lớp1. COVID19, 500 m2.'
+    """
+    if not any(c.isdecimal() for c in text):
+        return text
+
+    def fix(m: re.Match) -> str:
+        word = m.group(1)
+        if word.isascii() or not word.islower() or word in NUMBER_WORDS or word in NAME_WORDS:
+            return m.group()
+        return word + m.group(2).translate(DIGIT_TO_SUPERSCRIPT)
+    return GLUED_NOTE.sub(fix, text)
 
 
 SPACED_DECIMAL = re.compile(r"(?<![\d.,/:])(\d{1,3}(?:\.\d{3})+|\d{1,4})(?:,\s|\s,\s?)(\d{1,3})"
@@ -394,7 +423,8 @@ LINE_FIXES = (strip_html_tags, decode_html_entities, to_nfc, strip_markdown_link
               strip_markdown_emphasis, markdown_footnotes_to_superscripts, mark_heading_footnotes,
               strip_markdown_heading_marks,
               replace_latex_comparators, normalize_quotes, group_digits_split_by_narrow_spaces, normalize_spaces,
-              space_number_glued_to_word, space_scale_word_glued_to_unit, close_spaced_decimal_comma)
+              space_number_glued_to_word, mark_glued_footnote_numbers, space_scale_word_glued_to_unit,
+              close_spaced_decimal_comma)
 
 
 

@@ -118,3 +118,9 @@ def test_a_footnote_reference_becomes_a_marker_not_a_figure(text):
     document, facts = _read(text)
     assert "đồng⁶," in document.text
     assert _values(facts) == sorted(["1250000000000", "5.2"])
+
+
+def test_a_footnote_number_that_lost_its_superscript_is_a_marker_again():
+    document, facts = _read("Tổng thu đạt 1.250 tỷ đồng, tăng 5,2% so với cùng kỳ6. Chi 980 tỷ đồng12; gồm3 xã.")
+    assert "cùng kỳ⁶." in document.text and "đồng¹²;" in document.text
+    assert _values(facts) == sorted(["1250000000000", "5.2", "980000000000", "3"])

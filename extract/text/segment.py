@@ -11,7 +11,8 @@ import bisect
 import regex as re
 from dataclasses import dataclass, field
 
-from extract.text.normalize import SUPERSCRIPT_DIGITS, SUPERSCRIPT_TO_DIGIT, normalize_line
+from extract.text.normalize import (SUPERSCRIPT_DIGITS, SUPERSCRIPT_TO_DIGIT, normalize_line, normalize_spaces,
+                                    spaced_decimals, visible_html)
 from extract.records import (Block, Cell, Document, Footnote, Problem, Segment, Sentence,
                              SourceDoc, TableRow)
 
@@ -86,14 +87,21 @@ def _continues(prev: str, nxt: str) -> bool:
     return False
 
 
-def _group_lines(source: SourceDoc, problems: list) -> tuple[list[_Para], list[str]]:
-    """Turn source lines into blocks; drop blank lines and stray page numbers."""
+def _group_lines(source: SourceDoc, problems: list, guesses: dict | None = None) -> tuple[list[_Para], list[str]]:
+    """Turn source lines into blocks; drop blank lines and stray page numbers. `guesses` collects
+    (page, line) -> the numbers that close_spaced_decimal_comma read on that line, as printed and as read."""
     blocks: list[_Para] = []
     fixes: set[str] = set()
     current: _Para | None = None
+    hidden: str | None = None   # a script, style or comment left open by an earlier line
     for sl in source.lines:
-        text, applied = normalize_line(sl.text)
+        raw, hidden = visible_html(sl.text, hidden)
+        if raw != sl.text:
+            fixes.add("drop_html_scripts_styles_comments")
+        text, applied = normalize_line(raw)
         fixes.update(applied)
+        if guesses is not None and "close_spaced_decimal_comma" in applied:
+            guesses[(sl.page, sl.line)] = [(m.group(), read) for m, read in spaced_decimals(normalize_spaces(raw))]
         if not text.strip():
             current = None
             continue
@@ -118,6 +126,20 @@ def _group_lines(source: SourceDoc, problems: list) -> tuple[list[_Para], list[s
         current = _Para(kind, [(text, sl.page, sl.line)])
         blocks.append(current)
     return blocks, sorted(fixes)
+
+
+def _guess_problems(readings: list[tuple[str, str]], text: str, offset: int, line: int) -> list[Problem]:
+    """A problem on each number a line fix had to guess (normalize.close_spaced_decimal_comma):
+    "274, 4 triệu" was read as 274,4 triệu, but the printed text may be a list."""
+    problems, position = [], 0
+    for printed, read in readings:
+        found = text.find(read, position)
+        start, end = (found, found + len(read)) if found >= 0 else (0, len(text))
+        position = end if found >= 0 else position
+        problems.append(Problem("text.spaced_decimal_comma",
+                                f"line {line}: '{printed}' printed with a space at the decimal comma, read as "
+                                f"{read}; check the source: it may be a list", offset + start, offset + end))
+    return problems
 
 
 def _rejoin_interrupted(blocks: list[_Para]) -> tuple[list[_Para], int]:
@@ -219,7 +241,8 @@ def cap_sentence(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHAR
 def segment_document(source: SourceDoc, doc: str) -> Document:
     """Build the canonical Document of a source file."""
     problems: list[Problem] = []
-    paras, fixes = _group_lines(source, problems)
+    guesses: dict = {}
+    paras, fixes = _group_lines(source, problems, guesses)
     paras, rejoined = _rejoin_interrupted(paras)
     if rejoined:
         fixes = sorted(set(fixes) | {"rejoin_sentences_across_footnotes"})
@@ -241,6 +264,8 @@ def segment_document(source: SourceDoc, doc: str) -> Document:
                 parts.append(" ")
                 offset += 1
             segments.append(Segment(offset, offset + len(text), page, line))
+            if (page, line) in guesses:
+                problems.extend(_guess_problems(guesses[(page, line)], text, offset, line))
             parts.append(text)
             offset += len(text)
         end = offset

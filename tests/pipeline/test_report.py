@@ -15,9 +15,11 @@ from pipeline.report import (count_checks, rank_check, render_html, render_markd
 from warehouse.checks import CHECKS_DIR, load_checks, run_checks, type_titles
 from warehouse.load import create_schema, load_report
 
-# A report that tries to inject markup through every field that reaches the page.
-HOSTILE_TEXT = """BÁO CÁO <script>alert('title')</script> & "ngoặc"
-Tổng nguồn vốn được giao: 4.969 triệu đồng <img src=x onerror=alert('img')>. Ước thực hiện năm 4.772 triệu đồng, đạt 90,03% </script><script>alert('quote')</script>.
+# A report that tries to inject markup through every field that reaches the page. Tags in a source line
+# are stripped by the line fixes (normalize.strip_html_tags); markup written as character references is
+# text, and reaches the canonical text as "<script>…".
+HOSTILE_TEXT = """BÁO CÁO &lt;script&gt;alert('title')&lt;/script&gt; & "ngoặc"
+Tổng nguồn vốn được giao: 4.969 triệu đồng <img src=x onerror=alert('img')>. Ước thực hiện năm 4.772 triệu đồng, đạt 90,03% &lt;/script&gt;&lt;script&gt;alert('quote')&lt;/script&gt;.
 Diện tích chuyển đổi thực hiện 7,72/6ha đạt 182,6% KH.
 """
 

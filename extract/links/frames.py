@@ -70,7 +70,7 @@ def prints_figure(fact: Fact) -> bool:
 def relation_and_cue(fact: Fact, text: str, start: int, floor: int, words: FrameWords) -> tuple[str | None, str]:
     """(ratio / increase / decrease, the word that says so), from the words right before the percent;
     (None, "") when none states it. A percent alone in brackets after a figure ("60,5 tỷ đồng (63%)") is a
-    share, its word "(".
+    share, its word "("; so is one followed by the name of a plan or a whole ("giải ngân 58,2% dự toán").
     """
     before = text[max(floor, start - CUE_WINDOW):start]
     m = words.relation_cue.search(before)
@@ -79,7 +79,9 @@ def relation_and_cue(fact: Fact, text: str, start: int, floor: int, words: Frame
         return fact.change, cue
     if m:
         return words.relation_of[cue], cue
-    return ("ratio", cue) if cue == "(" else (None, "")
+    if cue == "(" or fact.base in ("plan", "budget", "total"):   # "đã giải ngân 58,2% dự toán": a share of its base
+        return "ratio", cue
+    return None, ""
 
 
 def in_clause(text: str, start: int, end: int) -> bool:

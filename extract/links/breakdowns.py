@@ -53,6 +53,19 @@ def is_count(fact: Fact) -> bool:
     return bool(fact.unit) and fact.unit_exact is True
 
 
+NOUN = regex.compile(r"\s*([\p{L}\p{M}]+)")
+
+
+def same_unknown_noun(total: Fact, part: Fact, text: str) -> bool:
+    """Two figures without a unit the lexicon knows still count what the word after them names: "01 Thông tư
+    (đơn giản hóa 02 TTHC, cắt giảm 08 ĐKKD)" lists no parts of the Thông tư. A figure with no word
+    after it ("đang giải quyết 477 (trong hạn 369, …)") fits any."""
+    if total.unit is not None or part.unit is not None:
+        return True
+    first, second = NOUN.match(text, total.char_end), NOUN.match(text, part.char_end)
+    return not (first and second) or first.group(1).lower() == second.group(1).lower()
+
+
 def _bracket_end(text: str, start: int, limit: int) -> int:
     """Offset of the ')' closing the '(' at `start`, or `limit`."""
     depth = 0
@@ -91,7 +104,8 @@ def _parts_after(text: str, begin: int, end: int, total: Fact, facts: list[Fact]
         # after a ';' a counting noun not seen yet starts something else ("…; 19 nhóm trẻ độc lập")
         new_noun = f.unit not in {p.unit for p in parts} | {total.unit}
         after_semicolon = parts and ";" in text[parts[-1].char_end:f.char_start]
-        if not compatible(total, f, counts_mix) or (after_semicolon and new_noun and not bracketed):
+        if (not compatible(total, f, counts_mix) or (after_semicolon and new_noun and not bracketed)
+                or not same_unknown_noun(total, f, text)):
             if parts:
                 break
             continue
@@ -99,40 +113,114 @@ def _parts_after(text: str, begin: int, end: int, total: Fact, facts: list[Fact]
     return parts
 
 
+LIST_ITEM = regex.compile(r"\s*[_*]*\s*(?:[-–+•*]|[a-zđ]\)|\d{1,2}[.)])\s")   # "+ Các công trình …", "- Chi …", "a) …"
+WORD_TRIGGER = regex.compile(r"(?i:trong\s+đó|gồm)")   # a list announced in words, not a bare bracket
+
+
 def find_trigger_breakdowns(document: Document, facts: list[Fact], triggers: regex.Pattern) -> list[tuple]:
-    """(total, parts, shape) for every trigger word or bracket list inside a sentence."""
+    """(total, parts, shape) for every trigger word or bracket list.
+
+    The total is the figure before the trigger in its sentence, or, for a sentence that opens with the
+    trigger ("… 1.690 tỷ đồng. Trong đó, chi …"), the head figure of the sentence before. The parts
+    follow it in its sentence, or, for a trigger that ends its sentence ("…, gồm :"), in the sentence
+    after, or one per list item ("+ …: 1.301,6 tỷ đồng;") in the blocks after."""
     text = document.text
     found = []
     by_sentence: dict[int, list[Fact]] = {}
     for f in facts:
         if f.sentence is not None and f.kind != "annex_row":
             by_sentence.setdefault(f.sentence, []).append(f)
+    for figures in by_sentence.values():
+        figures.sort(key=lambda f: f.char_start)
     for index, sentence_facts in by_sentence.items():
         sentence = document.sentences[index]
-        sentence_facts.sort(key=lambda f: f.char_start)
         for m in triggers.finditer(text, sentence.start, sentence.end):
             if any(f.char_start < m.start() < f.char_end for f in sentence_facts):
                 continue  # a rule already read this breakdown ("12.215 hồ sơ, trong đó … 12.168 hồ sơ, đạt 99,6%")
-            # the figures before the trigger, nearest first, looked at only as far as needed
-            before = (f for f in reversed(sentence_facts) if f.char_end <= m.start() and prints_a_figure(f)
-                      and not closed_bracket_between(text, f.char_end, m.start()))
-            last = next(before, None)
             bare_bracket = m.group(0).strip() == "("
+            worded = WORD_TRIGGER.search(m.group(0)) is not None
+            opens = worded and not text[sentence.start:m.start()].strip(" -–+•*:;,.")
+            closes = worded and not text[m.end():sentence.end].strip(" :;.,")
+            # the figures before the trigger, nearest first, looked at only as far as needed
+            before_facts = by_sentence.get(index - 1, []) if opens else sentence_facts
+            limit = m.start() if not opens else document.sentences[index - 1].end if index else 0
+            before = (f for f in reversed(before_facts) if f.char_end <= limit and prints_a_figure(f)
+                      and not closed_bracket_between(text, f.char_end, limit))
+            if opens:   # the head figure of the sentence before: its first figure
+                before = iter([f for f in before_facts if prints_a_figure(f)][:1])
+            last = next(before, None)
             if last is None or (bare_bracket and m.start() - last.char_end > MAX_BRACKET_GAP):
                 continue
             opened = text.rfind("(", last.char_end, m.end()) if "(" in m.group(0) else -1
             end = _bracket_end(text, opened, sentence.end) if opened >= 0 else sentence.end
-            candidates = [f for f in sentence_facts if m.end() <= f.char_start < end]
+            pool, begin = sentence_facts, m.end()
+            if closes:
+                pool, begin, end = following_parts(document, by_sentence, index)
+            candidates = [f for f in pool if begin <= f.char_start < end]
             if not candidates:
                 continue
             total = last if last.unit == candidates[0].unit else next(
                 (f for f in before if f.unit == candidates[0].unit), last)
-            parts = _parts_after(text, m.end(), end, total, sentence_facts, counts_mix=not bare_bracket,
-                                 bracketed=opened >= 0)
+            if (opens or closes) and not only_total(total, before_facts if opens else sentence_facts, limit):
+                continue   # across sentences, a list is tied to its total only when no other figure could be it
+            if closes and pool is not sentence_facts and _is_list(document, index + 1):
+                parts = list_item_parts(document, pool, total, begin, end)
+            else:
+                parts = _parts_after(text, begin, end, total, pool, counts_mix=not bare_bracket,
+                                     bracketed=opened >= 0)
             shape = "trong_do" if "trong" in m.group(0).lower() else ("gom" if "gồm" in m.group(0).lower() else "bracket")
-            if len(parts) >= MIN_PARTS and total not in parts:
+            # one part is enough for a "trong đó": a part larger than its whole is an error on its own
+            enough = MIN_PARTS if shape != "trong_do" else 1
+            if len(parts) >= enough and total not in parts:
                 found.append((total, parts, shape))
     return found
+
+
+def only_total(total: Fact, figures: list[Fact], limit: int) -> bool:
+    """Is `total` the one figure of its unit before `limit`? ("… 2.345,7 tỷ đồng, …, giải ngân 1.934 tỷ
+    đồng, …, trong đó :" names no single total for the list below it.)"""
+    return sum(1 for f in figures if f.char_end <= limit and prints_a_figure(f) and f.unit == total.unit) == 1
+
+
+def _is_list(document: Document, index: int) -> bool:
+    """Does the sentence open a list item ("+ Các công trình …: …")?"""
+    if index >= len(document.sentences):
+        return False
+    sentence = document.sentences[index]
+    return LIST_ITEM.match(document.text, sentence.start, sentence.end) is not None
+
+
+def following_parts(document: Document, by_sentence: dict, index: int) -> tuple[list[Fact], int, int]:
+    """(figures, begin, end) where the parts of a list announced at the end of sentence `index` are: the
+    list items that follow it, or else the one sentence after it."""
+    after = index + 1
+    if after >= len(document.sentences):
+        return [], 0, 0
+    last = after
+    if _is_list(document, after):
+        while _is_list(document, last + 1):
+            last += 1
+    pool = [f for i in range(after, last + 1) for f in by_sentence.get(i, [])]
+    return pool, document.sentences[after].start, document.sentences[last].end
+
+
+def list_item_parts(document: Document, pool: list[Fact], total: Fact, begin: int, end: int) -> list[Fact]:
+    """The first figure of each list item in the total's unit: one part per item of the first item's
+    level ("- …" items are parts; the "+ …" items under one of them are its own parts)."""
+    parts, bullet = [], None
+    for sentence in document.sentences:
+        if sentence.end <= begin or sentence.start >= end:
+            continue
+        m = LIST_ITEM.match(document.text, sentence.start, sentence.end)
+        mark = regex.sub(r"\d{1,2}", "1", regex.sub(r"^[a-zđ]\)", "a)", m.group(0).strip(" _*"))) if m else None
+        bullet = bullet or mark
+        if mark != bullet:
+            continue
+        part = next((f for f in pool if sentence.start <= f.char_start < sentence.end and prints_a_figure(f)
+                     and compatible(total, f, counts_mix=True)), None)
+        if part is not None:
+            parts.append(part)
+    return parts
 
 
 def find_footnote_breakdowns(document: Document, facts: list[Fact], triggers: regex.Pattern) -> list[tuple]:

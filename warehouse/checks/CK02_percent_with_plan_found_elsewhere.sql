@@ -44,7 +44,9 @@ select
     percent - h as reported_low, percent + h as reported_high, computed_low, computed_high,
     computed - percent                                              as difference,
     relation = '' and (percent >= 100) <> (computed >= 100)         as decision,
-    list_distinct([fact_id, plan_fact_id] || case when value_fact_id is null then [] else [value_fact_id] end) as fact_ids,
+    -- the printed claim first, then the plan, then the figure when it is printed elsewhere (each once)
+    [fact_id] || case when plan_fact_id <> fact_id then [plan_fact_id] else [] end
+              || case when value_fact_id not in (fact_id, plan_fact_id) then [value_fact_id] else [] end as fact_ids,
     line, page, report_id,
     printf('Tỷ lệ in %s%%; với %s %s nêu ở %sdòng %d%s, %s = %s%%.',
            replace(percent_raw, '.', ','),

@@ -7,14 +7,20 @@
 -- why:      A total and the parts listed for it (after "gồm", "bao gồm", "trong đó", in a bracket, in a
 --           footnote, or as annex sub-rows; linked by extract/links/breakdowns.py) must add up. Each printed number
 --           may be off by half a unit of its last digit, so the tolerance is the sum of those half units.
---           A total printed with "hơn/trên" is a lower bound, with "dưới" an upper bound, and with "khoảng/
---           gần/ước khoảng" an approximation (within 10%). Annex sub-rows are checked for the plan column too.
+--           A total printed with "hơn/trên" is a near lower bound (the parts may exceed it by up to 10%), with
+--           "dưới" a near upper bound, and with "khoảng/gần/ước khoảng" an approximation (within 10%). Annex
+--           sub-rows are checked for the plan column too. The list may follow its trigger in the next sentence
+--           or as list items ("…, gồm :" / "+ …: 1.301,6 tỷ đồng;"), or open the sentence after its total
+--           ("… 1.690 tỷ đồng. Trong đó, …"); a single part after "trong đó" is checked only for exceeding it.
 --           Parts after "trong đó" or in a footnote that add up to far less than the total (< 85%) may be
 --           only some of the parts: unverifiable, not a mismatch; more than the total is always a mismatch.
 -- flags:    Số hồ sơ đang giải quyết 477 (trong hạn 369, quá hạn 27, trả lại: 01).
 -- passes:   Số hồ sơ đã giải quyết 3.988 (trước hạn 352, đúng hạn 3.610, quá hạn 26).
 -- passes:   Tổng thu ước khoảng 10 tỷ đồng (trong đó: thu phí 4,5 tỷ đồng và thu lệ phí 4,5 tỷ đồng).
 -- passes:   Trong năm có hơn 5.621 lượt khách, trong đó 144 lượt khách quốc tế, 5.482 lượt khách trong nước.
+-- flags:    Tổng chi ngân sách quý I đạt hơn 1.690 tỷ đồng. Trong đó, chi đầu tư là 823,7 tỷ đồng; chi thường xuyên hơn 1.574 tỷ đồng.
+-- flags:    Khối lượng thực hiện ước đạt 1.863 tỷ đồng, trong đó:\nCác dự án vốn ODA đạt 2.210 tỷ đồng.
+-- passes:   Khối lượng thực hiện ước đạt 2.863 tỷ đồng, trong đó:\nCác dự án vốn ODA đạt 2.210 tỷ đồng.
 -- passes:   Toàn huyện có 1.250 hộ nghèo, trong đó: 320 hộ dân tộc thiểu số, 150 hộ có người khuyết tật.
 -- flags:    Diện tích trồng rừng 172,86 ha; trong đó: trồng lại 127,585 ha; trồng mới 5,48 ha; dự án khác 8,75 ha; phân tán 31,52 ha.
 with groups as (
@@ -32,7 +38,8 @@ with groups as (
     from batch_facts
     where total_fact_id is not null
     group by all
-    having count(*) >= 2
+    -- a single part after "trong đó" is a claim only when it exceeds its whole (kept by the final filter)
+    having count(*) >= 2 or any_value(breakdown) = 'trong_do'
 ),
 -- one row per column checked: the figure itself, and for annex sub-rows and footnoted ratios the plan too
 claims as (
@@ -53,8 +60,11 @@ judged as (
     select *,
         parts - total as diff,
         case
-            when qualifier in ('above', 'at_least') then greatest(total - total_tolerance - (parts + tolerance), 0)
-            when qualifier in ('below', 'at_most') then greatest(parts - tolerance - (total + total_tolerance), 0)
+            -- "hơn 1.690 tỷ đồng" is a bound, but a near one: parts adding up to 2.397,7 are not "hơn 1.690"
+            when qualifier in ('above', 'at_least') then greatest(total - total_tolerance - (parts + tolerance),
+                                                                 parts - tolerance - 1.1 * (total + total_tolerance), 0)
+            when qualifier in ('below', 'at_most') then greatest(parts - tolerance - (total + total_tolerance),
+                                                                 0.9 * (total - total_tolerance) - (parts + tolerance), 0)
             when qualifier in ('approx', 'approx_below', 'estimate')
                 then greatest(abs(parts - total) - tolerance - total_tolerance - 0.1 * abs(total), 0)
             else greatest(abs(parts - total) - tolerance - total_tolerance, 0)
@@ -62,6 +72,7 @@ judged as (
         -- "trong đó" and a footnote may name only some parts: far below the total, they are a subset
         breakdown in ('trong_do', 'footnote') and parts + tolerance < 0.85 * (total - total_tolerance) as maybe_subset
     from claims
+    where n >= 2 or parts - tolerance > total + total_tolerance
 )
 select
     'sum'                                              as check_type,

@@ -15,6 +15,9 @@ with framed as (
     -- a percent whose base was found elsewhere (plans.py) or by its frame (frames.py): "vượt 11,69% so dự
     -- toán" is 100·X/Y − 100, "giảm 5%" 100 − 100·X/Y, a share 100·X/Y
     select f.*, p.line as plan_line, v.line as value_line,
+           -- each number with its printed unit: "302,95 triệu USD" against "4,78 tỷ USD"
+           f.value_raw || coalesce(' ' || nullif(coalesce(v.unit_raw, f.unit_raw), ''), '') as value_shown,
+           f.plan_raw || coalesce(' ' || nullif(p.unit_raw, ''), '') as plan_shown,
            coalesce(f.value_tolerance, 0) as tv, coalesce(f.plan_tolerance, 0) as tp,
            percent_half_unit(f.percent_decimals, f.qualifier) as h,
            coalesce(f.change, '') as relation
@@ -50,11 +53,11 @@ select
     line, page, report_id,
     printf('Tỷ lệ in %s%%; với %s %s nêu ở %sdòng %d%s, %s = %s%%.',
            replace(percent_raw, '.', ','),
-           case plan_source when 'annex' then 'kế hoạch' when 'section' then 'kế hoạch' else 'gốc' end, plan_raw,
+           case plan_source when 'annex' then 'kế hoạch' when 'section' then 'kế hoạch' else 'gốc' end, plan_shown,
            case plan_source when 'annex' then 'biểu phụ lục, ' else '' end, plan_line,
-           case when value_line is not null and value_line <> line then printf(' và số %s ở dòng %d', value_raw, value_line) else '' end,
-           case relation when 'increase' then '(' || value_raw || ' − ' || plan_raw || ')/' || plan_raw
-                         when 'decrease' then '(' || plan_raw || ' − ' || value_raw || ')/' || plan_raw
-                         else value_raw || '/' || plan_raw end,
+           case when value_line is not null and value_line <> line then printf(' và số %s ở dòng %d', value_shown, value_line) else '' end,
+           case relation when 'increase' then '(' || value_shown || ' − ' || plan_shown || ')/' || plan_shown
+                         when 'decrease' then '(' || plan_shown || ' − ' || value_shown || ')/' || plan_shown
+                         else value_shown || ' / ' || plan_shown end,
            vn(computed, 2)) || scale_slip_note(computed, percent)  as message
 from judged

@@ -17,9 +17,20 @@ select
     null::double                       as computed,
     [f.fact_id]                        as fact_ids,
     f.line, f.page, f.report_id,
-    case when f.flag is not null then 'Không kiểm tra được: ' || f.flag || '.'
-         when f.base = 'same_period' then 'Không kiểm tra được: số liệu kỳ trước không được nêu.'
-         else 'Không kiểm tra được: không nêu đủ số thực hiện và kế hoạch để tính lại tỷ lệ.' end as message
+    -- why, in the reviewer's words: what the report prints and what it leaves out
+    'Không kiểm tra được: ' || case
+        when f.flag is not null then 'số in không đúng định dạng (' || f.flag || ').'
+        when (f.base = 'same_period' or f.change is not null) and f.value is not null
+            then printf('có số %s nhưng không nêu số liệu kỳ trước để tính lại mức tăng, giảm.', f.value_raw)
+        when f.base = 'same_period' or f.change is not null then 'số liệu kỳ trước không được nêu.'
+        when f.base in ('plan', 'budget') and f.value is not null
+            then printf('có số thực hiện %s nhưng không tìm thấy số %s được nêu trong báo cáo.', f.value_raw,
+                        case f.base when 'budget' then 'dự toán' else 'kế hoạch' end)
+        when f.base in ('plan', 'budget')
+            then printf('không nêu số thực hiện và số %s để tính lại tỷ lệ.', case f.base when 'budget' then 'dự toán' else 'kế hoạch' end)
+        when f.value is not null
+            then printf('có số %s nhưng không rõ tỷ lệ được tính trên tổng nào (không có, hoặc có nhiều số có thể là tổng mà không số nào khớp).', f.value_raw)
+        else 'không nêu đủ số thực hiện và số gốc để tính lại tỷ lệ.' end as message
 from batch_facts as f
 where (f.percent is not null or f.percent_raw is not null)
   and f.kind in ('ratio', 'change', 'percent')

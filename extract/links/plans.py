@@ -25,6 +25,8 @@ MAX_SENTENCES_BACK = 2  # an allocation is announced in the sentence before, rar
 MAX_SENTENCES_BACK_NAMED = 6  # a part named like the share may sit a few sentences up
 WORD = regex.compile(r"[\p{L}\p{M}]+|\d+")
 PHRASE_AFTER = 60  # characters after a percent that name its base ("% chỉ tiêu phấn đấu")
+LONG_NAME = 4      # words of a part's name that make it the same item wherever it is printed again
+LISTS_PARTS = regex.compile(r"\s*(?i:trong\s+đó|bao\s+gồm|gồm)\b")
 
 
 def _needs_plan(fact: Fact) -> bool:
@@ -67,17 +69,32 @@ def find_allocation_part(fact: Fact, facts: list[Fact], document: Document, plan
     candidates = []
     for g in facts:
         if (g.kind != "value" or not g.value or g.char_end > fact.char_start or g.unit != fact.unit or g.key == fact.value_from
-                or g.sentence is None or fact.sentence is None or (g.value <= fact.value and _is_share(fact))
-                or not fact.sentence - MAX_SENTENCES_BACK_NAMED <= g.sentence <= fact.sentence
-                or _section_of(document, g) != section):
+                or g.sentence is None or fact.sentence is None or (g.value <= fact.value and _is_share(fact))):
             continue
         name = _words(g.label)
         if len(name) < 2 or (name[:len(subject)] != subject and subject[:len(name)] != name):
             continue
-        sentence = document.sentences[g.sentence]
-        if any(p.search(document.text[sentence.start:sentence.end]) for p in plan_words):
+        # a long name printed word for word is the same item wherever it stands ("c) Chi trả lãi các khoản do
+        # chính quyền địa phương vay: 11,4 tỷ đồng, đạt 100% dự toán" under a later heading)
+        same_name = name == subject and len(name) >= LONG_NAME
+        if not same_name and (not fact.sentence - MAX_SENTENCES_BACK_NAMED <= g.sentence <= fact.sentence
+                              or _section_of(document, g) != section):
+            continue
+        if announces_plan(document, g.sentence, plan_words):
             candidates.append(g)
     return max(candidates, key=lambda g: g.char_start) if candidates else None
+
+
+def announces_plan(document: Document, index: int, plan_words) -> bool:
+    """Does the sentence name a plan, or, when it lists the parts of the sentence before ("Trong đó: …"),
+    does that one?"""
+    sentence = document.sentences[index]
+    if any(p.search(document.text[sentence.start:sentence.end]) for p in plan_words):
+        return True
+    if index and LISTS_PARTS.match(document.text, sentence.start, sentence.end):
+        before = document.sentences[index - 1]
+        return any(p.search(document.text[before.start:before.end]) for p in plan_words)
+    return False
 
 
 def _is_share(fact: Fact) -> bool:

@@ -7,11 +7,13 @@ The engine knows no rule by name. For each sentence it
      numbers sits in a non-fact span;
   3. builds each fact from the match's named groups, parsing numbers strictly and multiplying
      scale words and units (lexicon.toml) into base units.
-Annex tables are read column by column (rules/tables.toml), one fact per data row.
+Annex tables are read column by column (rules/tables.toml), one fact per data row; other tables cell by
+cell, with the relations their rows show between columns (extract/facts/grid.py).
 """
 from __future__ import annotations
 
 from extract.facts.sentences import extract_sentence
+from extract.facts.grid import extract_grid_tables
 from extract.facts.tables import extract_table_rows
 from extract.records import Document, Fact, Problem, Sentence, SourceDoc, SourceLine
 from extract.rulebook import Rulebook, default_rulebook
@@ -26,9 +28,12 @@ def extract_facts(document: Document, rulebook: Rulebook | None = None) -> tuple
         if sentence.kind == "table":
             continue
         facts.extend(extract_sentence(document.text, sentence, rulebook))
-    facts.extend(extract_table_rows(document, rulebook))
+    annex = extract_table_rows(document, rulebook)
+    facts.extend(annex)
+    cells, cell_problems = extract_grid_tables(document, rulebook, skip={f.table for f in annex})
+    facts.extend(cells)
     problems = [Problem("number.malformed", f.flag, f.char_start, f.char_end) for f in facts if f.flag]
-    return facts, problems
+    return facts, problems + cell_problems
 
 
 def extract_from_text(text: str, rulebook: Rulebook | None = None, only: str | None = None) -> tuple[list[Fact], list[Problem]]:

@@ -1,0 +1,555 @@
+"""Tables whose columns no rule names (rules/tables.toml): read every cell, then let the rows say how the
+columns relate.
+
+A careful reader of a table of provinces with "Tổng số | Cấp tỉnh | Cấp xã | Đã công bố | Tỷ lệ" does not
+need the header to see that the first column is the sum of the next two and that the rate is the fourth
+over the first: the rows show it. This module does the same:
+
+  1. each data row is laid on the table's columns (a total row printed without its row number is
+     aligned from the right); the row-number column (STT) and a column of years are labels, not figures;
+  2. each cell is read as the column prints its numbers: "99.4%" in a column that marks decimals with '.'
+     is 99,4 (recorded as a `number.dot_decimal` problem), bold and footnote markers apart;
+  3. relations between columns are inferred from the rows: a percent column equal to 100·A/B (or
+     100·A/B − 100) for a fixed pair of columns, a total column equal to the sum of a group of columns
+     next to it. A relation is kept only when it holds, to the printed rounding, in a clear majority of
+     the rows where it can be tested (`MAJORITY`, `MIN_ROWS`);
+  4. every numeric cell becomes a fact anchored on the cell; a percent cell whose row has the relation's
+     two figures becomes a ratio (value_from, plan_from, plan_source "table", judged by CK02) or a change
+     (judged by CK01); the parts of a total are linked to it (part_of, breakdown "table", judged by CK10).
+     The rows that break a relation are exactly what a reviewer must see, and they are flagged by the
+     checks; a table where no relation holds gives its cell values only.
+
+Each relation is tested row by row for a bounded number of column pairs and groups, so the cost is linear
+in the number of rows.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import regex
+
+from extract.facts.numbers import NumberFormatError, read_vn_number
+from extract.facts.sentences import extract_sentence
+from extract.facts.units import SPACES, display_unit, lookup_unit
+from extract.records import Cell, Document, Fact, Problem, Sentence, TableRow
+from extract.rulebook import Rulebook
+from extract.text.flat_tables import EMPTY_CELL, is_column_numbering, is_numeric
+
+RULE = "TB02"
+MAJORITY = Decimal("0.75")  # a relation must hold in this share of the rows that can test it
+MIN_ROWS = 3                # … and in this many rows at least
+MAX_COLUMNS = 30            # wider tables are read cell by cell, without looking for relations
+MAX_GROUP = 8               # a total of at most this many adjacent columns
+PROSE_CELL_WORDS = 5        # a text cell of this many words at least is read with the sentence rules …
+MAX_PROSE_CELL = 300        # … when it is no longer than this (a longer one is a converter's jumble)
+WORD = regex.compile(r"[^\W\d_]{2,}")
+
+CELL = regex.compile(r"^(?P<comparator>[<>≤≥])?\s*(?P<number>[+\-−–]?\d(?:[\d.,]*\d)?)\s*(?P<percent>%)?"
+                     r"\s*(?P<marker>[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\*{1,3}|\[\d{1,3}\]|\(\*\))?$")
+DOT_DECIMAL = regex.compile(r"^\d+\.\d+$")
+STT = regex.compile(r"^(?:\d{1,4}[.)]?|[IVXLC]{1,7}[.)]?|[a-zđ][.)]?|[A-ZĐ][.)])$")
+STT_HEADER = regex.compile(r"^(?:stt|tt|số\s*tt|số\s*thứ\s*tự)$", regex.I)
+YEAR = regex.compile(r"^(?:19|20)\d\d$")
+PERCENT_HEADER = regex.compile(r"%|tỷ\s*lệ|tỉ\s*lệ|so\s*sánh|so\s*với", regex.I)
+UNIT_IN_HEADER = regex.compile(r"\(\s*(?:đvt\s*:?\s*)?(?P<unit>[^()]{1,25}?)\s*\)\s*$", regex.I)
+UNIT_LINE = regex.compile(r"(?:đơn\s*vị\s*tính|đơn\s*vị|đvt)\s*:\s*(?P<unit>[^\n\t;,)]{1,25})", regex.I)
+UNIT_COLUMN = regex.compile(r"^(?:đvt|đơn\s*vị(?:\s*tính)?|đv\s*tính)$", regex.I)
+COMPARATORS = {"<": "<", ">": ">", "≤": "<=", "≥": ">="}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A number read from a cell: its value, printed decimals, where it is printed, how it was read."""
+    value: Decimal
+    decimals: int
+    raw: str               # the number written the Vietnamese way ("99,4" for a printed "99.4")
+    start: int             # canonical offsets of the printed number, with its % sign
+    end: int
+    percent: bool
+    comparator: str | None
+    dot_decimal: bool      # read with '.' as the decimal mark
+    exact: bool = False    # taken as exact (a whole count), not as rounded
+
+    @property
+    def half(self) -> Decimal:
+        """Half a unit of the last printed digit: the rounding the printed number allows."""
+        return Decimal(0) if self.exact else Decimal(5).scaleb(-self.decimals - 1)
+
+
+def _match(cell: Cell | None):
+    return CELL.match(cell.text) if cell is not None and cell.text else None
+
+
+def read_cell(cell: Cell, dot_decimal: bool) -> tuple[Reading | None, bool]:
+    """The number of a cell, read with '.' as the decimal mark where its column does so; and whether the
+    reading was ambiguous ("1.234" in a column that otherwise writes decimals with '.')."""
+    m = _match(cell)
+    if m is None:
+        return None, False
+    printed = m.group("number")
+    sign = -1 if printed[0] in "-−–" else 1
+    digits = printed.lstrip("+-−–")
+    ambiguous = False
+    dotted = False
+    try:
+        if dot_decimal and DOT_DECIMAL.match(digits):
+            ambiguous = len(digits.partition(".")[2]) == 3
+            raise NumberFormatError("read with the column's decimal point")
+        number = read_vn_number(digits)
+        value, decimals, raw = number.value, number.decimals, digits
+    except NumberFormatError:
+        if not DOT_DECIMAL.match(digits):
+            return None, False
+        whole, _, fraction = digits.partition(".")
+        value, decimals, raw, dotted = Decimal(f"{whole}.{fraction}"), len(fraction), f"{whole},{fraction}", True
+    end = m.end("percent") if m.group("percent") else m.end("number")
+    start = m.start("number") if sign < 0 or printed[0] == "+" else m.start("number") + (len(printed) - len(digits))
+    return Reading(sign * value, decimals, ("-" if sign < 0 else "") + raw, cell.start + start, cell.start + end,
+                   bool(m.group("percent")), COMPARATORS.get(m.group("comparator") or ""), dotted), ambiguous
+
+
+@dataclass
+class _Column:
+    index: int
+    label: str = ""
+    numbers: int = 0
+    percents: int = 0
+    texts: int = 0
+    stt: bool = False
+    years: bool = False
+    dot_decimal: bool = False
+    unit: str | None = None
+    scale: Decimal = Decimal(1)
+
+    @property
+    def numeric(self) -> bool:
+        return self.numbers > 0 and self.numbers >= 1.5 * self.texts and not self.stt and not self.years
+
+    @property
+    def percent(self) -> bool:
+        return self.numeric and (2 * self.percents >= self.numbers or bool(PERCENT_HEADER.search(self.label))
+                                 or self.unit == "%")
+
+
+@dataclass
+class _Row:
+    row: TableRow
+    cells: list            # Cell | None per column, aligned
+    label: str
+    stt: str | None
+    readings: dict         # column -> Reading
+
+
+def extract_grid_tables(document: Document, rulebook: Rulebook, skip: set[int] = frozenset()) -> tuple[list[Fact], list[Problem]]:
+    """Facts of every table not read by the annex reader (its number in `skip`), and the problems found."""
+    by_table: dict[int, list[TableRow]] = {}
+    for row in document.table_rows:
+        if row.table not in skip:
+            by_table.setdefault(row.table, []).append(row)
+    starts = [s.start for s in document.sentences]
+    facts: list[Fact] = []
+    problems: list[Problem] = []
+    for rows in by_table.values():
+        table_facts, table_problems = read_table(document, rows, rulebook, starts)
+        facts.extend(table_facts)
+        problems.extend(table_problems)
+    return facts, problems
+
+
+def _split_header(rows: list[TableRow]) -> tuple[list[TableRow], list[TableRow]]:
+    """Header rows (marked, or before the first row with a figure) and data rows."""
+    k = 0
+    while k < len(rows) and (rows[k].header or _no_figures(rows[k])):
+        k += 1
+    data = [r for r in rows[k:] if not is_column_numbering([c.text for c in r.cells])]
+    return rows[:k], data
+
+
+def _no_figures(row: TableRow) -> bool:
+    return all(not is_numeric(c.text) or YEAR.match(c.text) for c in row.cells) or is_column_numbering(
+        [c.text for c in row.cells])
+
+
+def column_labels(header: list[TableRow], width: int, numeric_from: int | None) -> list[str]:
+    """A label per column from the header rows: one row of the table's width is read as is; a top row
+    with one cell spanning the next row's cells ("Số lượng TTHC" over "Tổng số | Cấp tỉnh | Cấp xã") puts
+    the span over the first numeric column; anything else gives no labels.
+
+    >>> from extract.records import Cell
+    >>> row = lambda *t: TableRow(1, 1, 0, 0, tuple(Cell(0, 0, x) for x in t), True)
+    >>> column_labels([row("STT", "Tỉnh", "Số TTHC", "Đã công bố", "Tỷ lệ"), row("Tổng", "Cấp tỉnh", "Cấp xã")], 7, 2)
+    ['STT', 'Tỉnh', 'Số TTHC: Tổng', 'Số TTHC: Cấp tỉnh', 'Số TTHC: Cấp xã', 'Đã công bố', 'Tỷ lệ']
+    """
+    rows = [[c.text for c in r.cells] for r in header]
+    if not rows:
+        return [""] * width
+    if len(rows[-1]) == width:
+        return rows[-1]
+    if len(rows) >= 2 and len(rows[-2]) - 1 + len(rows[-1]) == width and numeric_from is not None:
+        top, sub = rows[-2], rows[-1]
+        span = min(numeric_from, len(top) - 1)
+        return top[:span] + [f"{top[span]}: {s}" for s in sub] + top[span + 1:]
+    if len(rows) == 1 and len(rows[0]) > width:   # a two-level header flattened into one row: no guess
+        return [""] * width
+    return [""] * width
+
+
+def _table_unit(document: Document, first: TableRow, labels: list[str]) -> str | None:
+    """The unit a table states for all its figures: "Đơn vị tính: tỷ đồng" in a header or just above it."""
+    for label in labels:
+        m = UNIT_LINE.search(label)
+        if m:
+            return m.group("unit")
+    before = document.text[max(0, first.start - 300):first.start]
+    lines = before.rstrip("\n").split("\n")[-2:]
+    for line in lines:
+        m = UNIT_LINE.search(line)
+        if m:
+            return m.group("unit")
+    return None
+
+
+def _holds_units(index: int, aligned, rulebook: Rulebook) -> bool:
+    """A column headed "Đơn vị" holds units (ha, tấn, %) — or the names of the reporting units, which are labels."""
+    cells = [cells[index].text for _, cells in aligned if cells is not None and cells[index] is not None
+             and cells[index].text]
+    return bool(cells) and sum(_known_unit(c, rulebook) is not None for c in cells) >= 0.6 * len(cells)
+
+
+def _known_unit(raw: str | None, rulebook: Rulebook) -> tuple[str, Decimal] | None:
+    """The normalised unit and scale of a printed unit the lexicon knows ("tỷ đồng", "ha", "%"), else None."""
+    if not raw:
+        return None
+    text = SPACES.sub(" ", raw.strip()).lower()
+    unit, scale = lookup_unit(raw, rulebook.lexicon)
+    if unit is None and scale == 1:
+        return None
+    if text in rulebook.lexicon.units or scale != 1 or (unit is not None and unit != text):
+        return display_unit(raw, rulebook.lexicon) or unit, scale
+    return None
+
+
+def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, starts: list[int]) -> tuple[list[Fact], list[Problem]]:
+    header, data = _split_header(rows)
+    if not data:
+        return [], []
+    widths = Counter(len(r.cells) for r in data if any(_match(c) for c in r.cells))
+    if not widths:
+        return [], []
+    width = widths.most_common(1)[0][0]
+    aligned = []
+    for r in data:
+        cells = list(r.cells)
+        if len(cells) < width and cells and not _match(cells[0]):
+            cells = [None] * (width - len(cells)) + cells   # a total row without its row number
+        aligned.append((r, cells if len(cells) == width else None))
+    columns = [_Column(i) for i in range(width)]
+    for _, cells in aligned:
+        if cells is None:
+            continue
+        for i, cell in enumerate(cells):
+            if cell is None or not cell.text:
+                continue
+            m = _match(cell)
+            if m:
+                columns[i].numbers += 1
+                columns[i].percents += bool(m.group("percent"))
+            elif not EMPTY_CELL.match(cell.text):
+                columns[i].texts += 1
+    _find_stt_and_years(columns, aligned, header)
+    numeric_from = next((c.index for c in columns if c.numeric or c.numbers > c.texts), None)
+    for column, label in zip(columns, column_labels(header, width, numeric_from)):
+        column.label = SPACES.sub(" ", label).strip()
+    problems = _read_conventions(columns, aligned)
+    unit_col = next((c.index for c in columns if UNIT_COLUMN.match(c.label)
+                     and _holds_units(c.index, aligned, rulebook)), None)
+    table_unit = _known_unit(_table_unit(document, rows[0], [c.label for c in columns]), rulebook)
+    for column in columns:
+        m = UNIT_IN_HEADER.search(column.label)
+        found = _known_unit(m.group("unit"), rulebook) if m else None
+        column.unit, column.scale = found or table_unit or (None, Decimal(1))
+    label_col = next((c.index for c in columns if not c.numeric and not c.stt and not c.years
+                      and c.index != unit_col and c.texts), None)
+    grid: list[_Row] = []
+    for r, cells in aligned:
+        if cells is None:
+            continue
+        readings = {}
+        for column in columns:
+            cell = cells[column.index]
+            if cell is None or not column.numeric:
+                continue
+            reading, ambiguous = read_cell(cell, column.dot_decimal)
+            if reading is not None:
+                readings[column.index] = reading
+                if ambiguous:
+                    problems.append(Problem("number.dot_decimal",
+                                            f"{cell.text!r} may be {reading.raw} or {digits_grouped(reading)}: its column "
+                                            f"writes decimals with '.'; read as {reading.raw}", cell.start, cell.end))
+        label = cells[label_col].text if label_col is not None and cells[label_col] is not None else ""
+        stt_cell = cells[0] if columns[0].stt else None
+        grid.append(_Row(r, cells, label, stt_cell.text if stt_cell is not None and stt_cell.text else None, readings))
+    facts = _cell_facts(document, grid, columns, unit_col, rulebook, starts)
+    if len(columns) <= MAX_COLUMNS:
+        facts = _apply_relations(facts, grid, columns)
+    facts.extend(_prose_cells(document, aligned, {label_col, unit_col}, rulebook, starts))
+    return facts, problems
+
+
+def digits_grouped(reading: Reading) -> str:
+    return reading.raw.replace(",", ".")
+
+
+def _find_stt_and_years(columns: list[_Column], aligned, header: list[TableRow]) -> None:
+    """The first column numbers the rows when its cells look like row numbers ("1.", "2", "IV", "a)") and
+    plain integers count up; a numeric column of years only ("2021", "2022") labels its rows."""
+    first = [cells[0].text for _, cells in aligned if cells is not None and cells[0] is not None and cells[0].text]
+    marks = [t for t in first if STT.match(t)]
+    if first and len(marks) >= 0.6 * len(first):
+        integers = [int(t) for t in marks if t.isdecimal()]
+        counting = sum(b == a + 1 for a, b in zip(integers, integers[1:]))
+        named = any(r.cells and STT_HEADER.match(r.cells[0].text) for r in header)
+        if named or len(integers) < len(marks) or counting >= 0.6 * (len(integers) - 1):
+            columns[0].stt = True
+    for column in columns:
+        values = [cells[column.index].text for _, cells in aligned
+                  if cells is not None and cells[column.index] is not None and _match(cells[column.index])]
+        if values and all(YEAR.match(v) for v in values) and (
+                len(values) == 1 or all(a < b for a, b in zip(values, values[1:]))
+                or all(a > b for a, b in zip(values, values[1:]))):
+            column.years = True
+
+
+def _read_conventions(columns: list[_Column], aligned) -> list[Problem]:
+    """Which columns write decimals with '.': those with a cell that cannot be read the Vietnamese way
+    ("99.4") and none with a decimal comma. One problem per such column, at its first such cell."""
+    problems = []
+    for column in columns:
+        if not column.numeric:
+            continue
+        dotted, comma, first = 0, False, None
+        for _, cells in aligned:
+            cell = cells[column.index] if cells is not None else None
+            m = _match(cell)
+            if m is None:
+                continue
+            digits = m.group("number").lstrip("+-−–")
+            comma = comma or "," in digits
+            if DOT_DECIMAL.match(digits) and len(digits.partition(".")[2]) != 3:
+                dotted += 1
+                first = first or cell
+        if dotted:
+            column.dot_decimal = not comma
+            problems.append(Problem(
+                "number.dot_decimal",
+                f"column {column.label or column.index + 1!r} writes {dotted} decimal(s) with '.' ({first.text!r}) "
+                f"where Vietnamese text uses ','; read as decimals", first.start, first.end))
+    return problems
+
+
+def _sentence_at(document: Document, starts: list[int], offset: int) -> int | None:
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and offset < document.sentences[i].end:
+        return document.sentences[i].index
+    return None
+
+
+def _cell_facts(document: Document, grid: list[_Row], columns: list[_Column], unit_col: int | None,
+                rulebook: Rulebook, starts: list[int]) -> list[Fact]:
+    facts = []
+    for row in grid:
+        sentence = _sentence_at(document, starts, row.row.start)
+        row_unit = None
+        if unit_col is not None and row.cells[unit_col] is not None:
+            row_unit = _known_unit(row.cells[unit_col].text, rulebook) or (
+                (row.cells[unit_col].text or None), Decimal(1))
+        for index, reading in sorted(row.readings.items()):
+            column = columns[index]
+            unit, scale = row_unit or (column.unit, column.scale)
+            label = "; ".join(x for x in (row.label, column.label) if x) or None
+            common = dict(rule=RULE, raw=document.text[reading.start:reading.end], char_start=reading.start,
+                          char_end=reading.end, sentence=sentence, label=label, stt=row.stt,
+                          table_row=row.row.row, table=row.row.table, comparator=reading.comparator)
+            if column.percent or reading.percent or unit == "%":
+                facts.append(Fact(kind="percent", percent=reading.value, percent_raw=reading.raw,
+                                  percent_decimals=reading.decimals, unit="%", **common))
+            else:
+                facts.append(Fact(kind="value", value=reading.value * scale, value_raw=reading.raw,
+                                  unit=unit, unit_raw=row.cells[unit_col].text if row_unit else None, **common))
+    return facts
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    kind: str              # "ratio", "growth" or "sum"
+    target: int            # the percent column, or the total column
+    sources: tuple         # (A, B) for a ratio or growth: target = 100·A/B (− 100); the parts for a sum
+    holds: int
+    tested: int
+
+
+def _ratio_gap(p: Reading, a: Reading, b: Reading, offset: Decimal) -> Decimal | None:
+    """How far the printed percent p is from 100·a/b − offset, beyond every rounding; None if b is not > 0."""
+    low_b, high_b = b.value - b.half, b.value + b.half
+    if low_b <= 0 or a.value < 0:
+        return None
+    low = 100 * (a.value - a.half) / high_b - offset
+    high = 100 * (a.value + a.half) / low_b - offset
+    return max(low - (p.value + p.half), (p.value - p.half) - high, Decimal(0))
+
+
+def _sum_gap(total: Reading, parts: list[Reading]) -> tuple[Decimal, Decimal]:
+    """(|total − Σ parts|, the rounding those printed numbers allow)."""
+    return abs(total.value - sum(p.value for p in parts)), total.half + sum(p.half for p in parts)
+
+
+def infer_relations(grid: list[_Row], columns: list[_Column]) -> list[Relation]:
+    """The relations between columns that hold in a clear majority of the rows that can test them."""
+    percent_cols = [c.index for c in columns if c.percent]
+    value_cols = [c.index for c in columns if c.numeric and not c.percent]
+    relations = []
+    for p in percent_cols:
+        best = None
+        for offset, kind in ((Decimal(0), "ratio"), (Decimal(100), "growth")):
+            for a in value_cols:
+                for b in value_cols:
+                    if a == b or columns[a].scale != columns[b].scale:
+                        continue
+                    holds = tested = 0
+                    for row in grid:
+                        r = row.readings
+                        if p in r and a in r and b in r:
+                            gap = _ratio_gap(r[p], r[a], r[b], offset)
+                            if gap is None:
+                                continue
+                            tested += 1
+                            holds += gap <= 2 * r[p].half   # to the printed rounding, or cut instead of rounded
+                    if _clear(holds, tested) and (best is None or holds > best.holds):
+                        best = Relation(kind, p, (a, b), holds, tested)
+            if best is not None:
+                break
+        if best is not None:
+            relations.append(best)
+    taken: set[int] = set()
+    for t in value_cols:
+        best = None
+        for group in _adjacent_groups(t, value_cols):
+            holds = tested = nonzero = 0
+            for row in grid:
+                r = row.readings
+                if t in r and all(g in r for g in group):
+                    tested += 1
+                    gap, slack = _sum_gap(r[t], [r[g] for g in group])
+                    if gap <= slack:
+                        holds += 1
+                        nonzero += sum(r[g].value != 0 for g in group) >= 2
+            if _clear(holds, tested) and nonzero >= MIN_ROWS and (best is None or holds > best.holds):
+                best = Relation("sum", t, group, holds, tested)
+        if best is not None and not taken & set(best.sources):
+            relations.append(best)
+            taken |= set(best.sources)
+    return relations
+
+
+def _clear(holds: int, tested: int) -> bool:
+    return holds >= MIN_ROWS and tested > 0 and holds >= MAJORITY * tested
+
+
+def _adjacent_groups(total: int, value_cols: list[int]):
+    """Runs of two or more numeric columns right after the total column, or right before it."""
+    present = set(value_cols)
+    for step in (1, -1):
+        group = []
+        k = total + step
+        while k in present and len(group) < MAX_GROUP:
+            group.append(k)
+            if len(group) >= 2:
+                yield tuple(sorted(group))
+            k += step
+
+
+# Units whose whole numbers are rounded measurements; other whole numbers (counts: hộ, xã, TTHC) are exact.
+# The warehouse reads printed numbers the same way (warehouse/load.py half_unit).
+MEASURES = {"VND", "USD", "ha", "m²", "km²", "m³", "km", "m", "tấn", "tạ", "kg", "lít", "kWh", "%"}
+
+
+def _as_checked(reading: Reading, fact: Fact) -> Reading:
+    """The reading with the rounding the checks will allow it: none for a whole count."""
+    exact = (reading.decimals == 0 and fact.value == reading.value
+             and (fact.unit is None or (fact.unit not in MEASURES and not fact.unit.startswith(("VND", "USD")))))
+    return replace(reading, exact=True) if exact else reading
+
+
+def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]) -> list[Fact]:
+    """Link the facts of every row along the inferred relations.
+
+    A row that keeps a relation only thanks to the rounding of whole numbers the checks take as exact
+    counts ("1.845 + 417 = 2.263" printed 2.262) is not linked: it is neither clearly right nor clearly wrong."""
+    relations = infer_relations(grid, columns)
+    if not relations:
+        return facts
+    at = {f.char_start: i for i, f in enumerate(facts)}
+    for relation in relations:
+        for row in grid:
+            r = row.readings
+            if relation.target not in r or not all(s in r for s in relation.sources):
+                continue
+            target = at.get(r[relation.target].start)
+            sources = [at.get(r[s].start) for s in relation.sources]
+            if target is None or None in sources:
+                continue
+            checked = {k: _as_checked(r[k], facts[at[r[k].start]]) for k in (relation.target, *relation.sources)}
+            if relation.kind == "sum":
+                gap, slack = _sum_gap(r[relation.target], [r[s] for s in relation.sources])
+                exact_gap, exact_slack = _sum_gap(checked[relation.target], [checked[s] for s in relation.sources])
+                if gap <= slack and exact_gap > exact_slack:
+                    continue
+                total = facts[target]
+                for i in sources:
+                    facts[i] = replace(facts[i], part_of=total.key, breakdown="table")
+                continue
+            a, b = facts[sources[0]], facts[sources[1]]
+            fact = facts[target]
+            if fact.comparator is not None or a.comparator is not None or b.comparator is not None:
+                continue
+            offset = Decimal(100) if relation.kind == "growth" else Decimal(0)
+            p, (ra, rb) = r[relation.target], (r[s] for s in relation.sources)
+            loose = _ratio_gap(p, ra, rb, offset)
+            # CK02 takes the plan of a share as exact; CK01 rounds an earlier period's figure
+            base = replace(rb, exact=True) if relation.kind == "ratio" else checked[relation.sources[1]]
+            strict = _ratio_gap(p, checked[relation.sources[0]], base, offset)
+            if loose is not None and strict is not None and loose <= 2 * p.half < strict:
+                continue
+            common = dict(value=a.value, plan=b.value, value_raw=a.value_raw, plan_raw=b.value_raw,
+                          value_from=a.key, plan_from=b.key, unit=a.unit if a.unit == b.unit else None)
+            if relation.kind == "ratio":
+                facts[target] = replace(fact, kind="ratio", plan_source="table", **common)
+            else:
+                growth = fact.percent
+                facts[target] = replace(fact, kind="change", base="same_period", percent=abs(growth),
+                                        percent_raw=fact.percent_raw.lstrip("-"),
+                                        change="decrease" if growth < 0 else "increase", **common)
+    return facts
+
+
+def _prose_cells(document: Document, aligned, labels: set, rulebook: Rulebook, starts: list[int]) -> list[Fact]:
+    """Figures inside text cells that are sentences ("Đạt 95% kế hoạch, tăng 12 xã so với năm trước") are read
+    with the sentence rules, as if the cell were a sentence. The row's label and unit cells are names, not
+    claims, and are not read."""
+    facts = []
+    for r, cells in aligned:
+        if cells is None:
+            continue
+        for index, cell in enumerate(cells):
+            if (cell is None or index in labels or _match(cell) or len(cell.text) > MAX_PROSE_CELL
+                    or not any(ch.isdecimal() for ch in cell.text)
+                    or len(WORD.findall(cell.text)) < PROSE_CELL_WORDS):
+                continue
+            sentence_no = _sentence_at(document, starts, cell.start)
+            sentence = Sentence(sentence_no if sentence_no is not None else 0, cell.start, cell.end, "table", "")
+            facts.extend(replace(f, sentence=sentence_no, table=r.table, table_row=r.row)
+                         for f in extract_sentence(document.text, sentence, rulebook))
+    return facts

@@ -1,0 +1,187 @@
+"""Tables whose columns no rule names: every numeric cell read, and the relations the rows show between
+columns checked row by row. The tables are invented; each one states its own arithmetic."""
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from extract.document import process_document
+from extract.facts.engine import document_from_text
+from extract.facts.grid import RULE
+from extract.rulebook import default_rulebook
+from extract.text.segment import LineMap
+from warehouse.checks import run_checks
+from warehouse.load import create_schema, load_report
+
+
+def separated(header: list[list[str]], rows: list[list[str]], before: str = "", after: str = "") -> str:
+    """A table as a converter flattens it: one cell per line, '|' between cells, '|' '|' between rows."""
+    lines = [before] if before else []
+    for row in header + rows:
+        for cell in row:
+            lines += ["|", *cell.split("\n")]
+        lines.append("|")
+    return "\n".join(lines + ([after] if after else []))
+
+
+def bare(rows: list[list[str]]) -> str:
+    return "\n".join(cell for row in rows for cell in row)
+
+
+# Vốn đầu tư by district: Tổng = Ngân sách tỉnh + Ngân sách huyện + Vốn khác; Tỷ lệ = Giải ngân / Tổng.
+HEADER = [["TT", "Đơn vị", "Tổng vốn", "NS tỉnh", "NS huyện", "Vốn khác", "Giải ngân", "Tỷ lệ giải ngân"]]
+ROWS = [["1.", "Huyện Đông Sơn", "1.250", "800", "300", "150", "1.012", "81,0%"],
+        ["2.", "Huyện Hà Trung", "980", "610", "250", "120", "935", "95,4%"],
+        ["3.", "Huyện Nga Sơn", "1.430", "900", "400", "130", "1.100", "76,9%"],
+        ["4.", "Thị xã Bỉm Sơn", "2.015", "1.300", "500", "215", "1.990", "98,8%"],
+        ["5.", "Huyện Vĩnh Lộc", "760", "420", "220", "120", "701", "92,2%"]]
+
+
+def facts_of(text: str):
+    processed = process_document(document_from_text(text), default_rulebook(), "0" * 64)
+    return processed, [f for f in processed.facts if f.rule == RULE]
+
+
+def checks_of(text: str) -> list[tuple]:
+    """(check, status, line) of every check that judged the text, in an in-memory warehouse."""
+    con = duckdb.connect(":memory:")
+    create_schema(con)
+    processed = process_document(document_from_text(text, "example"), default_rulebook(), "0" * 64)
+    report_id = load_report(con, processed, "test")
+    run_checks(con, [report_id], "test")
+    return con.execute("select rule_id, status, line from checks order by line, rule_id").fetchall()
+
+
+def line_of(processed, fact) -> int:
+    return LineMap(processed.document)(fact.char_start)[1]
+
+
+def test_every_numeric_cell_is_a_fact_on_its_own_line_and_row_numbers_are_not():
+    text = separated(HEADER, ROWS)
+    processed, facts = facts_of(text)
+    source = text.split("\n")
+    assert len(facts) == 5 * 6
+    for f in facts:
+        assert processed.document.text[f.char_start:f.char_end] == f.raw
+        assert f.raw in source[line_of(processed, f) - 1]
+    assert not any(f.value == 1 or f.value == 2 for f in facts if f.kind == "value")   # "1.", "2." are STT
+    assert {f.stt for f in facts} == {"1.", "2.", "3.", "4.", "5."}
+    first = [f for f in facts if f.table_row == 2]
+    assert [f.label for f in first][:2] == ["Huyện Đông Sơn; Tổng vốn", "Huyện Đông Sơn; NS tỉnh"]
+
+
+def test_the_total_column_and_the_rate_column_are_inferred_and_linked():
+    processed, facts = facts_of(separated(HEADER, ROWS))
+    by_raw = {(f.table_row, f.raw): f for f in facts}
+    total = by_raw[(2, "1.250")]
+    parts = [by_raw[(2, raw)] for raw in ("800", "300", "150")]
+    assert all(p.part_of == total.key and p.breakdown == "table" for p in parts)
+    assert by_raw[(2, "1.012")].part_of is None
+    rate = by_raw[(2, "81,0%")]
+    assert (rate.kind, rate.value, rate.plan, rate.percent, rate.plan_source) == (
+        "ratio", Decimal("1012"), Decimal("1250"), Decimal("81.0"), "table")
+    assert rate.value_from == by_raw[(2, "1.012")].key and rate.plan_from == total.key
+
+
+def test_a_clean_table_gives_no_mismatch_and_each_row_is_judged():
+    checks = checks_of(separated(HEADER, ROWS))
+    assert [c for c in checks if c[1] == "mismatch"] == []
+    assert sum(1 for c in checks if c[0] == "CK10" and c[1] == "ok") == 5
+    assert sum(1 for c in checks if c[0] == "CK02" and c[1] == "ok") == 5
+
+
+def test_a_row_that_breaks_the_relations_is_flagged_on_its_cells():
+    rows = [list(r) for r in ROWS]
+    rows[2][3] = "990"     # Nga Sơn: 990 + 400 + 130 = 1.520, printed total 1.430
+    rows[4][7] = "82,2%"   # Vĩnh Lộc: 701 / 760 = 92,2%
+    text = separated(HEADER, rows)
+    lines = text.split("\n")
+    mismatches = [c for c in checks_of(text) if c[1] == "mismatch"]
+    assert ("CK10", "mismatch", lines.index("1.430") + 1) in mismatches
+    assert ("CK02", "mismatch", lines.index("82,2%") + 1) in mismatches
+    assert len(mismatches) == 2
+
+
+def test_bare_cells_are_read_like_separated_ones():
+    rows = [list(r) for r in ROWS]
+    rows[0][6] = "1.100"   # Đông Sơn: 1.100 / 1.250 = 88%, printed 81,0%
+    checks = checks_of(bare(HEADER + rows))
+    assert [(c[0], c[1]) for c in checks if c[1] == "mismatch"] == [("CK02", "mismatch")]
+
+
+def test_a_table_where_no_relation_holds_gives_values_only():
+    header = [["STT", "Xã", "Dân số", "Diện tích (ha)", "Số thôn"]]
+    rows = [["1", "Tân Lập", "8.412", "2.150,4", "14"], ["2", "Khe Mo", "6.905", "3.420,7", "11"],
+            ["3", "Hòa Bình", "5.230", "1.875,2", "9"], ["4", "Văn Hán", "7.118", "4.012,9", "16"]]
+    processed, facts = facts_of(bare(header + rows))
+    assert len(facts) == 12
+    assert all(f.kind == "value" and f.part_of is None and f.plan_from is None for f in facts)
+    area = next(f for f in facts if f.raw == "2.150,4")
+    assert (area.value, area.unit) == (Decimal("2150.4"), "ha")
+    assert [c for c in checks_of(bare(header + rows)) if c[1] == "mismatch"] == []
+
+
+def test_a_column_writing_decimals_with_a_dot_is_read_as_decimals_and_said_so():
+    header = [["TT", "Trường", "Học sinh", "Đạt chuẩn", "Tỷ lệ"]]
+    rows = [["1.", "THCS Quang Trung", "640", "612", "95.6%"], ["2.", "THCS Lê Lợi", "512", "500", "97.7%"],
+            ["3.", "THCS Kim Đồng", "430", "430", "100%"], ["4.", "THCS Chu Văn An", "388", "351", "90.5%"]]
+    processed, facts = facts_of(separated(header, rows))
+    rates = [f for f in facts if f.percent is not None]
+    assert [f.percent for f in rates] == [Decimal("95.6"), Decimal("97.7"), Decimal("100"), Decimal("90.5")]
+    assert all(f.kind == "ratio" for f in rates)
+    assert [p.code for p in processed.problems if p.code.startswith("number.")] == ["number.dot_decimal"]
+
+
+def test_a_growth_column_is_judged_as_a_change_against_the_earlier_figure():
+    header = [["Mặt hàng", "Năm 2023", "Năm 2024", "Tăng (%)"]]
+    rows = [["Gạo", "1.204", "1.318", "9,5"], ["Cà phê", "845", "812", "-3,9"],
+            ["Hồ tiêu", "210", "236", "12,4"], ["Cao su", "530", "561", "15,8"]]   # 561/530 = +5,8%
+    text = separated(header, rows)
+    processed, facts = facts_of(text)
+    coffee = next(f for f in facts if f.raw == "-3,9")
+    assert (coffee.kind, coffee.change, coffee.percent, coffee.value, coffee.plan) == (
+        "change", "decrease", Decimal("3.9"), Decimal("812"), Decimal("845"))
+    mismatches = [c for c in checks_of(text) if c[1] == "mismatch"]
+    assert mismatches == [("CK01", "mismatch", text.split("\n").index("15,8") + 1)]
+
+
+def test_a_tab_separated_table_of_unknown_columns_gets_the_same_reading():
+    text = "\n".join(["Đơn vị\tTổng số\tNam\tNữ", "Phường 1\t1.520\t760\t760", "Phường 2\t1.184\t570\t614",
+                      "Phường 3\t2.031\t1.010\t1.021", "Phường 4\t990\t480\t520"])   # 480 + 520 = 1.000
+    mismatches = [c for c in checks_of(text) if c[1] == "mismatch"]
+    assert mismatches == [("CK10", "mismatch", 5)]
+
+
+def test_an_annex_whose_columns_are_named_stays_with_the_annex_reader():
+    text = "\n".join(["STT\tChỉ tiêu\tĐVT\tKế hoạch 2024\tThực hiện 2024\tĐánh giá",
+                      "1\tTổng đàn bò\tCon\t68.000\t67.450\tKhông đạt",
+                      "2\tTổng đàn lợn\tCon\t600.000\t612.480\tVượt",
+                      "3\tTổng đàn gia cầm\tCon\t285.060\t290.100\tVượt"])
+    processed, facts = facts_of(text)
+    assert facts == []
+    assert len([f for f in processed.facts if f.kind == "annex_row"]) == 3
+
+
+@pytest.mark.parametrize("style", [separated, lambda h, r: bare(h + r)])
+def test_a_total_row_without_row_number_is_aligned_on_its_columns(style):
+    header = [["STT", "Loại cây", "Diện tích", "Sản lượng"]]
+    rows = [["1.", "Lúa", "12.400", "74.210"], ["2.", "Ngô", "3.100", "15.880"], ["3.", "Sắn", "860", "14.020"]]
+    text = style(header, rows) + "\nCộng\n16.360\n104.110" if style is not separated else separated(
+        header, rows + [["Cộng", "16.360", "104.110"]])
+    processed, facts = facts_of(text)
+    total = [f for f in facts if f.label and f.label.startswith("Cộng")]
+    assert [(f.raw, f.label) for f in total] == [("16.360", "Cộng; Diện tích"), ("104.110", "Cộng; Sản lượng")]
+
+
+def test_units_come_from_the_unit_column_the_header_or_the_line_above_the_table():
+    with_column = [["TT", "Chỉ số", "ĐVT", "Quý I", "Quý II", "Quý III"],
+                   ["1.", "Thu ngân sách", "Tỷ đồng", "120,5", "131,2", "140,8"],
+                   ["2.", "Diện tích lúa", "ha", "5.120", "5.210", "5.300"],
+                   ["3.", "Hộ nghèo", "hộ", "412", "398", "371"]]
+    processed, facts = facts_of(separated(with_column[:1], with_column[1:]))
+    assert next(f for f in facts if f.raw == "120,5").value == Decimal("120.5e9")
+    assert next(f for f in facts if f.raw == "5.120").unit == "ha"
+    above = separated([["Huyện", "Thu", "Chi"]], [["A Lưới", "45,2", "61,7"], ["Phú Lộc", "88,1", "92,4"],
+                                                  ["Nam Đông", "21,9", "40,3"]], before="Đơn vị tính: tỷ đồng")
+    processed, facts = facts_of(above)
+    assert next(f for f in facts if f.raw == "88,1").value == Decimal("88.1e9")

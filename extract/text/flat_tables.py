@@ -268,18 +268,19 @@ def _best_shape(types: str, position: int, numbers: list[int | None]) -> tuple[i
     """(row length, first data line, rows) of the longest run of identical row shapes at or after `position`.
 
     A row shape starts with a label or a row number (a plain integer counting up row after row: "1", "2",
-    "3" — `numbers` holds each line's integer, if it is one), holds a number, and has no more text than
-    numbers. Only a few starting points per length are tried (the data starts after a header of at most
-    two rows), so the search costs a bounded multiple of the run's length."""
-    best = None
+    "3" — `numbers` holds each line's integer, if it is one) and holds numbers, at least one for every two
+    text cells. Of two runs as long, the one that ends cleanly wins (a shape started one cell early, on the
+    header's last cell, leaves the last row's last cell behind). Only a few starting points per length are
+    tried (the data starts after a header of at most two rows), so the search costs a bounded multiple of
+    the run's length."""
+    best, best_key = None, None
     n = len(types)
     for width in range(2, min(MAX_ROW_CELLS, (n - position) // MIN_ROWS) + 1):
         for start in range(position, min(position + 3 * width + 1, n - MIN_ROWS * width + 1)):
             shape = types[start:start + width]
-            if "N" not in shape or shape.count("N") < shape.count("T") + (shape[0] == "N"):
-                continue
             counting = shape[0] == "N"
-            if counting and numbers[start] is None:
+            figures = shape.count("N") - counting
+            if figures < 1 or 2 * figures < shape.count("T") or (counting and numbers[start] is None):
                 continue
             rows, k = 1, start + width
             # row numbers count up over the first rows; later a misprinted one ("23." twice) does not end the table
@@ -287,10 +288,14 @@ def _best_shape(types: str, position: int, numbers: list[int | None]) -> tuple[i
                                                   or (rows >= MIN_ROWS and numbers[k] is not None)):
                 rows += 1
                 k += width
-            covered = rows * width
-            if rows >= MIN_ROWS and (best is None or covered > best[2] * best[0]
-                                     or (covered == best[2] * best[0] and start < best[1])):
-                best = (width, start, rows)
+            if rows < MIN_ROWS:
+                continue
+            left = 0
+            while k + left < n and left < width and types[k + left] == shape[left]:
+                left += 1
+            key = (-rows * width, left, start)
+            if best_key is None or key < best_key:
+                best, best_key = (width, start, rows), key
     return best
 
 

@@ -185,3 +185,16 @@ def test_units_come_from_the_unit_column_the_header_or_the_line_above_the_table(
                                                   ["Nam Đông", "21,9", "40,3"]], before="Đơn vị tính: tỷ đồng")
     processed, facts = facts_of(above)
     assert next(f for f in facts if f.raw == "88,1").value == Decimal("88.1e9")
+
+
+def test_a_flattened_annex_with_a_label_column_at_the_end_goes_to_the_annex_reader():
+    rows = [["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch 2024", "Thực hiện 2024", "Đánh giá"],
+            ["1", "Tổng đàn bò", "Con", "68.000", "67.450", "Không đạt"],
+            ["2", "Tổng đàn lợn", "Con", "600.000", "612.480", "Vượt"],
+            ["3", "Diện tích lúa", "ha", "5.200", "5.310", "Vượt"]]
+    for text in (bare(rows), separated(rows[:1], rows[1:])):
+        processed, facts = facts_of(text)
+        annex = [f for f in processed.facts if f.kind == "annex_row"]
+        assert [(f.stt, f.value, f.plan, f.assessment) for f in annex] == [
+            ("1", 67450, 68000, "Không đạt"), ("2", 612480, 600000, "Vượt"), ("3", 5310, 5200, "Vượt")]
+        assert facts == []

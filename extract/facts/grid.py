@@ -43,6 +43,9 @@ MAJORITY = Decimal("0.75")  # a relation must hold in this share of the rows tha
 MIN_ROWS = 3                # … and in this many rows at least
 MAX_COLUMNS = 30            # wider tables are read cell by cell, without looking for relations
 MAX_GROUP = 8               # a total of at most this many adjacent columns
+SAMPLE_ROWS = 60            # the rows of a longer table vote on a relation through a sample of about this many
+EXACT_SHARE = Decimal("0.9")  # holding to the unit in this share of the rows, whole numbers are exact counts
+NEAR_MISS = Decimal("0.1")  # a total row off by less than this share of itself in one column is a misprint
 PROSE_CELL_WORDS = 5        # a text cell of this many words at least is read with the sentence rules …
 MAX_PROSE_CELL = 300        # … when it is no longer than this (a longer one is a converter's jumble)
 WORD = regex.compile(r"[^\W\d_]{2,}")
@@ -58,6 +61,10 @@ UNIT_IN_HEADER = regex.compile(r"\(\s*(?:đvt\s*:?\s*)?(?P<unit>[^()]{1,25}?)\s*
 UNIT_LINE = regex.compile(r"(?:đơn\s*vị\s*tính|đơn\s*vị|đvt)\s*:\s*(?P<unit>[^\n\t;,)]{1,25})", regex.I)
 UNIT_COLUMN = regex.compile(r"^(?:đvt|đơn\s*vị(?:\s*tính)?|đv\s*tính)$", regex.I)
 COMPARATORS = {"<": "<", ">": ">", "≤": "<=", "≥": ">="}
+# The label of a row that adds up the others: "Tổng cộng", "Cộng", "Toàn tỉnh", "Cả nước".
+TOTAL_ROW = regex.compile(r"^(?:tổng\s*cộng|tổng\s*số|tổng|cộng|toàn\s+(?:tỉnh|huyện|thành\s+phố|thị\s+xã|quốc|ngành|xã|vùng)"
+                          r"|cả\s+nước|chung)\b", regex.I)
+ARABIC_STT = regex.compile(r"^\d{1,4}[.)]?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +302,7 @@ def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, sta
     facts = _cell_facts(document, grid, columns, unit_col, rulebook, starts)
     if len(columns) <= MAX_COLUMNS:
         facts = _apply_relations(facts, grid, columns)
+        facts = _apply_row_sums(facts, grid, columns)
     facts.extend(_prose_cells(document, aligned, {label_col, unit_col}, rulebook, starts))
     return facts, problems
 
@@ -411,6 +419,7 @@ def infer_relations(grid: list[_Row], columns: list[_Column]) -> list[Relation]:
     percent_cols = [c.index for c in columns if c.percent]
     value_cols = [c.index for c in columns if c.numeric and not c.percent]
     relations = []
+    grid = grid[::max(1, len(grid) // SAMPLE_ROWS)]   # the rows of a long table vote through a sample
     for p in percent_cols:
         best = None
         for offset, kind in ((Decimal(0), "ratio"), (Decimal(100), "growth")):
@@ -483,55 +492,147 @@ def _as_checked(reading: Reading, fact: Fact) -> Reading:
     return replace(reading, exact=True) if exact else reading
 
 
-def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]) -> list[Fact]:
-    """Link the facts of every row along the inferred relations.
+def rounding_only(judged: list[tuple[bool, bool]]) -> list[bool]:
+    """Which of the rows (each judged: holds to the printed rounding, holds as the checks read it) to leave
+    unlinked: those that hold only thanks to the rounding of whole numbers the checks take as exact counts
+    ("1.845 + 417 = 2.263" printed 2.262) — unless the table's numbers are plainly exact, every other row
+    holding to the unit; then such a row is off, and it is linked so that the check flags it.
 
-    A row that keeps a relation only thanks to the rounding of whole numbers the checks take as exact
-    counts ("1.845 + 417 = 2.263" printed 2.262) is not linked: it is neither clearly right nor clearly wrong."""
+    >>> rounding_only([(True, True)] * 10 + [(True, False)])
+    [False, False, False, False, False, False, False, False, False, False, False]
+    >>> rounding_only([(True, True), (True, False), (True, False), (False, False)])
+    [False, True, True, False]
+    """
+    loose = [strict for ok, strict in judged if ok]
+    exact = bool(loose) and sum(loose) >= EXACT_SHARE * len(loose)
+    return [ok and not strict and not exact for ok, strict in judged]
+
+
+def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]) -> list[Fact]:
+    """Link the facts of every row along the inferred relations (see `rounding_only` for the rows left out)."""
     relations = infer_relations(grid, columns)
     if not relations:
         return facts
     at = {f.char_start: i for i, f in enumerate(facts)}
     for relation in relations:
+        rows, judged = [], []
         for row in grid:
             r = row.readings
             if relation.target not in r or not all(s in r for s in relation.sources):
                 continue
             target = at.get(r[relation.target].start)
             sources = [at.get(r[s].start) for s in relation.sources]
-            if target is None or None in sources:
+            if target is None or None in sources or any(
+                    facts[i].comparator is not None for i in [target] + sources):
                 continue
             checked = {k: _as_checked(r[k], facts[at[r[k].start]]) for k in (relation.target, *relation.sources)}
             if relation.kind == "sum":
                 gap, slack = _sum_gap(r[relation.target], [r[s] for s in relation.sources])
                 exact_gap, exact_slack = _sum_gap(checked[relation.target], [checked[s] for s in relation.sources])
-                if gap <= slack and exact_gap > exact_slack:
-                    continue
-                total = facts[target]
-                for i in sources:
-                    facts[i] = replace(facts[i], part_of=total.key, breakdown="table")
-                continue
-            a, b = facts[sources[0]], facts[sources[1]]
-            fact = facts[target]
-            if fact.comparator is not None or a.comparator is not None or b.comparator is not None:
-                continue
-            offset = Decimal(100) if relation.kind == "growth" else Decimal(0)
-            p, (ra, rb) = r[relation.target], (r[s] for s in relation.sources)
-            loose = _ratio_gap(p, ra, rb, offset)
-            # CK02 takes the plan of a share as exact; CK01 rounds an earlier period's figure
-            base = replace(rb, exact=True) if relation.kind == "ratio" else checked[relation.sources[1]]
-            strict = _ratio_gap(p, checked[relation.sources[0]], base, offset)
-            if loose is not None and strict is not None and loose <= 2 * p.half < strict:
-                continue
-            common = dict(value=a.value, plan=b.value, value_raw=a.value_raw, plan_raw=b.value_raw,
-                          value_from=a.key, plan_from=b.key, unit=a.unit if a.unit == b.unit else None)
-            if relation.kind == "ratio":
-                facts[target] = replace(fact, kind="ratio", plan_source="table", **common)
+                judged.append((gap <= slack, exact_gap <= exact_slack))
             else:
-                growth = fact.percent
-                facts[target] = replace(fact, kind="change", base="same_period", percent=abs(growth),
-                                        percent_raw=fact.percent_raw.lstrip("-"),
-                                        change="decrease" if growth < 0 else "increase", **common)
+                offset = Decimal(100) if relation.kind == "growth" else Decimal(0)
+                p, ra, rb = r[relation.target], r[relation.sources[0]], r[relation.sources[1]]
+                loose = _ratio_gap(p, ra, rb, offset)
+                # CK02 takes the plan of a share as exact; CK01 rounds an earlier period's figure
+                base = replace(rb, exact=True) if relation.kind == "ratio" else checked[relation.sources[1]]
+                strict = _ratio_gap(p, checked[relation.sources[0]], base, offset)
+                if loose is None or strict is None:
+                    continue
+                judged.append((loose <= 2 * p.half, strict <= 2 * p.half))
+            rows.append((target, sources))
+        for (target, sources), skip in zip(rows, rounding_only(judged)):
+            if not skip:
+                facts = _link(facts, relation.kind, target, sources)
+    return facts
+
+
+def _link(facts: list[Fact], kind: str, target: int, sources: list[int]) -> list[Fact]:
+    """Link one row's facts along a relation: parts to their total, a percent to its two figures."""
+    if kind == "sum":
+        total = facts[target]
+        for i in sources:
+            facts[i] = replace(facts[i], part_of=total.key, breakdown="table")
+        return facts
+    a, b, fact = facts[sources[0]], facts[sources[1]], facts[target]
+    common = dict(value=a.value, plan=b.value, value_raw=a.value_raw, plan_raw=b.value_raw,
+                  value_from=a.key, plan_from=b.key, unit=a.unit if a.unit == b.unit else None)
+    if kind == "ratio":
+        facts[target] = replace(fact, kind="ratio", plan_source="table", **common)
+    else:
+        growth = fact.percent
+        facts[target] = replace(fact, kind="change", base="same_period", percent=abs(growth),
+                                percent_raw=fact.percent_raw.lstrip("-"),
+                                change="decrease" if growth < 0 else "increase", **common)
+    return facts
+
+
+def row_groups(grid: list[_Row]) -> list[tuple[_Row, list[_Row]]]:
+    """(row, the rows it may add up) for a table's total row and its group rows.
+
+    A group row numbered apart from the rows under it ("I", "A", "a)" over "1", "2") may add up those rows;
+    a total row ("Tổng cộng", "Cả nước"), first or last, may add up the top rows (the group rows where there
+    are some, else every other row).
+
+    >>> row = lambda stt, label: _Row(None, [], label, stt, {1: 1})
+    >>> [(p.label, [c.label for c in k]) for p, k in row_groups(
+    ...     [row(None, "Toàn tỉnh"), row("I", "Thành thị"), row("1", "Phường A"), row("2", "Phường B"),
+    ...      row("II", "Nông thôn"), row("1", "Xã C"), row("2", "Xã D")])]
+    [('Thành thị', ['Phường A', 'Phường B']), ('Nông thôn', ['Xã C', 'Xã D']), ('Toàn tỉnh', ['Thành thị', 'Nông thôn'])]
+    """
+    totals = [r for r in {id(r): r for r in (grid[0], grid[-1])}.values() if TOTAL_ROW.match(r.label)] if grid else []
+    rows = [r for r in grid if all(r is not t for t in totals)]
+    groups: list[tuple[_Row, list[_Row]]] = []
+    top: list[_Row] = []
+    parent: _Row | None = None
+    arabic = [bool(r.stt and ARABIC_STT.match(r.stt)) for r in rows]
+    nested = any(arabic) and any(r.stt and not a for r, a in zip(rows, arabic))
+    for r, is_arabic in zip(rows, arabic):
+        if nested and not is_arabic:
+            parent = r
+            groups.append((r, []))
+            top.append(r)
+        elif nested and parent is not None:
+            groups[-1][1].append(r)
+        else:
+            top.append(r)
+    out = [(p, kids) for p, kids in groups if p.readings and len(kids) >= 2]
+    return out + [(t, [r for r in top if r.readings]) for t in totals if len(top) >= 2]
+
+
+def _apply_row_sums(facts: list[Fact], grid: list[_Row], columns: list[_Column]) -> list[Fact]:
+    """Link the cells of the rows a total or group row adds up to that row's cell, column by column.
+
+    The row must add up, to the printed rounding, in two of its numeric columns at least (or in its only
+    one) and in half of those that can test it; a column is then linked where it adds up or misses by a
+    misprint's margin (`NEAR_MISS`), not where it is far off (an average, a rate, a maximum does not add
+    up). A column whose cells already belong to another total is left out: a sum of some of its parts
+    would be wrong."""
+    value_cols = [c.index for c in columns if c.numeric and not c.percent]
+    at = {f.char_start: i for i, f in enumerate(facts)}
+    for parent, children in row_groups(grid):
+        linked, judged, tested = [], [], 0
+        for c in value_cols:
+            total = parent.readings.get(c)
+            parts = [k.readings.get(c) for k in children]
+            if total is None or None in parts or total.comparator or any(p.comparator for p in parts):
+                continue
+            cells = [at.get(p.start) for p in parts]
+            if None in cells or at.get(total.start) is None or any(facts[i].part_of is not None for i in cells):
+                continue
+            tested += 1
+            gap, slack = _sum_gap(total, parts)
+            exact_gap, exact_slack = _sum_gap(_as_checked(total, facts[at[total.start]]),
+                                              [_as_checked(p, facts[i]) for p, i in zip(parts, cells)])
+            if gap <= slack or gap <= NEAR_MISS * abs(total.value):
+                linked.append((at[total.start], cells))
+                judged.append((gap <= slack, exact_gap <= exact_slack))
+        holds = sum(ok for ok, _ in judged)
+        if holds < min(2, tested) or 2 * holds < tested:
+            continue
+        for (target, cells), skip in zip(linked, rounding_only(judged)):
+            if not skip:
+                facts = _link(facts, "sum", target, cells)
     return facts
 
 

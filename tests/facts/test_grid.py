@@ -198,3 +198,30 @@ def test_a_flattened_annex_with_a_label_column_at_the_end_goes_to_the_annex_read
         assert [(f.stt, f.value, f.plan, f.assessment) for f in annex] == [
             ("1", 67450, 68000, "Không đạt"), ("2", 612480, 600000, "Vượt"), ("3", 5310, 5200, "Vượt")]
         assert facts == []
+
+
+def test_a_total_row_adds_up_the_rows_and_a_misprint_in_it_is_flagged():
+    header = [["STT", "Huyện", "Số trường", "Số lớp", "Học sinh", "HS/lớp"]]
+    rows = [["1.", "Mường Nhé", "21", "310", "9.120", "29,4"], ["2.", "Nậm Pồ", "26", "402", "11.580", "28,8"],
+            ["3.", "Tủa Chùa", "18", "265", "7.890", "29,8"], ["4.", "Tuần Giáo", "30", "455", "13.604", "29,9"]]
+    clean = separated(header, rows + [["Tổng cộng", "95", "1.432", "42.194", "29,5"]])
+    checks = checks_of(clean)
+    assert [c for c in checks if c[1] == "mismatch"] == []
+    assert sum(1 for c in checks if c[0] == "CK10" and c[1] == "ok") == 3   # the average column does not add up
+    wrong = separated(header, rows + [["Tổng cộng", "95", "1.423", "42.194", "29,5"]])
+    line = wrong.split("\n").index("1.423") + 1
+    assert [c for c in checks_of(wrong) if c[1] == "mismatch"] == [("CK10", "mismatch", line)]
+
+
+def test_group_rows_add_up_their_own_rows():
+    text = "\n".join(["Khu vực\tHộ\tNhân khẩu",
+                      "Toàn huyện\t1.560\t6.100",
+                      "I\tThị trấn\t620\t2.410", "1\tKhu 1\t300\t1.150", "2\tKhu 2\t320\t1.260",
+                      "II\tCác xã\t940\t3.690", "1\tXã Đông\t410\t1.620", "2\tXã Tây\t530\t2.170"])
+    doc = document_from_text(text)
+    processed, facts = facts_of(text)
+    towns = next(f for f in facts if f.raw == "620")
+    assert {f.raw for f in facts if f.part_of == towns.key} == {"300", "320"}
+    whole = next(f for f in facts if f.raw == "1.560")
+    assert {f.raw for f in facts if f.part_of == whole.key} == {"620", "940"}
+    assert [c for c in checks_of(text) if c[1] == "mismatch"] == []

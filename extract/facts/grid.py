@@ -414,8 +414,10 @@ def _sum_gap(total: Reading, parts: list[Reading]) -> tuple[Decimal, Decimal]:
     return abs(total.value - sum(p.value for p in parts)), total.half + sum(p.half for p in parts)
 
 
-def infer_relations(grid: list[_Row], columns: list[_Column]) -> list[Relation]:
-    """The relations between columns that hold in a clear majority of the rows that can test them."""
+def infer_relations(grid: list[_Row], columns: list[_Column], total: _Row | None = None) -> list[Relation]:
+    """The relations between columns that hold in a clear majority of the rows that can test them: a percent
+    column as 100·A/B of two columns (a ratio), as 100·A/B − 100 (a growth), or as 100·A over the total
+    row's A (a share of the whole, "Cơ cấu (%)"); a total column as the sum of the columns next to it."""
     percent_cols = [c.index for c in columns if c.percent]
     value_cols = [c.index for c in columns if c.numeric and not c.percent]
     relations = []
@@ -440,6 +442,27 @@ def infer_relations(grid: list[_Row], columns: list[_Column]) -> list[Relation]:
                         best = Relation(kind, p, (a, b), holds, tested)
             if best is not None:
                 break
+        if best is not None:
+            relations.append(best)
+    for p in percent_cols:
+        if total is None or p in [rel.target for rel in relations]:
+            continue
+        best = None
+        for a in value_cols:
+            whole = total.readings.get(a)
+            if whole is None:
+                continue
+            holds = tested = 0
+            for row in grid:
+                r = row.readings
+                if row is not total and p in r and a in r:
+                    gap = _ratio_gap(r[p], r[a], whole, Decimal(0))
+                    if gap is None:
+                        continue
+                    tested += 1
+                    holds += gap <= 2 * r[p].half
+            if _clear(holds, tested) and (best is None or holds > best.holds):
+                best = Relation("share", p, (a,), holds, tested)
         if best is not None:
             relations.append(best)
     taken: set[int] = set()
@@ -510,33 +533,37 @@ def rounding_only(judged: list[tuple[bool, bool]]) -> list[bool]:
 
 def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]) -> list[Fact]:
     """Link the facts of every row along the inferred relations (see `rounding_only` for the rows left out)."""
-    relations = infer_relations(grid, columns)
+    total = next((r for r in (grid[-1], grid[0]) if TOTAL_ROW.match(r.label) and r.readings), None) if grid else None
+    relations = infer_relations(grid, columns, total)
     if not relations:
         return facts
     at = {f.char_start: i for i, f in enumerate(facts)}
     for relation in relations:
         rows, judged = [], []
         for row in grid:
-            r = row.readings
-            if relation.target not in r or not all(s in r for s in relation.sources):
+            r = dict(row.readings)
+            if relation.kind == "share":   # the whole is the total row's figure in the same column
+                r["whole"] = total.readings[relation.sources[0]]
+            keys = (*relation.sources, "whole") if relation.kind == "share" else relation.sources
+            if relation.target not in r or not all(k in r for k in keys):
                 continue
             target = at.get(r[relation.target].start)
-            sources = [at.get(r[s].start) for s in relation.sources]
+            sources = [at.get(r[k].start) for k in keys]
             if target is None or None in sources or any(
                     facts[i].comparator is not None for i in [target] + sources):
                 continue
-            checked = {k: _as_checked(r[k], facts[at[r[k].start]]) for k in (relation.target, *relation.sources)}
+            checked = {k: _as_checked(r[k], facts[at[r[k].start]]) for k in (relation.target, *keys)}
             if relation.kind == "sum":
-                gap, slack = _sum_gap(r[relation.target], [r[s] for s in relation.sources])
-                exact_gap, exact_slack = _sum_gap(checked[relation.target], [checked[s] for s in relation.sources])
+                gap, slack = _sum_gap(r[relation.target], [r[k] for k in keys])
+                exact_gap, exact_slack = _sum_gap(checked[relation.target], [checked[k] for k in keys])
                 judged.append((gap <= slack, exact_gap <= exact_slack))
             else:
                 offset = Decimal(100) if relation.kind == "growth" else Decimal(0)
-                p, ra, rb = r[relation.target], r[relation.sources[0]], r[relation.sources[1]]
+                p, ra, rb = r[relation.target], r[keys[0]], r[keys[1]]
                 loose = _ratio_gap(p, ra, rb, offset)
                 # CK02 takes the plan of a share as exact; CK01 rounds an earlier period's figure
-                base = replace(rb, exact=True) if relation.kind == "ratio" else checked[relation.sources[1]]
-                strict = _ratio_gap(p, checked[relation.sources[0]], base, offset)
+                base = checked[keys[1]] if relation.kind == "growth" else replace(rb, exact=True)
+                strict = _ratio_gap(p, checked[keys[0]], base, offset)
                 if loose is None or strict is None:
                     continue
                 judged.append((loose <= 2 * p.half, strict <= 2 * p.half))
@@ -557,7 +584,7 @@ def _link(facts: list[Fact], kind: str, target: int, sources: list[int]) -> list
     a, b, fact = facts[sources[0]], facts[sources[1]], facts[target]
     common = dict(value=a.value, plan=b.value, value_raw=a.value_raw, plan_raw=b.value_raw,
                   value_from=a.key, plan_from=b.key, unit=a.unit if a.unit == b.unit else None)
-    if kind == "ratio":
+    if kind in ("ratio", "share"):
         facts[target] = replace(fact, kind="ratio", plan_source="table", **common)
     else:
         growth = fact.percent

@@ -225,3 +225,18 @@ def test_group_rows_add_up_their_own_rows():
     whole = next(f for f in facts if f.raw == "1.560")
     assert {f.raw for f in facts if f.part_of == whole.key} == {"620", "940"}
     assert [c for c in checks_of(text) if c[1] == "mismatch"] == []
+
+
+def test_a_share_column_is_each_row_over_the_total_row():
+    header = [["Ngành", "Giá trị (tỷ đồng)", "Cơ cấu (%)"]]
+    rows = [["Nông nghiệp", "1.820,4", "58,3"], ["Lâm nghiệp", "402,7", "12,9"], ["Thủy sản", "751,3", "24,1"],
+            ["Dịch vụ nông nghiệp", "148,6", "4,8"], ["Tổng số", "3.123,0", "100,0"]]
+    text = bare(header + rows)
+    processed, facts = facts_of(text)
+    forestry = next(f for f in facts if f.raw == "12,9")
+    whole = next(f for f in facts if f.raw == "3.123,0")
+    assert (forestry.kind, forestry.plan_from, forestry.value) == ("ratio", whole.key, Decimal("402.7e9"))
+    assert [c for c in checks_of(text) if c[1] == "mismatch"] == []
+    rows[2][2] = "21,4"
+    text = bare(header + rows)
+    assert [c for c in checks_of(text) if c[1] == "mismatch"] == [("CK02", "mismatch", text.split("\n").index("21,4") + 1)]

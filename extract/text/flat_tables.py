@@ -180,30 +180,60 @@ def _separated_table(texts, places, usable, start: int) -> FlatTable | None:
 
 
 def _split_rows(tokens: list) -> list[list[FlatCell]]:
-    """Rows are the cells between separators; two separators in a row (an empty cell) end a row."""
-    rows: list[list[FlatCell]] = []
-    current: list[FlatCell] = []
-    previous = None
+    """Rows are the cells between separators; two separators in a row (an empty cell) end a row.
+
+    Three or more in a row also hold empty cells, at the end of one row or the start of the next: they
+    go where they make the row as long as the table's rows (`_place_empties`)."""
+    cells: list[FlatCell] = []
+    runs: list[int] = [0]       # runs[i]: separators before cells[i]; the last one: after the last cell
     for token in tokens:
         if token == SEPARATOR:
-            if previous == SEPARATOR and current:
-                rows.append(current)
-                current = []
+            runs[-1] += 1
         else:
-            current.append(token)
-        previous = token
-    if current:
-        rows.append(current)
-    return _merge_split_rows(rows)
+            cells.append(token)
+            runs.append(0)
+    if not cells:
+        return []
+    rows: list[list[FlatCell]] = [[cells[0]]]
+    empties = [max(runs[0] - 1, 0)]         # empties[i]: empty cells just before rows[i]; one more after the last
+    for cell, run in zip(cells[1:], runs[1:-1]):
+        if run >= 2:
+            rows.append([cell])
+            empties.append(run - 2)
+        else:
+            rows[-1].append(cell)
+    empties.append(max(runs[-1] - 1, 0))
+    return _merge_split_rows(_place_empties(rows, empties))
+
+
+def _common_width(rows: list[list[FlatCell]]) -> int | None:
+    widths = [len(r) for r in rows if any(is_numeric(c.text) for c in r)]
+    return max(set(widths), key=widths.count) if widths else None
+
+
+def _place_empties(rows: list[list[FlatCell]], empties: list[int]) -> list[list[FlatCell]]:
+    """Put the empty cells between two rows on the side where they complete a row to the common length."""
+    width = _common_width(rows)
+    if width is None:
+        return rows
+    rows = [list(r) for r in rows]
+    for i, count in enumerate(empties):
+        if not count:
+            continue
+        blank = [FlatCell(())] * count
+        if i > 0 and len(rows[i - 1]) + count == width:
+            rows[i - 1].extend(blank)
+        elif i < len(rows) and len(rows[i]) + count == width:
+            rows[i][:0] = blank
+    return rows
 
 
 def _merge_split_rows(rows: list[list[FlatCell]]) -> list[list[FlatCell]]:
     """An empty cell inside a row also prints two separators in a row: two short pieces of a data row
     whose lengths add up (with the empty cell) to the common row length are one row."""
-    widths = [len(r) for r in rows if any(is_numeric(c.text) for c in r)]
-    if not widths:
+    width = _common_width(rows)
+    if width is None:
         return rows
-    width = max(set(widths), key=widths.count)
     out: list[list[FlatCell]] = []
     i = 0
     while i < len(rows):

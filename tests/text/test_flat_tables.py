@@ -171,3 +171,16 @@ def test_two_level_header_rows_are_kept_as_header_rows():
     assert [r.header for r in doc.table_rows] == [True, True, False, False, False]
     assert [c for c, _ in rows[1]] == ["Tổng", "Mầm non", "Tiểu học"]
     assert rows[2][0] == ("1.", 18)
+
+
+def test_empty_cells_at_the_end_or_start_of_a_separated_row():
+    # "|  | 2023 | 2024 |" then "| Lúa | 5.120 |  |": three separators in a row hold an empty cell
+    text = "\n".join(["|", "|", "Năm 2023", "|", "Năm 2024", "|",
+                      "|", "Lúa", "|", "5.120", "|", "5.310", "|",
+                      "|", "Ngô", "|", "1.840", "|", "|",
+                      "|", "Sắn", "|", "920", "|", "905", "|",
+                      "|", "Lạc", "|", "410", "|", "398", "|"])
+    doc, rows = rows_of(text)
+    assert [[c for c, _ in r] for r in rows][:3] == [["", "Năm 2023", "Năm 2024"], ["Lúa", "5.120", "5.310"],
+                                                     ["Ngô", "1.840", ""]]
+    assert doc.table_rows[0].header

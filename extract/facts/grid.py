@@ -31,12 +31,12 @@ from decimal import Decimal
 
 import regex
 
-from extract.facts.numbers import NumberFormatError, read_vn_number
+from extract.facts.numbers import NumberFormatError, format_vn_number, read_vn_number
 from extract.facts.sentences import extract_sentence
 from extract.facts.units import SPACES, display_unit, lookup_unit
 from extract.records import Cell, Document, Fact, Problem, Sentence, TableRow
 from extract.rulebook import Rulebook
-from extract.text.flat_tables import EMPTY_CELL, is_column_numbering, is_numeric
+from extract.text.flat_tables import EMPTY_CELL, NUMBER_CELL, is_column_numbering, is_numeric
 
 RULE = "TB02"
 MAJORITY = Decimal("0.75")  # a relation must hold in this share of the rows that can test it
@@ -50,9 +50,11 @@ PROSE_CELL_WORDS = 5        # a text cell of this many words at least is read wi
 MAX_PROSE_CELL = 300        # … when it is no longer than this (a longer one is a converter's jumble)
 WORD = regex.compile(r"[^\W\d_]{2,}")
 
-CELL = regex.compile(r"^(?P<comparator>[<>≤≥])?\s*(?P<number>[+\-−–]?\d(?:[\d.,]*\d)?)\s*(?P<percent>%)?"
-                     r"\s*(?P<marker>[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\*{1,3}|\[\d{1,3}\]|\(\*\))?$")
-DOT_DECIMAL = regex.compile(r"^\d+\.\d+$")
+CELL = NUMBER_CELL   # the number of a cell, with its comparator, % sign and footnote marker apart
+# Numbers only the English way reads ("99.4", "1,234.5") or that it reads otherwise ("1.845", "1,845").
+ENGLISH_NUMBER = regex.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# A Vietnamese decimal comma that no English reading explains: "97,5", "1.234,5".
+VN_DECIMAL = regex.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+),(?:\d{1,2}|\d{4,})$|^\d{1,3}(?:\.\d{3})+,\d+$")
 STT = regex.compile(r"^(?:\d{1,4}[.)]?|[IVXLC]{1,7}[.)]?|[a-zđ][.)]?|[A-ZĐ][.)])$")
 STT_HEADER = regex.compile(r"^(?:stt|tt|số\s*tt|số\s*thứ\s*tự)$", regex.I)
 YEAR = regex.compile(r"^(?:19|20)\d\d$")
@@ -90,28 +92,45 @@ def _match(cell: Cell | None):
     return CELL.match(cell.text) if cell is not None and cell.text else None
 
 
+def read_digits(digits: str, dot_decimal: bool) -> tuple[Decimal, int, bool, bool] | None:
+    """(value, decimals, read with '.' as the decimal mark, ambiguous) of an unsigned printed number.
+
+    The Vietnamese way first ('.' groups thousands, ',' marks decimals); in a column that writes decimals
+    with '.' (`dot_decimal`), the other way, where "1.845" and "1,845" are each ambiguous. A number that
+    only the other way can read ("99.4", "1,234.5") is read so, wherever it is.
+
+    >>> read_digits("99.4", False), read_digits("1.845", False)
+    ((Decimal('99.4'), 1, True, False), (Decimal('1845'), 0, False, False))
+    >>> read_digits("1.845", True), read_digits("1,845", True), read_digits("1,234.5", False)
+    ((Decimal('1.845'), 3, True, True), (Decimal('1845'), 0, True, True), (Decimal('1234.5'), 1, True, False))
+    """
+    english = ENGLISH_NUMBER.match(digits)
+    if not dot_decimal or not english:
+        try:
+            number = read_vn_number(digits)
+            return number.value, number.decimals, False, False
+        except NumberFormatError:
+            if not english:
+                return None
+    whole, _, fraction = digits.partition(".")
+    ambiguous = (not fraction and "," in whole) or (len(fraction) == 3 and "," not in whole)
+    return Decimal(f"{whole.replace(',', '')}.{fraction}" if fraction else whole.replace(",", "")), len(fraction), True, ambiguous
+
+
 def read_cell(cell: Cell, dot_decimal: bool) -> tuple[Reading | None, bool]:
-    """The number of a cell, read with '.' as the decimal mark where its column does so; and whether the
-    reading was ambiguous ("1.234" in a column that otherwise writes decimals with '.')."""
+    """The number of a cell, read as its column writes numbers (`read_digits`); and whether the reading was
+    ambiguous."""
     m = _match(cell)
     if m is None:
         return None, False
     printed = m.group("number")
     sign = -1 if printed[0] in "-−–" else 1
     digits = printed.lstrip("+-−–")
-    ambiguous = False
-    dotted = False
-    try:
-        if dot_decimal and DOT_DECIMAL.match(digits):
-            ambiguous = len(digits.partition(".")[2]) == 3
-            raise NumberFormatError("read with the column's decimal point")
-        number = read_vn_number(digits)
-        value, decimals, raw = number.value, number.decimals, digits
-    except NumberFormatError:
-        if not DOT_DECIMAL.match(digits):
-            return None, False
-        whole, _, fraction = digits.partition(".")
-        value, decimals, raw, dotted = Decimal(f"{whole}.{fraction}"), len(fraction), f"{whole},{fraction}", True
+    read = read_digits(digits, dot_decimal)
+    if read is None:
+        return None, False
+    value, decimals, dotted, ambiguous = read
+    raw = format_vn_number(value, decimals) if dotted else digits
     end = m.end("percent") if m.group("percent") else m.end("number")
     start = m.start("number") if sign < 0 or printed[0] == "+" else m.start("number") + (len(printed) - len(digits))
     return Reading(sign * value, decimals, ("-" if sign < 0 else "") + raw, cell.start + start, cell.start + end,
@@ -293,9 +312,9 @@ def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, sta
             if reading is not None:
                 readings[column.index] = reading
                 if ambiguous:
-                    problems.append(Problem("number.dot_decimal",
-                                            f"{cell.text!r} may be {reading.raw} or {digits_grouped(reading)}: its column "
-                                            f"writes decimals with '.'; read as {reading.raw}", cell.start, cell.end))
+                    problems.append(Problem(
+                        "number.dot_decimal", f"{cell.text!r} is ambiguous: read as {reading.raw} since its column "
+                        f"writes decimals with '.'; the Vietnamese way it would be another number", cell.start, cell.end))
         label = cells[label_col].text if label_col is not None and cells[label_col] is not None else ""
         stt_cell = cells[0] if columns[0].stt else None
         grid.append(_Row(r, cells, label, stt_cell.text if stt_cell is not None and stt_cell.text else None, readings))
@@ -305,10 +324,6 @@ def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, sta
         facts = _apply_row_sums(facts, grid, columns)
     facts.extend(_prose_cells(document, aligned, {label_col, unit_col}, rulebook, starts))
     return facts, problems
-
-
-def digits_grouped(reading: Reading) -> str:
-    return reading.raw.replace(",", ".")
 
 
 def _find_stt_and_years(columns: list[_Column], aligned, header: list[TableRow]) -> None:
@@ -332,8 +347,9 @@ def _find_stt_and_years(columns: list[_Column], aligned, header: list[TableRow])
 
 
 def _read_conventions(columns: list[_Column], aligned) -> list[Problem]:
-    """Which columns write decimals with '.': those with a cell that cannot be read the Vietnamese way
-    ("99.4") and none with a decimal comma. One problem per such column, at its first such cell."""
+    """Which columns write decimals with '.': those with a number only that way can read ("99.4",
+    "1,234.5") and none with a Vietnamese decimal comma ("97,5", "1.234,5"). One problem per column with
+    such numbers, at the first of them."""
     problems = []
     for column in columns:
         if not column.numeric:
@@ -345,16 +361,17 @@ def _read_conventions(columns: list[_Column], aligned) -> list[Problem]:
             if m is None:
                 continue
             digits = m.group("number").lstrip("+-−–")
-            comma = comma or "," in digits
-            if DOT_DECIMAL.match(digits) and len(digits.partition(".")[2]) != 3:
+            if VN_DECIMAL.match(digits):
+                comma = True
+            elif ENGLISH_NUMBER.match(digits) and read_digits(digits, False)[2]:
                 dotted += 1
                 first = first or cell
         if dotted:
             column.dot_decimal = not comma
             problems.append(Problem(
                 "number.dot_decimal",
-                f"column {column.label or column.index + 1!r} writes {dotted} decimal(s) with '.' ({first.text!r}) "
-                f"where Vietnamese text uses ','; read as decimals", first.start, first.end))
+                f"column {column.label or column.index + 1!r} writes {dotted} number(s) with '.' for decimals "
+                f"({first.text!r}) where Vietnamese text uses ','; read so", first.start, first.end))
     return problems
 
 

@@ -23,8 +23,9 @@ import regex as re
 
 SEPARATOR = "|"
 # A number cell: an optional comparator, a signed number, an optional % and a footnote marker kept apart
-# ("2.388", "99.4%", "-3,5", "≥95", "1.845¹", "12,5*", "320[2]").
-NUMBER_CELL = re.compile(r"^[<>≤≥]?\s*[+\-−–]?\d(?:[\d.,]*\d)?\s*%?\s*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\*{1,3}|\[\d{1,3}\]|\(\*\))?$")
+# ("2.388", "99.4%", "-3,5", "≥95", "1.845¹", "12,5*", "320[2]", "87 (1)", "__2388__" left by a converter).
+NUMBER_CELL = re.compile(r"^_{0,3}(?P<comparator>[<>≤≥])?\s*(?P<number>[+\-−–]?\d(?:[\d.,]*\d)?)\s*(?P<percent>%)?_{0,3}"
+                         r"\s*(?P<marker>[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\*{1,3}|\[\d{1,3}\]|\(\d{1,2}\)|\(\*\))?$")
 # What tables print in a cell with no figure: a dash, "x", an ellipsis.
 EMPTY_CELL = re.compile(r"^(?:[-–—x×…]|\.{2,3}|-{2,})$", re.I)
 # A row number on its own: "1.", "12)", "II.", "IV", "a)", "b." (a bare "7" is read as a number).

@@ -240,3 +240,15 @@ def test_a_share_column_is_each_row_over_the_total_row():
     rows[2][2] = "21,4"
     text = bare(header + rows)
     assert [c for c in checks_of(text) if c[1] == "mismatch"] == [("CK02", "mismatch", text.split("\n").index("21,4") + 1)]
+
+
+def test_a_column_in_the_english_way_reads_its_commas_as_thousands():
+    header = [["Tỉnh", "Doanh thu", "Tăng (%)"]]
+    rows = [["An Giang", "1,204.5", "9.5"], ["Kiên Giang", "845.2", "3.9"], ["Cà Mau", "2,310.0", "12.4"],
+            ["Bạc Liêu", "1,520", "7.1"]]
+    processed, facts = facts_of(bare(header + rows))
+    values = {f.raw: f.value for f in facts if f.kind == "value"}
+    assert values == {"1,204.5": Decimal("1204.5"), "845.2": Decimal("845.2"), "2,310.0": Decimal("2310.0"),
+                      "1,520": Decimal("1520")}
+    codes = [p.code for p in processed.problems if p.code.startswith("number.")]
+    assert codes.count("number.dot_decimal") == 3   # two columns, and "1,520" that could be 1,52 the other way

@@ -371,6 +371,8 @@ def _bare_table_from(texts, places, index: list[int], types: str, numbers: list,
     return table, k
 
 
+# A numbered heading ("3. Thương mại", "II. VĂN HÓA", "a) Trồng trọt") is never a header cell.
+HEADING = re.compile(r"^(?:[IVXL]+|\d{1,2}(?:\.\d{1,2})*|[a-zđA-ZĐ])[.)]\s+\S")
 HEADER_FIRST = re.compile(r"^(?:stt|tt|số\s*tt|số\s*thứ\s*tự)$", re.I)
 
 
@@ -379,7 +381,8 @@ def _header_start(texts, index: list[int], types: str, position: int, first: int
     printed over two levels has more cells than a row; it is taken whole when it starts with the
     row-number column ("STT"), else exactly one row's worth of lines is taken (or none)."""
     start = first
-    while start > position and types[start - 1] in "TS" and first - start < 2 * width:
+    while (start > position and types[start - 1] in "TS" and first - start < 2 * width
+           and not HEADING.match(texts[index[start - 1]])):
         start -= 1
     for k in range(start, first - width + 1):
         if HEADER_FIRST.match(texts[index[k]]):

@@ -184,3 +184,10 @@ def test_empty_cells_at_the_end_or_start_of_a_separated_row():
     assert [[c for c, _ in r] for r in rows][:3] == [["", "Năm 2023", "Năm 2024"], ["Lúa", "5.120", "5.310"],
                                                      ["Ngô", "1.840", ""]]
     assert doc.table_rows[0].header
+
+
+def test_a_numbered_heading_before_a_bare_table_stays_a_heading():
+    text = "\n".join(["3. Thương mại", "Doanh thu", "Quý I", "1.250", "Quý II", "1.340", "Quý III", "1.410"])
+    doc, rows = rows_of(text)
+    assert [[c for c, _ in r] for r in rows] == [["Quý I", "1.250"], ["Quý II", "1.340"], ["Quý III", "1.410"]]
+    assert doc.text.startswith("3. Thương mại\nDoanh thu\n")

@@ -174,10 +174,34 @@ def _separated_table(texts, places, usable, start: int) -> FlatTable | None:
         tokens.append(FlatCell(tuple(pieces)))
         j = k
     rows = _split_rows(tokens)
+    cut = _next_table_at(rows)
+    if cut is not None:   # the table ends where the next one's title or header starts
+        lines = [p[3] for row in rows[:cut] for cell in row for p in cell.pieces]
+        last_sep = max(lines) + 1 if lines and texts[max(lines) + 1] == SEPARATOR else max(lines, default=start)
+        rows = rows[:cut]
     shaped = _with_headers(rows)
     if shaped is None:
         return None
     return FlatTable(start, last_sep, shaped, "separated")
+
+
+def _next_table_at(rows: list[list[FlatCell]]) -> int | None:
+    """The row where a second table starts right after the first: a row without figures (a title, a
+    header) followed by data rows of another length. A group heading ("I. Miền Bắc") is followed by rows
+    of the same length and does not end the table."""
+    widths: list[int] = []
+    for k, row in enumerate(rows):
+        texts = [c.text for c in row]
+        if not _header_like(texts):
+            widths.append(len(row))
+            continue
+        if not widths:
+            continue
+        width = max(set(widths), key=widths.count)
+        following = next((r for r in rows[k + 1:] if not _header_like([c.text for c in r])), None)
+        if following is not None and len(following) != width:
+            return k
+    return None
 
 
 def _split_rows(tokens: list) -> list[list[FlatCell]]:

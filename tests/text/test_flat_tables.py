@@ -191,3 +191,16 @@ def test_a_numbered_heading_before_a_bare_table_stays_a_heading():
     doc, rows = rows_of(text)
     assert [[c for c, _ in r] for r in rows] == [["Quý I", "1.250"], ["Quý II", "1.340"], ["Quý III", "1.410"]]
     assert doc.text.startswith("3. Thương mại\nDoanh thu\n")
+
+
+def test_two_separated_tables_one_after_the_other_stay_two_tables():
+    first = ["|", "Xã", "|", "Hộ", "|", "Khẩu", "|"] + sum(
+        [["|", x, "|", h, "|", k, "|"] for x, h, k in (("An Bình", "410", "1.620"), ("An Phú", "530", "2.170"),
+                                                       ("An Hòa", "300", "1.150"))], [])
+    second = ["|", "Biểu 2. Trường học", "|", "|", "Xã", "|", "Mầm non", "|", "Tiểu học", "|", "THCS", "|"] + sum(
+        [["|", x, "|", a, "|", b, "|", c, "|"] for x, a, b, c in (("An Bình", "2", "3", "1"), ("An Phú", "1", "2", "1"),
+                                                                  ("An Hòa", "2", "2", "1"))], [])
+    doc, rows = rows_of("\n".join(first + second))
+    assert [r.table for r in doc.table_rows] == [1, 1, 1, 1, 2, 2, 2, 2, 2]
+    assert [c for c, _ in rows[4]] == ["Biểu 2. Trường học"]
+    assert [r.header for r in doc.table_rows if r.table == 2] == [True, True, False, False, False]

@@ -25,6 +25,7 @@ in the number of rows.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -41,10 +42,11 @@ from extract.text.flat_tables import EMPTY_CELL, NUMBER_CELL, is_column_numberin
 RULE = "TB02"
 MAJORITY = Decimal("0.75")  # a relation must hold in this share of the rows that can test it
 MIN_ROWS = 3                # … and in this many rows at least
+SMALL_TABLE = 3             # except in a table of three rows, where two are enough
 MAX_COLUMNS = 30            # wider tables are read cell by cell, without looking for relations
 MAX_GROUP = 8               # a total of at most this many adjacent columns
 SAMPLE_ROWS = 60            # the rows of a longer table vote on a relation through a sample of about this many
-EXACT_SHARE = Decimal("0.9")  # holding to the unit in this share of the rows, whole numbers are exact counts
+EXACT_EVIDENCE = 0.001      # whole numbers adding up exactly this unlikely under rounding are exact counts
 NEAR_MISS = Decimal("0.1")  # a total row off by less than this share of itself in one column is a misprint
 PROSE_CELL_WORDS = 5        # a text cell of this many words at least is read with the sentence rules …
 MAX_PROSE_CELL = 300        # … when it is no longer than this (a longer one is a converter's jumble)
@@ -269,7 +271,7 @@ def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, sta
     aligned = []
     for r in data:
         cells = list(r.cells)
-        if len(cells) < width and cells and not _match(cells[0]):
+        if len(cells) < width and cells and not _match(cells[0]) and any(_match(c) for c in cells):
             cells = [None] * (width - len(cells)) + cells   # a total row without its row number
         aligned.append((r, cells if len(cells) == width else None))
     columns = [_Column(i) for i in range(width)]
@@ -495,7 +497,7 @@ def infer_relations(grid: list[_Row], columns: list[_Column], total: _Row | None
                     if gap <= slack:
                         holds += 1
                         nonzero += sum(r[g].value != 0 for g in group) >= 2
-            if _clear(holds, tested) and nonzero >= MIN_ROWS and (best is None or holds > best.holds):
+            if _clear(holds, tested) and nonzero >= 2 and (best is None or holds > best.holds):
                 best = Relation("sum", t, group, holds, tested)
         if best is not None and not taken & set(best.sources):
             relations.append(best)
@@ -504,7 +506,16 @@ def infer_relations(grid: list[_Row], columns: list[_Column], total: _Row | None
 
 
 def _clear(holds: int, tested: int) -> bool:
-    return holds >= MIN_ROWS and tested > 0 and holds >= MAJORITY * tested
+    """Does a relation hold in a clear majority of the rows that test it: three of them and 75 % at least,
+    or, in a table of three rows, two of them (one row off is what a reviewer must see, not a reason to
+    believe nothing).
+
+    >>> _clear(3, 4), _clear(2, 3), _clear(2, 4), _clear(5, 8)
+    (True, True, False, False)
+    """
+    if tested == SMALL_TABLE:
+        return holds >= SMALL_TABLE - 1
+    return holds >= MIN_ROWS and holds >= MAJORITY * tested
 
 
 def _adjacent_groups(total: int, value_cols: list[int]):
@@ -532,20 +543,45 @@ def _as_checked(reading: Reading, fact: Fact) -> Reading:
     return replace(reading, exact=True) if exact else reading
 
 
-def rounding_only(judged: list[tuple[bool, bool]]) -> list[bool]:
-    """Which of the rows (each judged: holds to the printed rounding, holds as the checks read it) to leave
-    unlinked: those that hold only thanks to the rounding of whole numbers the checks take as exact counts
-    ("1.845 + 417 = 2.263" printed 2.262) — unless the table's numbers are plainly exact, every other row
-    holding to the unit; then such a row is off, and it is linked so that the check flags it.
+def chance_exact(parts: int) -> float:
+    """How often whole numbers rounded from measurements still add up exactly: the rounded parts' sum is the
+    rounded total when their rounding errors (each within ±0,5) add up to within ±0,5 (Irwin–Hall for two
+    and three parts, the normal approximation beyond).
 
-    >>> rounding_only([(True, True)] * 10 + [(True, False)])
-    [False, False, False, False, False, False, False, False, False, False, False]
-    >>> rounding_only([(True, True), (True, False), (True, False), (False, False)])
+    >>> chance_exact(2), round(chance_exact(3), 3), round(chance_exact(34), 2)
+    (0.75, 0.667, 0.23)
+    """
+    if parts <= 1:
+        return 1.0
+    if parts <= 3:
+        return {2: 0.75, 3: 2 / 3}[parts]
+    return math.erf(0.5 / math.sqrt(parts / 12) / math.sqrt(2))
+
+
+def rounding_only(judged: list[tuple[bool, bool, int]]) -> list[bool]:
+    """Which of the rows to leave unlinked. Each row is judged (holds to the printed rounding, holds as the
+    checks read it — whole counts exact —, how many whole numbers it adds up exactly, 0 if none).
+
+    A row that holds only thanks to the rounding of whole numbers the checks take as exact counts
+    ("1.845 + 417 = 2.263" printed 2.262) is neither clearly right nor clearly wrong, and is left out —
+    unless the other rows show the numbers are exact: rounded measurements would not add up exactly in so
+    many of them (less than one chance in a thousand, `chance_exact`). Then the row is off, and it is linked
+    so that the check flags it.
+
+    >>> rounding_only([(True, True, 2)] * 30 + [(True, False, 0)])[-1], rounding_only([(True, True, 2)] * 12 + [(True, False, 0)])[-1]
+    (False, True)
+    >>> rounding_only([(True, True, 3), (True, False, 0), (True, False, 0), (False, False, 0)])
     [False, True, True, False]
     """
-    loose = [strict for ok, strict in judged if ok]
-    exact = bool(loose) and sum(loose) >= EXACT_SHARE * len(loose)
-    return [ok and not strict and not exact for ok, strict in judged]
+    evidence = sum(math.log(chance_exact(terms)) for ok, strict, terms in judged if strict and terms)
+    exact = evidence < math.log(EXACT_EVIDENCE)
+    return [ok and not strict and not exact for ok, strict, _ in judged]
+
+
+def _exact_terms(numbers: list[Reading], gap: Decimal) -> int:
+    """How many parts (whole numbers taken as exact, the total first) add up with no gap at all; 0 when
+    some number is rounded."""
+    return len(numbers) - 1 if gap == 0 and all(n.exact for n in numbers) else 0
 
 
 def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]) -> list[Fact]:
@@ -573,7 +609,8 @@ def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]
             if relation.kind == "sum":
                 gap, slack = _sum_gap(r[relation.target], [r[k] for k in keys])
                 exact_gap, exact_slack = _sum_gap(checked[relation.target], [checked[k] for k in keys])
-                judged.append((gap <= slack, exact_gap <= exact_slack))
+                judged.append((gap <= slack, exact_gap <= exact_slack,
+                               _exact_terms([checked[k] for k in (relation.target, *keys)], exact_gap)))
             else:
                 offset = Decimal(100) if relation.kind == "growth" else Decimal(0)
                 p, ra, rb = r[relation.target], r[keys[0]], r[keys[1]]
@@ -583,7 +620,7 @@ def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]
                 strict = _ratio_gap(p, checked[keys[0]], base, offset)
                 if loose is None or strict is None:
                     continue
-                judged.append((loose <= 2 * p.half, strict <= 2 * p.half))
+                judged.append((loose <= 2 * p.half, strict <= 2 * p.half, 0))
             rows.append((target, sources))
         for (target, sources), skip in zip(rows, rounding_only(judged)):
             if not skip:
@@ -632,10 +669,12 @@ def row_groups(grid: list[_Row]) -> list[tuple[_Row, list[_Row]]]:
     arabic = [bool(r.stt and ARABIC_STT.match(r.stt)) for r in rows]
     nested = any(arabic) and any(r.stt and not a for r, a in zip(rows, arabic))
     for r, is_arabic in zip(rows, arabic):
-        if nested and not is_arabic:
+        if nested and not is_arabic and r.readings:
             parent = r
             groups.append((r, []))
             top.append(r)
+        elif nested and not is_arabic:
+            parent = None   # a group heading without figures: its rows count at the top
         elif nested and parent is not None:
             groups[-1][1].append(r)
         else:
@@ -654,6 +693,7 @@ def _apply_row_sums(facts: list[Fact], grid: list[_Row], columns: list[_Column])
     would be wrong."""
     value_cols = [c.index for c in columns if c.numeric and not c.percent]
     at = {f.char_start: i for i, f in enumerate(facts)}
+    totals = {f.part_of for f in facts if f.part_of is not None}   # a figure is the total of one breakdown only
     for parent, children in row_groups(grid):
         linked, judged, tested = [], [], 0
         for c in value_cols:
@@ -662,21 +702,23 @@ def _apply_row_sums(facts: list[Fact], grid: list[_Row], columns: list[_Column])
             if total is None or None in parts or total.comparator or any(p.comparator for p in parts):
                 continue
             cells = [at.get(p.start) for p in parts]
-            if None in cells or at.get(total.start) is None or any(facts[i].part_of is not None for i in cells):
+            if (None in cells or at.get(total.start) is None or facts[at[total.start]].key in totals
+                    or any(facts[i].part_of is not None for i in cells)):
                 continue
             tested += 1
             gap, slack = _sum_gap(total, parts)
-            exact_gap, exact_slack = _sum_gap(_as_checked(total, facts[at[total.start]]),
-                                              [_as_checked(p, facts[i]) for p, i in zip(parts, cells)])
+            checked = [_as_checked(total, facts[at[total.start]])] + [_as_checked(p, facts[i]) for p, i in zip(parts, cells)]
+            exact_gap, exact_slack = _sum_gap(checked[0], checked[1:])
             if gap <= slack or gap <= NEAR_MISS * abs(total.value):
                 linked.append((at[total.start], cells))
-                judged.append((gap <= slack, exact_gap <= exact_slack))
-        holds = sum(ok for ok, _ in judged)
+                judged.append((gap <= slack, exact_gap <= exact_slack, _exact_terms(checked, exact_gap)))
+        holds = sum(ok for ok, _, _ in judged)
         if holds < min(2, tested) or 2 * holds < tested:
             continue
         for (target, cells), skip in zip(linked, rounding_only(judged)):
             if not skip:
                 facts = _link(facts, "sum", target, cells)
+                totals.add(facts[target].key)
     return facts
 
 

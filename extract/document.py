@@ -12,6 +12,7 @@ from pathlib import Path
 from contextlib import nullcontext
 
 from extract.facts.engine import extract_facts
+from extract.facts.grid import RULE as TABLE_CELL_RULE
 from extract.links.breakdowns import link_breakdowns, link_share_structures
 from extract.links.counts import mark_counts
 from extract.links.crossref import link_same_indicator
@@ -61,9 +62,13 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
         raise ReadError(problem)
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
-    facts = resolve_plans(facts, document, rulebook.plan_words)
+    # a table's cells are linked within their table (extract/facts/grid.py): the plans and breakdowns of
+    # the running text are looked for among the other facts, and never re-link a cell
+    cells = [f for f in facts if f.rule == TABLE_CELL_RULE]
+    facts = resolve_plans([f for f in facts if f.rule != TABLE_CELL_RULE], document, rulebook.plan_words)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
+    facts = sorted(facts + cells, key=lambda f: f.char_start)
     if rulebook.lexicon.structure_triggers is not None:
         facts = link_share_structures(document, facts, rulebook.lexicon.structure_triggers)
     facts = link_same_indicator(facts, document.text, {s.index: s.start for s in document.sentences}, info["year"])

@@ -263,3 +263,13 @@ def test_whole_numbers_rounded_from_measurements_are_not_flagged_for_their_round
     processed, facts = facts_of(bare(header + rows))
     assert sum(1 for f in facts if f.part_of is not None) == 3 * 3   # the rows off by their rounding are left out
     assert [c for c in checks_of(bare(header + rows)) if c[1] == "mismatch"] == []
+
+
+def test_a_share_in_the_text_after_a_table_does_not_take_a_cell_for_its_plan():
+    rows = [["Đơn vị", "Kế hoạch (tỷ đồng)", "Thực hiện (tỷ đồng)"], ["Huyện A", "120", "118"],
+            ["Huyện B", "90", "95"], ["Huyện C", "300", "280"]]
+    text = bare(rows) + "\nTổng thu ngân sách đạt 1.250 tỷ đồng, bằng 95% kế hoạch."
+    processed, _ = facts_of(text)
+    share = next(f for f in processed.facts if f.percent == 95)
+    assert share.plan is None and share.plan_from is None
+    assert [c for c in checks_of(text) if c[1] == "mismatch"] == []

@@ -62,16 +62,17 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
         raise ReadError(problem)
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
-    # a table's cells are linked within their table (extract/facts/grid.py): the plans and breakdowns of
-    # the running text are looked for among the other facts, and never re-link a cell
+    # a table's cells are linked within their table (extract/facts/grid.py): the plans, breakdowns and
+    # places of the same indicator of the running text are looked for among the other facts, and never
+    # re-link a cell (a cell's column may be last year's, a plan, a part: its row label alone does not say)
     cells = [f for f in facts if f.rule == TABLE_CELL_RULE]
     facts = resolve_plans([f for f in facts if f.rule != TABLE_CELL_RULE], document, rulebook.plan_words)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
-    facts = sorted(facts + cells, key=lambda f: f.char_start)
     if rulebook.lexicon.structure_triggers is not None:
         facts = link_share_structures(document, facts, rulebook.lexicon.structure_triggers)
     facts = link_same_indicator(facts, document.text, {s.index: s.start for s in document.sentences}, info["year"])
+    facts = sorted(facts + cells, key=lambda f: f.char_start)
     facts = mark_counts(document, facts, rulebook.lexicon.indicator_counts)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],

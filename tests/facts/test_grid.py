@@ -273,3 +273,13 @@ def test_a_share_in_the_text_after_a_table_does_not_take_a_cell_for_its_plan():
     share = next(f for f in processed.facts if f.percent == 95)
     assert share.plan is None and share.plan_from is None
     assert [c for c in checks_of(text) if c[1] == "mismatch"] == []
+
+
+def test_a_cell_of_another_year_is_not_compared_with_the_annex():
+    annex = "\n".join(["STT\tChỉ tiêu\tĐVT\tKế hoạch 2024\tThực hiện 2024\tĐánh giá",
+                       "1\tTổng đàn bò\tCon\t68.000\t67.450\tKhông đạt",
+                       "2\tTổng đàn lợn\tCon\t600.000\t612.480\tVượt"])
+    table = bare([["Chỉ số", "2022", "2023"], ["Tổng đàn bò", "64.100", "66.000"], ["Tổng đàn trâu", "12.400", "12.150"],
+                  ["Tổng đàn dê", "3.100", "3.240"]])
+    text = table + "\n\n" + annex
+    assert [c for c in checks_of(text) if c[1] == "mismatch"] == []

@@ -283,3 +283,25 @@ def test_a_cell_of_another_year_is_not_compared_with_the_annex():
                   ["Tổng đàn dê", "3.100", "3.240"]])
     text = table + "\n\n" + annex
     assert [c for c in checks_of(text) if c[1] == "mismatch"] == []
+
+
+def test_ingest_through_the_cli_flags_the_broken_rows_on_their_cells(tmp_path):
+    from conftest import run_cli
+    rows = [list(r) for r in ROWS]
+    rows[1][4] = "205"     # Hà Trung: 610 + 205 + 120 = 935, printed total 980
+    report = tmp_path / "von_dau_tu.txt"
+    text = separated(HEADER, rows, before="Biểu 3. Vốn đầu tư công theo đơn vị",
+                     after="Nhìn chung tiến độ giải ngân đạt khá.")
+    report.write_text(text, encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    result = run_cli("ingest", str(report), "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stdout + result.stderr
+    con = duckdb.connect(str(warehouse), read_only=True)
+    lines = text.split("\n")
+    flagged = con.execute("select rule_id, line from checks where status = 'mismatch'").fetchall()
+    assert flagged == [("CK10", lines.index("980") + 1)]
+    assert con.execute("select count(*) from checks where status = 'ok'").fetchone()[0] == 9
+    assert con.execute("""select count(*) from facts f join reports r using (report_id)
+                          where substr(r.text, f.char_start + 1, f.char_end - f.char_start) <> f.raw""").fetchone()[0] == 0
+    stt_lines = [i + 1 for i, line in enumerate(lines) if line in ("1.", "2.", "3.", "4.", "5.")]
+    assert con.execute(f"select count(*) from facts where line in ({', '.join(map(str, stt_lines))})").fetchone()[0] == 0

@@ -37,6 +37,7 @@ from extract.facts.sentences import extract_sentence
 from extract.facts.units import SPACES, display_unit, lookup_unit
 from extract.records import Cell, Document, Fact, Problem, Sentence, TableRow
 from extract.rulebook import Rulebook
+from extract.text.segment import LineMap
 from extract.text.flat_tables import EMPTY_CELL, NUMBER_CELL, is_column_numbering, is_numeric
 
 RULE = "TB02"
@@ -171,20 +172,31 @@ class _Row:
     readings: dict         # column -> Reading
 
 
-def extract_grid_tables(document: Document, rulebook: Rulebook, skip: set[int] = frozenset()) -> tuple[list[Fact], list[Problem]]:
-    """Facts of every table not read by the annex reader (its number in `skip`), and the problems found."""
+def extract_grid_tables(document: Document, rulebook: Rulebook, annex: set[int] = frozenset()
+                        ) -> tuple[list[Fact], list[Problem]]:
+    """Facts of every table, and the problems found. A table the annex reader read (its number in `annex`)
+    gives nothing more — unless it was printed one cell per line: its annex rows cannot sit on every line
+    their figures were printed on, so its cells are read too, as plain values (the annex rows judge them)."""
     by_table: dict[int, list[TableRow]] = {}
     for row in document.table_rows:
-        if row.table not in skip:
-            by_table.setdefault(row.table, []).append(row)
+        by_table.setdefault(row.table, []).append(row)
     starts = [s.start for s in document.sentences]
     facts: list[Fact] = []
     problems: list[Problem] = []
-    for rows in by_table.values():
-        table_facts, table_problems = read_table(document, rows, rulebook, starts)
+    for table, rows in by_table.items():
+        if table in annex and not printed_cell_by_cell(document, rows):
+            continue
+        table_facts, table_problems = read_table(document, rows, rulebook, starts, values_only=table in annex)
         facts.extend(table_facts)
         problems.extend(table_problems)
     return facts, problems
+
+
+def printed_cell_by_cell(document: Document, rows: list[TableRow]) -> bool:
+    """Was the table printed one cell per line (rebuilt by extract/text/flat_tables.py)? Its rows then span
+    several source lines."""
+    locate = LineMap(document)
+    return any(len(r.cells) > 1 and locate(r.cells[0].start) != locate(r.cells[-1].start) for r in rows[:3])
 
 
 def _split_header(rows: list[TableRow]) -> tuple[list[TableRow], list[TableRow]]:
@@ -260,7 +272,10 @@ def _known_unit(raw: str | None, rulebook: Rulebook) -> tuple[str, Decimal] | No
     return None
 
 
-def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, starts: list[int]) -> tuple[list[Fact], list[Problem]]:
+def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, starts: list[int],
+               values_only: bool = False) -> tuple[list[Fact], list[Problem]]:
+    """The facts of one table: a fact per numeric cell, linked along the relations its rows show (or, with
+    `values_only`, its value cells alone)."""
     header, data = _split_header(rows)
     if not data:
         return [], []
@@ -321,6 +336,8 @@ def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, sta
         stt_cell = cells[0] if columns[0].stt else None
         grid.append(_Row(r, cells, label, stt_cell.text if stt_cell is not None and stt_cell.text else None, readings))
     facts = _cell_facts(document, grid, columns, unit_col, rulebook, starts)
+    if values_only:
+        return [f for f in facts if f.kind == "value"], problems
     if len(columns) <= MAX_COLUMNS:
         facts = _apply_relations(facts, grid, columns)
         facts = _apply_row_sums(facts, grid, columns)

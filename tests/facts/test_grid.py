@@ -187,17 +187,22 @@ def test_units_come_from_the_unit_column_the_header_or_the_line_above_the_table(
     assert next(f for f in facts if f.raw == "88,1").value == Decimal("88.1e9")
 
 
-def test_a_flattened_annex_with_a_label_column_at_the_end_goes_to_the_annex_reader():
+def test_a_flattened_annex_goes_to_the_annex_reader_and_keeps_its_figures_on_their_lines():
     rows = [["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch 2024", "Thực hiện 2024", "Đánh giá"],
             ["1", "Tổng đàn bò", "Con", "68.000", "67.450", "Không đạt"],
             ["2", "Tổng đàn lợn", "Con", "600.000", "612.480", "Vượt"],
             ["3", "Diện tích lúa", "ha", "5.200", "5.310", "Vượt"]]
     for text in (bare(rows), separated(rows[:1], rows[1:])):
         processed, facts = facts_of(text)
+        lines = text.split("\n")
         annex = [f for f in processed.facts if f.kind == "annex_row"]
         assert [(f.stt, f.value, f.plan, f.assessment) for f in annex] == [
             ("1", 67450, 68000, "Không đạt"), ("2", 612480, 600000, "Vượt"), ("3", 5310, 5200, "Vượt")]
-        assert facts == []
+        # each row sits on the line of its actual figure, and every figure is a value on its own line
+        assert [line_of(processed, f) for f in annex] == [lines.index(x) + 1 for x in ("67.450", "612.480", "5.310")]
+        assert [(f.raw, line_of(processed, f)) for f in facts] == [
+            (x, lines.index(x) + 1) for x in ("68.000", "67.450", "600.000", "612.480", "5.200", "5.310")]
+        assert all(f.part_of is None and f.plan_from is None for f in facts)
 
 
 def test_a_total_row_adds_up_the_rows_and_a_misprint_in_it_is_flagged():
@@ -305,3 +310,12 @@ def test_ingest_through_the_cli_flags_the_broken_rows_on_their_cells(tmp_path):
                           where substr(r.text, f.char_start + 1, f.char_end - f.char_start) <> f.raw""").fetchone()[0] == 0
     stt_lines = [i + 1 for i, line in enumerate(lines) if line in ("1.", "2.", "3.", "4.", "5.")]
     assert con.execute(f"select count(*) from facts where line in ({', '.join(map(str, stt_lines))})").fetchone()[0] == 0
+
+
+def test_a_flattened_annex_row_with_a_wrong_percent_is_flagged_on_the_percent_cell():
+    rows = [["STT", "Chỉ tiêu", "ĐVT", "KH năm 2024", "TH 9 tháng", "% so KH"],
+            ["1", "Thu ngân sách", "Tỷ đồng", "260", "201,9", "77,7"],
+            ["2", "Vốn đầu tư", "Tỷ đồng", "1.250", "980,4", "87,4"],     # 980,4 / 1.250 = 78,4%
+            ["3", "Trồng rừng", "ha", "350", "310,5", "88,7"]]
+    text = separated(rows[:1], rows[1:])
+    assert [c for c in checks_of(text) if c[1] == "mismatch"] == [("CK01", "mismatch", text.split("\n").index("87,4") + 1)]

@@ -10,14 +10,19 @@ over the first: the rows show it. This module does the same:
   2. each cell is read as the column prints its numbers: "99.4%" in a column that marks decimals with '.'
      is 99,4 (recorded as a `number.dot_decimal` problem), bold and footnote markers apart;
   3. relations between columns are inferred from the rows: a percent column equal to 100·A/B (or
-     100·A/B − 100) for a fixed pair of columns, a total column equal to the sum of a group of columns
-     next to it. A relation is kept only when it holds, to the printed rounding, in a clear majority of
-     the rows where it can be tested (`MAJORITY`, `MIN_ROWS`);
+     100·A/B − 100) for a fixed pair of columns, or to each row's share of the total row; a total column
+     equal to the sum of a group of columns next to it. A relation is kept only when it holds, to the
+     printed rounding, in a clear majority of the rows where it can be tested (`MAJORITY`, `MIN_ROWS`).
+     A total row ("Tổng cộng", "Cả nước") and group rows ("I", "II" over "1", "2") are checked column by
+     column against the rows under them when they add up in most of their columns;
   4. every numeric cell becomes a fact anchored on the cell; a percent cell whose row has the relation's
      two figures becomes a ratio (value_from, plan_from, plan_source "table", judged by CK02) or a change
      (judged by CK01); the parts of a total are linked to it (part_of, breakdown "table", judged by CK10).
      The rows that break a relation are exactly what a reviewer must see, and they are flagged by the
      checks; a table where no relation holds gives its cell values only.
+
+Tables the annex reader understands (extract/facts/tables.py) are left to it, except that the figures of
+one printed cell by cell are also read here, as values on their own lines.
 
 Each relation is tested row by row for a bounded number of column pairs and groups, so the cost is linear
 in the number of rows.
@@ -66,9 +71,10 @@ UNIT_IN_HEADER = regex.compile(r"\(\s*(?:đvt\s*:?\s*)?(?P<unit>[^()]{1,25}?)\s*
 UNIT_LINE = regex.compile(r"(?:đơn\s*vị\s*tính|đơn\s*vị|đvt)\s*:\s*(?P<unit>[^\n\t;,)]{1,25})", regex.I)
 UNIT_COLUMN = regex.compile(r"^(?:đvt|đơn\s*vị(?:\s*tính)?|đv\s*tính)$", regex.I)
 COMPARATORS = {"<": "<", ">": ">", "≤": "<=", "≥": ">="}
-# The label of a row that adds up the others: "Tổng cộng", "Cộng", "Toàn tỉnh", "Cả nước".
-TOTAL_ROW = regex.compile(r"^(?:tổng\s*cộng|tổng\s*số|tổng|cộng|toàn\s+(?:tỉnh|huyện|thành\s+phố|thị\s+xã|quốc|ngành|xã|vùng)"
-                          r"|cả\s+nước|chung)\b", regex.I)
+# The label of a row that adds up the others: "Tổng cộng", "Cộng", "Toàn tỉnh", "Cả nước", "Tổng số (A+B)" —
+# not an indicator that starts like one ("Tổng đàn bò", "Tổng số hộ nghèo").
+SCOPE = r"toàn\s+(?:tỉnh|huyện|thành\s+phố|thị\s+xã|quốc|ngành|xã|vùng|khu\s+vực)|cả\s+nước|chung"
+TOTAL_ROW = regex.compile(rf"^(?:tổng\s*cộng|tổng\s*số|tổng|cộng|{SCOPE})(?:\s+(?:{SCOPE}))?\s*(?:[:(].*)?$", regex.I)
 ARABIC_STT = regex.compile(r"^\d{1,4}[.)]?$")
 
 

@@ -301,7 +301,8 @@ def _with_headers(rows: list[list[FlatCell]]) -> tuple[FlatRow, ...] | None:
 
 def _bare_tables(texts, places, start: int, end: int) -> list[FlatTable]:
     """Tables in a run of cell-like lines [start, end) with no separators (blank lines skipped)."""
-    index = [k for k in range(start, end) if texts[k]]
+    # blank lines are not cells, nor a page number where the table runs over a page break
+    index = [k for k in range(start, end) if texts[k] and not _page_number_at_break(texts, places, k, start, end)]
     if len(index) < 2 * MIN_ROWS:
         return []
     types = "".join(cell_type(texts[k]) for k in index)
@@ -317,6 +318,12 @@ def _bare_tables(texts, places, start: int, end: int) -> list[FlatTable]:
         found.append(table[0])
         position = table[1]
     return found
+
+
+def _page_number_at_break(texts, places, k: int, start: int, end: int) -> bool:
+    page = places[k][0]
+    return bool(PAGE_NUMBER.match(texts[k])) and (
+        (k + 1 < end and places[k + 1][0] != page) or (k > start and places[k - 1][0] != page))
 
 
 def _best_shape(types: str, position: int, numbers: list[int | None]) -> tuple[int, int, int] | None:
@@ -366,7 +373,7 @@ def _bare_table_from(texts, places, index: list[int], types: str, numbers: list,
     k = start
     # a total row without a row number just before the first row ("Cả nước", then the provinces)
     first = start
-    if shape[0] == "S" and start - (width - 1) >= position and types[start - width + 1:start] == shape[1:]:
+    if shape[0] in "SN" and start - (width - 1) >= position and types[start - width + 1:start] == shape[1:]:
         first = start - width + 1
     header_start = _header_start(texts, index, types, position, first, width)
     if header_start < first:
@@ -380,7 +387,7 @@ def _bare_table_from(texts, places, index: list[int], types: str, numbers: list,
             k += width
             continue
         # a total row without its row number, or a group heading ("I. Miền Bắc") before more rows
-        if shape[0] == "S" and types.startswith(shape[1:], k) and not types.startswith(shape[1:] + "N", k):
+        if shape[0] in "SN" and types.startswith(shape[1:], k) and not types.startswith(shape[1:] + "N", k):
             rows.append(FlatRow(tuple(cell(m) for m in range(k, k + width - 1))))
             k += width - 1
             continue

@@ -204,3 +204,17 @@ def test_two_separated_tables_one_after_the_other_stay_two_tables():
     assert [r.table for r in doc.table_rows] == [1, 1, 1, 1, 2, 2, 2, 2, 2]
     assert [c for c, _ in rows[4]] == ["Biểu 2. Trường học"]
     assert [r.header for r in doc.table_rows if r.table == 2] == [True, True, False, False, False]
+
+
+def test_a_bare_table_over_a_page_break_leaves_the_page_number_out(tmp_path):
+    from extract.reading.source import read_source
+    from extract.text.segment import segment_document
+    rows = [["1.", "Xã An", "410", "1.620"], ["2.", "Xã Bình", "530", "2.170"], ["3.", "Xã Cường", "300", "1.150"],
+            ["4.", "Xã Dũng", "320", "1.260"]]
+    lines = [c for r in rows[:2] for c in r] + ["7\f" + rows[2][0]] + rows[2][1:] + [c for r in rows[3:] for c in r]
+    path = tmp_path / "bang.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    doc = segment_document(read_source(path), "bang")
+    assert [[c.text for c in r.cells] for r in doc.table_rows] == rows
+    locate = LineMap(doc)
+    assert locate(doc.table_rows[2].cells[0].start) == (2, 9)

@@ -278,16 +278,23 @@ def _known_unit(raw: str | None, rulebook: Rulebook) -> tuple[str, Decimal] | No
     return None
 
 
-def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, starts: list[int],
-               values_only: bool = False) -> tuple[list[Fact], list[Problem]]:
-    """The facts of one table: a fact per numeric cell, linked along the relations its rows show (or, with
-    `values_only`, its value cells alone)."""
+@dataclass
+class Grid:
+    """A table laid on its columns: what `read_table` works from."""
+    columns: list[_Column]
+    rows: list[_Row]        # the data rows of the table's width, with their numbers read
+    aligned: list           # (TableRow, cells aligned on the columns, or None when they cannot be)
+    unit_col: int | None
+    label_col: int | None
+    problems: list[Problem]
+
+
+def lay_out(document: Document, rows: list[TableRow], rulebook: Rulebook) -> Grid | None:
+    """Lay a table's data rows on its columns, tell what each column holds and read its numbers."""
     header, data = _split_header(rows)
-    if not data:
-        return [], []
     widths = Counter(len(r.cells) for r in data if any(_match(c) for c in r.cells))
     if not widths:
-        return [], []
+        return None
     width = widths.most_common(1)[0][0]
     aligned = []
     for r in data:
@@ -341,14 +348,52 @@ def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, sta
         label = cells[label_col].text if label_col is not None and cells[label_col] is not None else ""
         stt_cell = cells[0] if columns[0].stt else None
         grid.append(_Row(r, cells, label, stt_cell.text if stt_cell is not None and stt_cell.text else None, readings))
-    facts = _cell_facts(document, grid, columns, unit_col, rulebook, starts)
+    return Grid(columns, grid, aligned, unit_col, label_col, problems)
+
+
+def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, starts: list[int],
+               values_only: bool = False) -> tuple[list[Fact], list[Problem]]:
+    """The facts of one table: a fact per numeric cell, linked along the relations its rows show (or, with
+    `values_only`, its value cells alone)."""
+    grid = lay_out(document, rows, rulebook)
+    if grid is None:
+        return [], []
+    facts = _cell_facts(document, grid.rows, grid.columns, grid.unit_col, rulebook, starts)
     if values_only:
-        return [f for f in facts if f.kind == "value"], problems
-    if len(columns) <= MAX_COLUMNS:
-        facts = _apply_relations(facts, grid, columns)
-        facts = _apply_row_sums(facts, grid, columns)
-    facts.extend(_prose_cells(document, aligned, {label_col, unit_col}, rulebook, starts))
-    return facts, problems
+        return [f for f in facts if f.kind == "value"], grid.problems
+    if len(grid.columns) <= MAX_COLUMNS:
+        facts = _apply_relations(facts, grid.rows, grid.columns)
+        facts = _apply_row_sums(facts, grid.rows, grid.columns)
+    facts.extend(_prose_cells(document, grid.aligned, {grid.label_col, grid.unit_col}, rulebook, starts))
+    return facts, grid.problems
+
+
+def table_relations(document: Document, rulebook: Rulebook) -> dict[int, list[tuple]]:
+    """Table number -> the column relations its rows show, as (kind, target column, source columns), columns
+    counted from 0 (for readers and tests: what the checks will judge every row by).
+
+    >>> from extract.facts.engine import document_from_text
+    >>> from extract.rulebook import default_rulebook
+    >>> rows = ["Xã\\tTổng\\tNam\\tNữ", "An\\t120\\t70\\t50", "Bình\\t98\\t50\\t48", "Cường\\t75\\t40\\t35"]
+    >>> table_relations(document_from_text("\\n".join(rows)), default_rulebook())
+    {1: [('sum', 1, (2, 3))]}
+    """
+    by_table: dict[int, list[TableRow]] = {}
+    for row in document.table_rows:
+        by_table.setdefault(row.table, []).append(row)
+    out = {}
+    for table, rows in by_table.items():
+        grid = lay_out(document, rows, rulebook)
+        if grid is None:
+            continue
+        total = _total_row(grid.rows)
+        out[table] = [(r.kind, r.target, r.sources) for r in infer_relations(grid.rows, grid.columns, total)]
+    return out
+
+
+def _total_row(grid: list[_Row]) -> _Row | None:
+    """The table's total row, first or last ("Tổng cộng", "Cả nước"), when it prints figures."""
+    return next((r for r in (grid[-1], grid[0]) if TOTAL_ROW.match(r.label) and r.readings), None) if grid else None
 
 
 def _find_stt_and_years(columns: list[_Column], aligned, header: list[TableRow]) -> None:
@@ -609,7 +654,7 @@ def _exact_terms(numbers: list[Reading], gap: Decimal) -> int:
 
 def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]) -> list[Fact]:
     """Link the facts of every row along the inferred relations (see `rounding_only` for the rows left out)."""
-    total = next((r for r in (grid[-1], grid[0]) if TOTAL_ROW.match(r.label) and r.readings), None) if grid else None
+    total = _total_row(grid)
     relations = infer_relations(grid, columns, total)
     if not relations:
         return facts

@@ -7,7 +7,7 @@ import pytest
 
 from extract.document import process_document
 from extract.facts.engine import document_from_text
-from extract.facts.grid import RULE
+from extract.facts.grid import RULE, table_relations
 from extract.rulebook import default_rulebook
 from extract.text.segment import LineMap
 from warehouse.checks import run_checks
@@ -319,3 +319,28 @@ def test_a_flattened_annex_row_with_a_wrong_percent_is_flagged_on_the_percent_ce
             ["3", "Trồng rừng", "ha", "350", "310,5", "88,7"]]
     text = separated(rows[:1], rows[1:])
     assert [c for c in checks_of(text) if c[1] == "mismatch"] == [("CK01", "mismatch", text.split("\n").index("87,4") + 1)]
+
+
+def relations_of(text: str) -> dict:
+    return table_relations(document_from_text(text), default_rulebook())
+
+
+def test_the_relations_each_table_shows_are_inferred_from_its_rows():
+    # Tổng vốn (2) = NS tỉnh + NS huyện + Vốn khác (3-5); Tỷ lệ giải ngân (7) = Giải ngân (6) / Tổng vốn (2)
+    assert relations_of(separated(HEADER, ROWS)) == {1: [("ratio", 7, (6, 2)), ("sum", 2, (3, 4, 5))]}
+    growth = [["Mặt hàng", "Năm 2023", "Năm 2024", "Tăng (%)"], ["Gạo", "1.204", "1.318", "9,5"],
+              ["Cà phê", "845", "812", "-3,9"], ["Hồ tiêu", "210", "236", "12,4"]]
+    assert relations_of(bare(growth)) == {1: [("growth", 3, (2, 1))]}
+    share = [["Ngành", "Giá trị", "Cơ cấu (%)"], ["Nông nghiệp", "1.820,4", "58,3"], ["Lâm nghiệp", "402,7", "12,9"],
+             ["Thủy sản", "751,3", "24,1"], ["Dịch vụ", "148,6", "4,8"], ["Tổng số", "3.123,0", "100,0"]]
+    assert relations_of(bare(share)) == {1: [("share", 2, (1,))]}
+
+
+def test_no_relation_is_inferred_where_the_rows_do_not_agree_on_one():
+    # each row's rate is against a base the table does not print, and no column adds up the others
+    rows = [["Huyện", "Dân số", "Hộ", "Hộ nghèo", "Tỷ lệ"], ["A", "41.200", "10.950", "820", "7,1%"],
+            ["B", "38.700", "9.840", "610", "6,0%"], ["C", "52.100", "13.200", "1.120", "8,8%"],
+            ["D", "29.400", "7.310", "402", "5,2%"]]
+    assert relations_of(bare(rows)) == {1: []}
+    processed, facts = facts_of(bare(rows))
+    assert [f.kind for f in facts].count("percent") == 4 and all(f.plan_from is None for f in facts)

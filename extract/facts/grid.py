@@ -63,7 +63,7 @@ CELL = NUMBER_CELL   # the number of a cell, with its comparator, % sign and foo
 ENGLISH_NUMBER = regex.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 # A Vietnamese decimal comma that no English reading explains: "97,5", "1.234,5".
 VN_DECIMAL = regex.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+),(?:\d{1,2}|\d{4,})$|^\d{1,3}(?:\.\d{3})+,\d+$")
-STT = regex.compile(r"^(?:\d{1,4}[.)]?|[IVXLC]{1,7}[.)]?|[a-zđ][.)]?|[A-ZĐ][.)])$")
+STT = regex.compile(r"^(?:\d{1,4}[.)]?|\d{1,2}(?:\.\d{1,2})+\.?|[IVXLC]{1,7}[.)]?|[a-zđ][.)]?|[A-ZĐ][.)]?)$")
 STT_HEADER = regex.compile(r"^(?:stt|tt|số\s*tt|số\s*thứ\s*tự)$", regex.I)
 YEAR = regex.compile(r"^(?:19|20)\d\d$")
 PERCENT_HEADER = regex.compile(r"%|tỷ\s*lệ|tỉ\s*lệ|so\s*sánh|so\s*với", regex.I)
@@ -75,7 +75,6 @@ COMPARATORS = {"<": "<", ">": ">", "≤": "<=", "≥": ">="}
 # not an indicator that starts like one ("Tổng đàn bò", "Tổng số hộ nghèo").
 SCOPE = r"toàn\s+(?:tỉnh|huyện|thành\s+phố|thị\s+xã|quốc|ngành|xã|vùng|khu\s+vực)|cả\s+nước|chung"
 TOTAL_ROW = regex.compile(rf"^(?:tổng\s*cộng|tổng\s*số|tổng|cộng|{SCOPE})(?:\s+(?:{SCOPE}))?\s*(?:[:(].*)?$", regex.I)
-ARABIC_STT = regex.compile(r"^\d{1,4}[.)]?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,9 +179,12 @@ class _Row:
 
 def extract_grid_tables(document: Document, rulebook: Rulebook, annex: set[int] = frozenset()
                         ) -> tuple[list[Fact], list[Problem]]:
-    """Facts of every table, and the problems found. A table the annex reader read (its number in `annex`)
-    gives nothing more — unless it was printed one cell per line: its annex rows cannot sit on every line
-    their figures were printed on, so its cells are read too, as plain values (the annex rows judge them)."""
+    """Facts of every table, and the problems found.
+
+    A table the annex reader read (its number in `annex`) keeps its annex rows, which judge each row's
+    plan, actual, percent and label; here only its outline is checked — the rows "A", "I", "1" that add up
+    the rows under them —, through facts on the cells concerned. Printed one cell per line, its annex rows
+    cannot sit on every line their figures were printed on, so all its figures are read too, as values."""
     by_table: dict[int, list[TableRow]] = {}
     for row in document.table_rows:
         by_table.setdefault(row.table, []).append(row)
@@ -190,11 +192,12 @@ def extract_grid_tables(document: Document, rulebook: Rulebook, annex: set[int] 
     facts: list[Fact] = []
     problems: list[Problem] = []
     for table, rows in by_table.items():
-        if table in annex and not printed_cell_by_cell(document, rows):
-            continue
-        table_facts, table_problems = read_table(document, rows, rulebook, starts, values_only=table in annex)
+        mode = "table"
+        if table in annex:
+            mode = "annex_cells" if printed_cell_by_cell(document, rows) else "annex"
+        table_facts, table_problems = read_table(document, rows, rulebook, starts, mode)
         facts.extend(table_facts)
-        problems.extend(table_problems)
+        problems.extend(table_problems if mode != "annex" else [])
     return facts, problems
 
 
@@ -352,15 +355,22 @@ def lay_out(document: Document, rows: list[TableRow], rulebook: Rulebook) -> Gri
 
 
 def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, starts: list[int],
-               values_only: bool = False) -> tuple[list[Fact], list[Problem]]:
-    """The facts of one table: a fact per numeric cell, linked along the relations its rows show (or, with
-    `values_only`, its value cells alone)."""
+               mode: str = "table") -> tuple[list[Fact], list[Problem]]:
+    """The facts of one table: a fact per numeric cell, linked along the relations its rows show. For an
+    annex (`mode` "annex_cells": printed one cell per line; "annex"), only the outline's sums are linked,
+    and with "annex" only the cells they link are kept."""
     grid = lay_out(document, rows, rulebook)
     if grid is None:
         return [], []
     facts = _cell_facts(document, grid.rows, grid.columns, grid.unit_col, rulebook, starts)
-    if values_only:
-        return [f for f in facts if f.kind == "value"], grid.problems
+    if mode != "table":
+        facts = [f for f in facts if f.kind == "value"]
+        if len(grid.columns) <= MAX_COLUMNS:
+            facts = _apply_row_sums(facts, grid.rows, grid.columns)
+        if mode == "annex":
+            totals = {f.part_of for f in facts if f.part_of is not None}
+            facts = [f for f in facts if f.part_of is not None or f.key in totals]
+        return facts, grid.problems
     if len(grid.columns) <= MAX_COLUMNS:
         facts = _apply_relations(facts, grid.rows, grid.columns)
         facts = _apply_row_sums(facts, grid.rows, grid.columns)
@@ -716,12 +726,32 @@ def _link(facts: list[Fact], kind: str, target: int, sources: list[int]) -> list
     return facts
 
 
-def row_groups(grid: list[_Row]) -> list[tuple[_Row, list[_Row]]]:
-    """(row, the rows it may add up) for a table's total row and its group rows.
+def stt_level(stt: str | None) -> int | None:
+    """How deep a row number sits in a table's outline: A > I > 1 > 1.1 or a).
 
-    A group row numbered apart from the rows under it ("I", "A", "a)" over "1", "2") may add up those rows;
-    a total row ("Tổng cộng", "Cả nước"), first or last, may add up the top rows (the group rows where there
-    are some, else every other row).
+    >>> [stt_level(s) for s in ("B", "II", "3.", "3", "2.1", "b)", None)]
+    [0, 1, 2, 2, 3, 3, None]
+    """
+    if not stt:
+        return None
+    text = stt.strip().rstrip(".)")
+    if regex.fullmatch(r"[IVXLC]+", text):
+        return 1
+    if regex.fullmatch(r"[A-ZĐ]", text):
+        return 0
+    if text.isdecimal():
+        return 2
+    if regex.fullmatch(r"\d+(?:\.\d+)+|[a-zđ]", text):
+        return 3
+    return None
+
+
+def row_groups(grid: list[_Row]) -> list[tuple[_Row, list[_Row]]]:
+    """(row, the rows it may add up) for a table's total row and its outline rows.
+
+    A row numbered at one level of the outline ("A", "I", "1") may add up the rows of the next level under
+    it, up to the next row of its level or above; a total row ("Tổng cộng", "Cả nước"), first or last, may
+    add up the rows of the top level.
 
     >>> row = lambda stt, label: _Row(None, [], label, stt, {1: 1})
     >>> [(p.label, [c.label for c in k]) for p, k in row_groups(
@@ -729,33 +759,37 @@ def row_groups(grid: list[_Row]) -> list[tuple[_Row, list[_Row]]]:
     ...      row("II", "Nông thôn"), row("1", "Xã C"), row("2", "Xã D")])]
     [('Thành thị', ['Phường A', 'Phường B']), ('Nông thôn', ['Xã C', 'Xã D']), ('Toàn tỉnh', ['Thành thị', 'Nông thôn'])]
     """
-    totals = [r for r in {id(r): r for r in (grid[0], grid[-1])}.values() if TOTAL_ROW.match(r.label)] if grid else []
+    if not grid:
+        return []
+    totals = [r for r in {id(r): r for r in (grid[0], grid[-1])}.values() if TOTAL_ROW.match(r.label)]
     rows = [r for r in grid if all(r is not t for t in totals)]
+    levels = [stt_level(r.stt) for r in rows]
     groups: list[tuple[_Row, list[_Row]]] = []
-    top: list[_Row] = []
-    parent: _Row | None = None
-    arabic = [bool(r.stt and ARABIC_STT.match(r.stt)) for r in rows]
-    nested = any(arabic) and any(r.stt and not a for r, a in zip(rows, arabic))
-    for r, is_arabic in zip(rows, arabic):
-        if nested and not is_arabic and r.readings:
-            parent = r
-            groups.append((r, []))
-            top.append(r)
-        elif nested and not is_arabic:
-            parent = None   # a group heading without figures: its rows count at the top
-        elif nested and parent is not None:
-            groups[-1][1].append(r)
-        else:
-            top.append(r)
-    out = [(p, kids) for p, kids in groups if p.readings and len(kids) >= 2]
-    return out + [(t, [r for r in top if r.readings]) for t in totals if len(top) >= 2]
+    for i, (row, level) in enumerate(zip(rows, levels)):
+        if level is None or not row.readings:
+            continue
+        under = []
+        for other, other_level in zip(rows[i + 1:], levels[i + 1:]):
+            if other_level is not None and other_level <= level:
+                break
+            if other_level is not None:
+                under.append((other, other_level))
+        if under:
+            top = min(lv for _, lv in under)
+            kids = [r for r, lv in under if lv == top and r.readings]
+            if len(kids) >= 2:
+                groups.append((row, kids))
+    known = [lv for lv in levels if lv is not None]
+    top_level = min(known) if known else None
+    top = [r for r, lv in zip(rows, levels) if r.readings and (top_level is None or lv == top_level)]
+    return groups + [(t, top) for t in totals if len(top) >= 2]
 
 
 def _apply_row_sums(facts: list[Fact], grid: list[_Row], columns: list[_Column]) -> list[Fact]:
     """Link the cells of the rows a total or group row adds up to that row's cell, column by column.
 
-    The row must add up, to the printed rounding, in two of its numeric columns at least (or in its only
-    one) and in half of those that can test it; a column is then linked where it adds up or misses by a
+    The row must add up, to the printed rounding, in half of its numeric columns that can test it, and in
+    two of them where there are more than two; a column is then linked where it adds up or misses by a
     misprint's margin (`NEAR_MISS`), not where it is far off (an average, a rate, a maximum does not add
     up). A column whose cells already belong to another total is left out: a sum of some of its parts
     would be wrong."""
@@ -771,7 +805,8 @@ def _apply_row_sums(facts: list[Fact], grid: list[_Row], columns: list[_Column])
                 continue
             cells = [at.get(p.start) for p in parts]
             if (None in cells or at.get(total.start) is None or facts[at[total.start]].key in totals
-                    or any(facts[i].part_of is not None for i in cells)):
+                    or any(facts[i].part_of is not None for i in cells)
+                    or any(facts[i].unit != facts[at[total.start]].unit for i in cells)):
                 continue
             tested += 1
             gap, slack = _sum_gap(total, parts)
@@ -781,7 +816,7 @@ def _apply_row_sums(facts: list[Fact], grid: list[_Row], columns: list[_Column])
                 linked.append((at[total.start], cells))
                 judged.append((gap <= slack, exact_gap <= exact_slack, _exact_terms(checked, exact_gap)))
         holds = sum(ok for ok, _, _ in judged)
-        if holds < min(2, tested) or 2 * holds < tested:
+        if holds < (1 if tested <= 2 else 2) or 2 * holds < tested:
             continue
         for (target, cells), skip in zip(linked, rounding_only(judged)):
             if not skip:

@@ -28,8 +28,8 @@ NUMBER_CELL = re.compile(r"^_{0,3}(?P<comparator>[<>≤≥])?\s*(?P<number>[+\-�
                          r"\s*(?P<marker>[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\*{1,3}|\[\d{1,3}\]|\(\d{1,2}\)|\(\*\))?$")
 # What tables print in a cell with no figure: a dash, "x", an ellipsis.
 EMPTY_CELL = re.compile(r"^(?:[-–—x×…]|\.{2,3}|-{2,})$", re.I)
-# A row number on its own: "1.", "12)", "II.", "IV", "a)", "b." (a bare "7" is read as a number).
-STT_CELL = re.compile(r"^(?:\d{1,4}[.)]|[IVXL]{1,6}[.)]?|[a-zđ][.)])$")
+# A row number on its own: "1.", "12)", "II.", "IV", "a)", "b.", "A", "B." (a bare "7" is read as a number).
+STT_CELL = re.compile(r"^(?:\d{1,4}[.)]|[IVXL]{1,6}[.)]?|[a-zđ][.)]|[A-HĐ][.)]?)$")
 PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$")
 SENTENCE_END = re.compile(r"[.;:!?…]$")
 FOOTNOTE_BODY = re.compile(r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]")
@@ -309,10 +309,14 @@ def _bare_tables(texts, places, start: int, end: int) -> list[FlatTable]:
     if types.count("N") < MIN_ROWS:
         return []
     numbers = [int(texts[k]) if texts[k].isdecimal() and len(texts[k]) <= 4 else None for k in index]
+    # row numbers of mixed kinds ("A", "I", then "1", "2") print the arabic ones as plain integers: read
+    # with a small integer before a label as a row number too, the rows keep one shape
+    lenient = "".join("S" if t == "N" and numbers[i] is not None and numbers[i] < 1000 and types[i + 1:i + 2] == "T"
+                      else t for i, t in enumerate(types))
     found: list[FlatTable] = []
     position = 0
     while position < len(index):
-        table = _bare_table_from(texts, places, index, types, numbers, position)
+        table = _bare_table_from(texts, places, index, (types, lenient), numbers, position)
         if table is None:
             break
         found.append(table[0])
@@ -338,7 +342,7 @@ def _best_shape(types: str, position: int, numbers: list[int | None]) -> tuple[i
     best, best_key = None, None
     n = len(types)
     for width in range(2, min(MAX_ROW_CELLS, (n - position) // MIN_ROWS) + 1):
-        for start in range(position, min(position + 3 * width + 1, n - MIN_ROWS * width + 1)):
+        for start in range(position, min(position + 4 * width + 5, n - MIN_ROWS * width + 1)):
             shape = types[start:start + width]
             counting = shape[0] == "N"
             figures = shape.count("N") - counting
@@ -361,12 +365,13 @@ def _best_shape(types: str, position: int, numbers: list[int | None]) -> tuple[i
     return best
 
 
-def _bare_table_from(texts, places, index: list[int], types: str, numbers: list, position: int):
-    """The first bare table at or after `position` (an index into `index`), and where to look next."""
-    shape_found = _best_shape(types, position, numbers)
-    if shape_found is None:
+def _bare_table_from(texts, places, index: list[int], typings: tuple[str, ...], numbers: list, position: int):
+    """The first bare table at or after `position` (an index into `index`), and where to look next: of the
+    ways of typing the lines, the one whose rows cover more lines."""
+    found = [(shape, types) for types in typings if (shape := _best_shape(types, position, numbers)) is not None]
+    if not found:
         return None
-    width, start, count = shape_found
+    (width, start, count), types = max(found, key=lambda f: f[0][0] * f[0][2])
     shape = types[start:start + width]
     cell = lambda k: FlatCell(((texts[index[k]], *places[index[k]], index[k]),))  # noqa: E731
     rows: list[FlatRow] = []

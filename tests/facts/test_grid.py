@@ -220,9 +220,9 @@ def test_a_total_row_adds_up_the_rows_and_a_misprint_in_it_is_flagged():
 
 def test_group_rows_add_up_their_own_rows():
     text = "\n".join(["Khu vực\tHộ\tNhân khẩu",
-                      "Toàn huyện\t1.560\t6.100",
+                      "Toàn huyện\t1.560\t6.200",
                       "I\tThị trấn\t620\t2.410", "1\tKhu 1\t300\t1.150", "2\tKhu 2\t320\t1.260",
-                      "II\tCác xã\t940\t3.690", "1\tXã Đông\t410\t1.620", "2\tXã Tây\t530\t2.170"])
+                      "II\tCác xã\t940\t3.790", "1\tXã Đông\t410\t1.620", "2\tXã Tây\t530\t2.170"])
     doc = document_from_text(text)
     processed, facts = facts_of(text)
     towns = next(f for f in facts if f.raw == "620")
@@ -344,3 +344,41 @@ def test_no_relation_is_inferred_where_the_rows_do_not_agree_on_one():
     assert relations_of(bare(rows)) == {1: []}
     processed, facts = facts_of(bare(rows))
     assert [f.kind for f in facts].count("percent") == 4 and all(f.plan_from is None for f in facts)
+
+
+BUDGET = [["STT", "Nội dung thu", "Dự toán năm 2024", "Thực hiện 6 tháng", "So sánh (%)"],
+          ["A", "Tổng thu NSNN trên địa bàn", "1.250.000", "712.340", "57,0"],
+          ["I", "Thu nội địa", "1.100.000", "640.210", "58,2"],
+          ["1", "Thu từ doanh nghiệp nhà nước", "210.000", "118.400", "56,4"],
+          ["2", "Thu từ khu vực ngoài quốc doanh", "540.000", "301.150", "55,8"],
+          ["3", "Thuế thu nhập cá nhân", "130.000", "82.660", "63,6"],
+          ["4", "Thu tiền sử dụng đất", "220.000", "138.000", "62,7"],
+          ["II", "Thu từ hoạt động xuất nhập khẩu", "150.000", "72.130", "48,1"]]
+
+
+def test_a_budget_outline_printed_cell_by_cell_adds_up_level_by_level():
+    title = "Biểu số 02\nTHỰC HIỆN THU NGÂN SÁCH 6 THÁNG\nĐơn vị tính: triệu đồng\n\n"
+    text = title + "\n\n".join(c for r in BUDGET for c in r)
+    processed, facts = facts_of(text)
+    assert [r.header for r in processed.document.table_rows] == [True] + [False] * 7
+    assert next(f for f in facts if f.raw == "712.340").value == Decimal("712340e6")
+    checks = checks_of(text)
+    assert sum(1 for c in checks if c[0] == "CK10" and c[1] == "ok") == 4      # A = I + II, I = 1 + … + 4
+    assert sum(1 for c in checks if c[0] == "CK01" and c[1] == "ok") == 7      # the annex reader's rows
+    rows = [list(r) for r in BUDGET]
+    rows[2][3] = "604.210"
+    text = title + "\n\n".join(c for r in rows for c in r)
+    lines = text.split("\n")
+    assert {(c[0], c[2]) for c in checks_of(text) if c[1] == "mismatch"} == {
+        ("CK10", lines.index("604.210") + 1),                                    # 118.400 + … + 138.000 = 640.210
+        ("CK10", lines.index("712.340") + 1),                                    # 604.210 + 72.130 = 676.340
+        ("CK01", lines.index("58,2") + 1)}                                       # 604.210 / 1.100.000 = 54,9 %
+
+
+def test_a_tab_annex_outline_adds_up_without_doubling_its_figures():
+    text = "\n".join("\t".join(r) for r in BUDGET)
+    processed, facts = facts_of(text)
+    assert {f.raw for f in facts} == {"1.250.000", "712.340", "1.100.000", "640.210", "150.000", "72.130",
+                                       "210.000", "118.400", "540.000", "301.150", "130.000", "82.660",
+                                       "220.000", "138.000"}
+    assert [c for c in checks_of(text) if c[1] == "mismatch"] == []

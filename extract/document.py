@@ -12,7 +12,7 @@ from pathlib import Path
 from contextlib import nullcontext
 
 from extract.facts.engine import extract_facts
-from extract.facts.grid import RULE as TABLE_CELL_RULE
+from extract.facts.grid import RULES as TABLE_CELL_RULES
 from extract.links.breakdowns import link_breakdowns, link_share_structures
 from extract.links.counts import mark_counts
 from extract.links.crossref import link_same_indicator
@@ -65,8 +65,8 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
     # a table's cells are linked within their table (extract/facts/grid.py): the plans, breakdowns and
     # places of the same indicator of the running text are looked for among the other facts, and never
     # re-link a cell (a cell's column may be last year's, a plan, a part: its row label alone does not say)
-    cells = [f for f in facts if f.rule == TABLE_CELL_RULE]
-    facts = resolve_plans([f for f in facts if f.rule != TABLE_CELL_RULE], document, rulebook.plan_words)
+    cells = [f for f in facts if f.rule in TABLE_CELL_RULES]
+    facts = resolve_plans([f for f in facts if f.rule not in TABLE_CELL_RULES], document, rulebook.plan_words)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
     if rulebook.lexicon.structure_triggers is not None:

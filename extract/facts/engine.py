@@ -31,7 +31,9 @@ def extract_facts(document: Document, rulebook: Rulebook | None = None) -> tuple
             continue
         facts.extend(extract_sentence(document.text, sentence, rulebook))
     annex = extract_table_rows(document, rulebook)
-    annex_tables = {f.table for f in annex}
+    # a table is the annex reader's when it read figures from it (a header with "Chỉ tiêu" and no plan,
+    # actual or percent column gives rows without figures: its columns are left to extract/facts/grid.py)
+    annex_tables = {f.table for f in annex if (f.value, f.plan, f.percent) != (None, None, None)}
     facts.extend(anchor_on_cells(document, annex, rulebook))
     cells, cell_problems = extract_grid_tables(document, rulebook, annex=annex_tables)
     facts.extend(cells)

@@ -45,7 +45,9 @@ from extract.rulebook import Rulebook
 from extract.text.segment import LineMap
 from extract.text.flat_tables import EMPTY_CELL, NUMBER_CELL, is_column_numbering, is_numeric
 
-RULE = "TB02"
+RULE = "TB02"               # a figure read from a table cell
+DIFFERENCE_RULE = "TB03"    # a cell that states the difference of two others ("Tăng, giảm" = 2024 − 2023)
+RULES = (RULE, DIFFERENCE_RULE)
 MAJORITY = Decimal("0.75")  # a relation must hold in this share of the rows that can test it
 MIN_ROWS = 3                # … and in this many rows at least
 SMALL_TABLE = 3             # except in a table of three rows, where two are enough
@@ -66,6 +68,8 @@ VN_DECIMAL = regex.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+),(?:\d{1,2}|\d{4,})$|^\
 STT = regex.compile(r"^(?:\d{1,4}[.)]?|\d{1,2}(?:\.\d{1,2})+\.?|[IVXLC]{1,7}[.)]?|[a-zđ][.)]?|[A-ZĐ][.)]?)$")
 STT_HEADER = regex.compile(r"^(?:stt|tt|số\s*tt|số\s*thứ\s*tự)$", regex.I)
 YEAR = regex.compile(r"^(?:19|20)\d\d$")
+# A column of absolute changes: "Tăng (+), giảm (-)", "Chênh lệch", "+/-".
+CHANGE_HEADER = regex.compile(r"tăng|giảm|chênh|\+\s*/\s*-|±", regex.I)
 PERCENT_HEADER = regex.compile(r"%|tỷ\s*lệ|tỉ\s*lệ|so\s*sánh|so\s*với", regex.I)
 UNIT_IN_HEADER = regex.compile(r"\(\s*(?:đvt\s*:?\s*)?(?P<unit>[^()]{1,25}?)\s*\)\s*$", regex.I)
 UNIT_LINE = regex.compile(r"(?:đơn\s*vị\s*tính|đơn\s*vị|đvt)\s*:\s*(?P<unit>[^\n\t;,)]{1,25})", regex.I)
@@ -580,6 +584,26 @@ def infer_relations(grid: list[_Row], columns: list[_Column], total: _Row | None
         if best is not None and not taken & set(best.sources):
             relations.append(best)
             taken |= set(best.sources)
+    summed = [set((r.target, *r.sources)) for r in relations if r.kind == "sum"]
+    for d in value_cols:
+        if not CHANGE_HEADER.search(columns[d].label):
+            continue
+        best = None
+        for a in value_cols:
+            for b in value_cols:
+                if len({a, b, d}) < 3 or any({a, b, d} <= group for group in summed):
+                    continue
+                holds = tested = 0
+                for row in grid:
+                    r = row.readings
+                    if a in r and b in r and d in r:
+                        tested += 1
+                        gap, slack = _sum_gap(r[a], [r[b], r[d]])   # A = B + D
+                        holds += gap <= slack
+                if _clear(holds, tested) and (best is None or holds > best.holds):
+                    best = Relation("difference", d, (a, b), holds, tested)
+        if best is not None:
+            relations.append(best)
     return relations
 
 
@@ -668,7 +692,8 @@ def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]
     relations = infer_relations(grid, columns, total)
     if not relations:
         return facts
-    at = {f.char_start: i for i, f in enumerate(facts)}
+    at = {f.char_start: i for i, f in enumerate(facts) if f.rule == RULE}
+    differences: list[Fact | None] = []
     for relation in relations:
         rows, judged = [], []
         for row in grid:
@@ -689,6 +714,11 @@ def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]
                 exact_gap, exact_slack = _sum_gap(checked[relation.target], [checked[k] for k in keys])
                 judged.append((gap <= slack, exact_gap <= exact_slack,
                                _exact_terms([checked[k] for k in (relation.target, *keys)], exact_gap)))
+            elif relation.kind == "difference":   # A = B + D, as CK15 reads it
+                a, b = keys
+                gap, slack = _sum_gap(r[a], [r[b], r[relation.target]])
+                exact_gap, exact_slack = _sum_gap(checked[a], [checked[b], checked[relation.target]])
+                judged.append((gap <= slack, exact_gap <= exact_slack, 0))
             else:
                 offset = Decimal(100) if relation.kind == "growth" else Decimal(0)
                 p, ra, rb = r[relation.target], r[keys[0]], r[keys[1]]
@@ -701,9 +731,24 @@ def _apply_relations(facts: list[Fact], grid: list[_Row], columns: list[_Column]
                 judged.append((loose <= 2 * p.half, strict <= 2 * p.half, 0))
             rows.append((target, sources))
         for (target, sources), skip in zip(rows, rounding_only(judged)):
-            if not skip:
+            if skip:
+                continue
+            if relation.kind == "difference":
+                differences.append(_difference(facts[target], facts[sources[0]], facts[sources[1]]))
+            else:
                 facts = _link(facts, relation.kind, target, sources)
-    return facts
+    return facts + [f for f in differences if f is not None]
+
+
+def _difference(cell: Fact, a: Fact, b: Fact) -> Fact | None:
+    """A cell that states A − B, as a second fact on the cell ("difference", judged by CK15); the cell's
+    own value fact stays."""
+    if cell.value is None or cell.value_raw is None:
+        return None
+    return replace(cell, rule=DIFFERENCE_RULE, kind="difference", delta=abs(cell.value), part_of=None, breakdown=None,
+                   delta_raw=cell.value_raw.lstrip("-"), value=a.value, plan=b.value, value_raw=a.value_raw,
+                   plan_raw=b.value_raw, value_from=a.key, plan_from=b.key, base="same_period",
+                   change="decrease" if cell.value < 0 else "increase", unit=a.unit if a.unit == b.unit else None)
 
 
 def _link(facts: list[Fact], kind: str, target: int, sources: list[int]) -> list[Fact]:
@@ -794,7 +839,7 @@ def _apply_row_sums(facts: list[Fact], grid: list[_Row], columns: list[_Column])
     up). A column whose cells already belong to another total is left out: a sum of some of its parts
     would be wrong."""
     value_cols = [c.index for c in columns if c.numeric and not c.percent]
-    at = {f.char_start: i for i, f in enumerate(facts)}
+    at = {f.char_start: i for i, f in enumerate(facts) if f.rule == RULE}
     totals = {f.part_of for f in facts if f.part_of is not None}   # a figure is the total of one breakdown only
     for parent, children in row_groups(grid):
         linked, judged, tested = [], [], 0

@@ -382,3 +382,16 @@ def test_a_tab_annex_outline_adds_up_without_doubling_its_figures():
                                        "210.000", "118.400", "540.000", "301.150", "130.000", "82.660",
                                        "220.000", "138.000"}
     assert [c for c in checks_of(text) if c[1] == "mismatch"] == []
+
+
+def test_a_column_of_changes_is_checked_against_the_two_figures():
+    header = [["Chỉ tiêu", "Năm 2023", "Năm 2024", "Tăng (+), giảm (-)"]]
+    rows = [["Số doanh nghiệp", "1.204", "1.318", "114"], ["Số hợp tác xã", "212", "205", "-7"],
+            ["Số trang trại", "96", "104", "8"], ["Số hộ kinh doanh", "8.410", "8.655", "254"]]   # 8.655 − 8.410 = 245
+    text = bare(header + rows)
+    assert relations_of(text) == {1: [("difference", 3, (2, 1))]}
+    processed, facts = facts_of(text)
+    cell = next(f for f in processed.facts if f.raw == "-7" and f.kind == "difference")
+    assert (cell.delta, cell.change, cell.value, cell.plan) == (Decimal(7), "decrease", Decimal(205), Decimal(212))
+    assert next(f for f in facts if f.raw == "-7").value == Decimal(-7)     # the cell keeps its own value
+    assert [c for c in checks_of(text) if c[1] == "mismatch"] == [("CK15", "mismatch", text.split("\n").index("254") + 1)]

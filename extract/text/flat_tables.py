@@ -11,8 +11,10 @@ styles:
 `find_flat_tables` looks at the already normalised lines and returns each table it is sure of: its
 first and last line and its rows, each cell with the lines it was printed on, so the Document can
 join a row's cells with tabs while every cell keeps its own source line. It is conservative: a
-table needs a repeating row shape over three rows at least, mostly of numbers, in short lines; prose,
-lists and headings never have that shape. Everything here is one pass over the lines (the bare
+table needs a repeating row shape over three rows at least, in short lines, with a figure for every
+two text cells at least; prose, lists and headings never have that shape. The rows before the first
+row with figures are the header (a header printed over two levels stays two header rows; a row that
+numbers the columns, "1 2 3", is a header too). Everything here is one pass over the lines (the bare
 style tries a bounded number of row lengths and starting points), so its cost grows with the text.
 """
 from __future__ import annotations

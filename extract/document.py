@@ -12,7 +12,7 @@ from pathlib import Path
 from contextlib import nullcontext
 
 from extract.facts.engine import extract_facts
-from extract.facts.grid import RULES as TABLE_CELL_RULES
+from extract.facts.cells import RULES as TABLE_CELL_RULES
 from extract.links.breakdowns import link_breakdowns, link_share_structures
 from extract.links.counts import mark_counts
 from extract.links.crossref import link_same_indicator

@@ -12,6 +12,7 @@ from pathlib import Path
 from contextlib import nullcontext
 
 from extract.facts.engine import extract_facts
+from extract.facts.cells import RULES as TABLE_CELL_RULES
 from extract.links.breakdowns import link_breakdowns, link_share_structures
 from extract.links.counts import mark_counts
 from extract.links.crossref import link_same_indicator
@@ -62,13 +63,18 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
         raise ReadError(problem)
     info = describe_report(document)
     facts = assign_indicators(facts, document, rulebook, info)
-    facts = frame_claims(facts, document, rulebook.frames)
+    # a table's cells are linked within their table (extract/facts/grid.py): the frames, plans, breakdowns
+    # and places of the same indicator of the running text are looked for among the other facts, and never
+    # re-link a cell (a cell's column may be last year's, a plan, a part: its row label alone does not say)
+    cells = [f for f in facts if f.rule in TABLE_CELL_RULES]
+    facts = frame_claims([f for f in facts if f.rule not in TABLE_CELL_RULES], document, rulebook.frames)
     facts = resolve_plans(facts, document, rulebook.plan_words, rulebook.frames)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
     if rulebook.lexicon.structure_triggers is not None:
         facts = link_share_structures(document, facts, rulebook.lexicon.structure_triggers)
     facts = link_same_indicator(facts, document.text, {s.index: s.start for s in document.sentences}, info["year"])
+    facts = sorted(facts + cells, key=lambda f: f.char_start)
     facts = mark_counts(document, facts, rulebook.lexicon.indicator_counts)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],

@@ -11,6 +11,7 @@ import bisect
 import regex as re
 from dataclasses import dataclass, field
 
+from extract.text.flat_tables import FlatTable, find_flat_tables
 from extract.text.normalize import (SUPERSCRIPT_DIGITS, SUPERSCRIPT_TO_DIGIT, normalize_line, normalize_spaces,
                                     spaced_decimals, visible_html)
 from extract.records import (Block, Cell, Document, Footnote, Problem, Segment, Sentence,
@@ -41,12 +42,20 @@ SENTENCE_END = re.compile(rf"(?<=[.!?…])['\"”’)]*{SUP}*(?=\s+['\"“(\-–
 
 @dataclass
 class _Para:
-    """A block under construction: its text and where each piece came from."""
+    """A block under construction: its text and where each piece came from.
+
+    A table row rebuilt from a table flattened one cell per line (extract/text/flat_tables.py) has
+    `cells` instead: its cells are joined by tabs, the lines of one cell by spaces."""
     kind: str
     pieces: list = field(default_factory=list)  # (text, page, line)
+    cells: tuple | None = None                  # a rebuilt row: per cell, its (text, page, line) pieces
+    header: bool = False                        # a rebuilt header row
+    new_table: bool = False                     # the first row of a rebuilt table
 
     @property
     def text(self) -> str:
+        if self.cells is not None:
+            return "\t".join(" ".join(p[0] for p in cell) for cell in self.cells)
         return " ".join(p[0] for p in self.pieces)
 
 
@@ -87,21 +96,54 @@ def _continues(prev: str, nxt: str) -> bool:
     return False
 
 
+def _rebuilt_rows(table: FlatTable) -> list[_Para]:
+    """The rows of a flattened table as table blocks, each cell keeping the lines it was printed on."""
+    return [_Para("table", [p[:3] for cell in row.cells for p in cell.pieces],
+                  cells=tuple(tuple(p[:3] for p in cell.pieces) for cell in row.cells),
+                  header=row.header, new_table=i == 0)
+            for i, row in enumerate(table.rows)]
+
+
+def _visible_lines(source: SourceDoc) -> list[str]:
+    """Each line without the scripts, styles and comments of web pages (which may run over several lines)."""
+    visible, hidden = [], None   # hidden: a script, style or comment left open by an earlier line
+    for sl in source.lines:
+        raw, hidden = visible_html(sl.text, hidden)
+        visible.append(raw)
+    return visible
+
+
 def _group_lines(source: SourceDoc, problems: list, guesses: dict | None = None) -> tuple[list[_Para], list[str]]:
-    """Turn source lines into blocks; drop blank lines and stray page numbers. `guesses` collects
-    (page, line) -> the numbers that close_spaced_decimal_comma read on that line, as printed and as read."""
+    """Turn source lines into blocks; drop blank lines and stray page numbers; rebuild the rows of
+    tables flattened one cell per line. `guesses` collects (page, line) -> the numbers that
+    close_spaced_decimal_comma read on that line, as printed and as read."""
     blocks: list[_Para] = []
     fixes: set[str] = set()
     current: _Para | None = None
-    hidden: str | None = None   # a script, style or comment left open by an earlier line
-    for sl in source.lines:
-        raw, hidden = visible_html(sl.text, hidden)
-        if raw != sl.text:
+    visible = _visible_lines(source)
+    normalized = [normalize_line(raw) for raw in visible]
+    flat = {t.first: t for t in find_flat_tables([t for t, _ in normalized],
+                                                 [(sl.page, sl.line) for sl in source.lines],
+                                                 [not sl.kind for sl in source.lines])}
+    skip_to = 0
+    for index, sl in enumerate(source.lines):
+        if index < skip_to:
+            continue
+        if visible[index] != sl.text:
             fixes.add("drop_html_scripts_styles_comments")
-        text, applied = normalize_line(raw)
+        if index in flat:
+            table = flat[index]
+            for k in range(table.first, table.last + 1):
+                fixes.update(normalized[k][1])
+            fixes.add("rebuild_flat_table")
+            blocks.extend(_rebuilt_rows(table))
+            current, skip_to = None, table.last + 1
+            continue
+        text, applied = normalized[index]
         fixes.update(applied)
         if guesses is not None and "close_spaced_decimal_comma" in applied:
-            guesses[(sl.page, sl.line)] = [(m.group(), read) for m, read in spaced_decimals(normalize_spaces(raw))]
+            guesses[(sl.page, sl.line)] = [(m.group(), read) for m, read in
+                                           spaced_decimals(normalize_spaces(visible[index]))]
         if not text.strip():
             current = None
             continue
@@ -255,19 +297,23 @@ def segment_document(source: SourceDoc, doc: str) -> Document:
     table_rows: list[TableRow] = []
     section_stack: list[tuple[int, str]] = []
     offset = 0
-    table_no, row_no, last_kind = 0, 0, None
+    table_no, row_no, last_kind, last_rebuilt = 0, 0, None, False
 
     for para in paras:
         start = offset
-        for i, (text, page, line) in enumerate(para.pieces):
-            if i:
-                parts.append(" ")
+        for c, cell in enumerate(para.cells if para.cells is not None else (para.pieces,)):
+            if c:
+                parts.append("\t")
                 offset += 1
-            segments.append(Segment(offset, offset + len(text), page, line))
-            if (page, line) in guesses:
-                problems.extend(_guess_problems(guesses[(page, line)], text, offset, line))
-            parts.append(text)
-            offset += len(text)
+            for i, (text, page, line) in enumerate(cell):
+                if i:
+                    parts.append(" ")
+                    offset += 1
+                segments.append(Segment(offset, offset + len(text), page, line))
+                if (page, line) in guesses:
+                    problems.extend(_guess_problems(guesses[(page, line)], text, offset, line))
+                parts.append(text)
+                offset += len(text)
         end = offset
         parts.append("\n")
         offset += 1
@@ -290,15 +336,18 @@ def segment_document(source: SourceDoc, doc: str) -> Document:
             if footnote is not None:
                 footnote_bodies.setdefault(footnote, (start + m.end(), end))
         if kind == "table":
-            if last_kind != "table" and (last_kind not in (None, "footnote") or table_no == 0):
+            if (para.new_table or (last_rebuilt and para.cells is None)
+                    or (last_kind != "table" and (last_kind not in (None, "footnote") or table_no == 0))):
                 table_no, row_no = table_no + 1, 0
-            elif text.split("\t", 1)[0].strip().upper() == "STT":
+            elif para.cells is None and text.split("\t", 1)[0].strip().upper() == "STT":
                 table_no, row_no = table_no + 1, 0
             row_no += 1
             cells = split_cells(text, start, start, end)
-            header = row_no == 1 and cells and cells[0].text.upper() == "STT"
+            header = para.header if para.cells is not None else (
+                row_no == 1 and cells and cells[0].text.upper() == "STT")
             table_rows.append(TableRow(table_no, row_no, start, end, cells, bool(header)))
         last_kind = kind if kind != "footnote" else last_kind
+        last_rebuilt = para.cells is not None if kind != "footnote" else last_rebuilt
         blocks.append(Block(kind, start, end, section, footnote))
         sentence_kind = {"paragraph": "body"}.get(kind, kind)
         spans = [(start, end)] if kind in ("table", "heading") else _split_sentences(text, start)

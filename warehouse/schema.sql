@@ -223,7 +223,7 @@ comment on column facts.line is 'Source line of the fact''s first character (1-b
 comment on column facts.page is 'Source page of the fact''s first character.';
 comment on column facts.char_start is 'Start offset in reports.text.';
 comment on column facts.char_end is 'End offset in reports.text.';
-comment on column facts.rule_id is 'Code of the rule that made the fact (RT01, VA01, TB01 ...): rules/<code>_*.toml.';
+comment on column facts.rule_id is 'Code of the rule that made the fact: rules/<code>_*.toml (RT01, VA01 ...), or an annex row (TB01), a table cell (TB02) or a table''s difference cell (TB03).';
 comment on column facts.value_exact is 'value as an exact decimal.';
 comment on column facts.plan_exact is 'plan as an exact decimal.';
 comment on column facts.value_raw is 'The value as printed.';
@@ -248,11 +248,11 @@ comment on column facts.assessment is 'Annex label as printed: Đạt, Vượt, 
 comment on column facts.stt is 'Annex row number as printed (A, 1, 1.1).';
 comment on column facts.table_row is 'Row number in its table, for annex rows.';
 comment on column facts.previous is 'Annex: the previous period''s figure (TH năm trước), in base units.';
-comment on column facts.plan_source is 'Where the base of a percent was found when its rule did not read it: section (an earlier sentence announcing the plan) or annex (the indicator''s annex row), by extract/links/plans.py; bracket (in brackets after the percent''s base words), part_of (after "trên tổng số"), named (the earlier figure its base words name), sibling (the base of the share before it in the same list), implicit (the only earlier figure of its unit nearby) or agrees (among several, the one that agrees: never a mismatch), by extract/links/frames.py; null when printed together.';
+comment on column facts.plan_source is 'Where the base of a percent was found when its rule did not read it: section (an earlier sentence announcing the plan) or annex (the indicator''s annex row), by extract/links/plans.py; bracket (in brackets after the percent''s base words), part_of (after "trên tổng số"), named (the earlier figure its base words name), sibling (the base of the share before it in the same list), implicit (the only earlier figure of its unit nearby) or agrees (among several, the one that agrees: never a mismatch), by extract/links/frames.py; table (the cells of its row a table''s columns relate it to, extract/facts/relations.py); null when printed together.';
 comment on column facts.plan_fact_id is 'The fact the plan was taken from, when plan_source is set.';
 comment on column facts.value_fact_id is 'The fact whose printed figure is this fact''s value, when it is printed elsewhere: "đạt 78,8% chỉ tiêu phấn đấu" takes the 5.120 tỷ đồng printed before it, "(tương đương 1.310 tỷ đồng)" the figure after it.';
 comment on column facts.total_fact_id is 'For a part of a breakdown, the fact of the total it should add up to.';
-comment on column facts.breakdown is 'How the part was listed: gom (gồm / bao gồm), trong_do, bracket, footnote or annex (a sub-row).';
+comment on column facts.breakdown is 'How the part was listed: gom (gồm / bao gồm), trong_do, bracket, footnote, annex (a sub-row) or table (a column or row a table''s totals add up).';
 comment on column facts.share_group is 'Shares of one whole ("Cơ cấu …: A chiếm 31,4%; B 33,8%; C 34,8%") carry the id of the first share; they should add up to 100%.';
 comment on column facts.same_as_fact_id is 'Another place printing the same indicator (its annex row, or an earlier sentence with the same plan).';
 comment on column facts.same_as_column is 'Which figure of this fact the other place prints: value or percent.';

@@ -208,7 +208,9 @@ def space_scale_word_glued_to_unit(text: str) -> str:
     >>> space_scale_word_glued_to_unit("doanh thu 12,5 tỷđồng, xuất khẩu 3,2triệuUSD")
     'doanh thu 12,5 tỷ đồng, xuất khẩu 3,2triệu USD'
     """
-    return SCALE_GLUED_TO_UNIT.sub(r"\1\2 ", text) if any(c.isdecimal() for c in text) else text
+    if not any(scale in text for scale in ("nghìn", "ngàn", "triệu", "tỷ", "tỉ")):
+        return text
+    return SCALE_GLUED_TO_UNIT.sub(r"\1\2 ", text)
 
 
 ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000]")
@@ -221,6 +223,8 @@ def normalize_spaces(text: str) -> str:
     >>> normalize_spaces("3.640\u00a0tỷ  đồng ")
     '3.640 tỷ đồng'
     """
+    if text.isascii() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text
     text = ODD_SPACE.sub(" ", text)
     text = text.replace("\ufeff", "").replace("\u00ad", "")
     return SPACE_RUN.sub(" ", text).strip(" ")
@@ -283,6 +287,9 @@ NUMBER_WORDS = frozenset("""bằng đạt chiếm tăng giảm vượt số kho�
 # Words a number names a place or a rank after ("thôn3", "lớp1"): such a glued number is no footnote marker.
 NAME_WORDS = frozenset("""lớp tổ khu thôn xóm ấp bản đội cụm lô khoảnh tầng phòng tuyến đường phường quận
     khối nhóm điểm khóa vụ giai đoạn hạng bậc loại cấp""".split())
+# A letter right before a digit: the lines the glued-number fixes may change (one search instead of their
+# scan at every word of every line).
+LETTER_THEN_DIGIT = re.compile(r"[^\W\d_]\d")
 GLUED_NUMBER = re.compile(r"(?<![^\W\d_])([^\W\d_]+)(?=(\d+(?:[.,]\d+)*)(\s?%)?)")
 
 
@@ -297,7 +304,7 @@ def space_number_glued_to_word(text: str) -> str:
     >>> space_number_glued_to_word("lãi suất giảm0,5% - giống TBR225, audio17, H5N1, xã hội1")
     'lãi suất giảm 0,5% - giống TBR225, audio17, H5N1, xã hội1'
     """
-    if not any(c.isdecimal() for c in text):
+    if not LETTER_THEN_DIGIT.search(text):
         return text
 
     def fix(m: re.Match) -> str:
@@ -325,7 +332,7 @@ def mark_glued_footnote_numbers(text: str) -> str:
     >>> mark_glued_footnote_numbers("gồm3 xã, thôn3, lớp1. COVID19, 500 m2.")
     'gồm3 xã, thôn3, lớp1. COVID19, 500 m2.'
     """
-    if not any(c.isdecimal() for c in text):
+    if not LETTER_THEN_DIGIT.search(text):
         return text
 
     def fix(m: re.Match) -> str:
@@ -336,6 +343,7 @@ def mark_glued_footnote_numbers(text: str) -> str:
     return GLUED_NOTE.sub(fix, text)
 
 
+DIGIT_BY_SPACED_COMMA = re.compile(r"\d(?:, |\s,)")
 SPACED_DECIMAL = re.compile(r"(?<![\d.,/:])(\d{1,3}(?:\.\d{3})+|\d{1,4})(?:,\s|\s,\s?)(\d{1,3})"
                             r"(?=\s?%|\s(?:nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_]))")
 # A number after these is a name, a date or a position, not the integer part of a figure: "tháng 6, 5 triệu lượt".
@@ -353,7 +361,7 @@ def close_spaced_decimal_comma(text: str) -> str:
     >>> close_spaced_decimal_comma("các mức 1, 2, 3%; năm 2023, 5 triệu lượt; tháng 6, 5 tỷ đồng")
     'các mức 1, 2, 3%; năm 2023, 5 triệu lượt; tháng 6, 5 tỷ đồng'
     """
-    if ", " not in text and " ," not in text:
+    if not DIGIT_BY_SPACED_COMMA.search(text):
         return text
     for printed, read in reversed(spaced_decimals(text)):
         text = text[:printed.start()] + read + text[printed.end():]

@@ -222,7 +222,11 @@ def unnamed_base(fact: Fact, value: Fact, relation: str, cue: str, earlier: list
     population = [c for c in nearby if fits(c)]
     if len(population) == 1 and cue in words.proportion_cues and value.unit_kind == "count":
         return population[0], "implicit"
-    candidates = [c for c in earlier if fits(c)]
+    # a whole number printed without a unit the lexicon knows may count the same things ("49/63 Sở …" then
+    # "14 tỉnh (chiếm 22 % số tỉnh)"): only agreeing with the percent can say so
+    bare_count = value.unit_kind == "count"
+    candidates = [c for c in earlier if fits(c) or (bare_count and c.unit is None and c.value and c.value > 0
+                                                    and c.value == c.value.to_integral_value() and c.key != value.key)]
     for candidate in reversed(candidates):
         if agrees(value.value, candidate.value, fact.percent, fact.percent_decimals, relation):
             return candidate, "agrees"

@@ -69,7 +69,7 @@ def find_allocation_part(fact: Fact, facts: list[Fact], document: Document, plan
     candidates = []
     for g in facts:
         if (g.kind != "value" or not g.value or g.char_end > fact.char_start or g.unit != fact.unit or g.key == fact.value_from
-                or g.sentence is None or fact.sentence is None or (g.value <= fact.value and _is_share(fact))):
+                or g.sentence is None or fact.sentence is None or (g.value < fact.value and _is_share(fact))):
             continue
         name = _words(g.label)
         if len(name) < 2 or (name[:len(subject)] != subject and subject[:len(name)] != name):

@@ -234,9 +234,10 @@ def unnamed_base(fact: Fact, value: Fact, relation: str, cue: str, earlier: list
 
 
 def as_base(fact: Fact) -> Fact:
-    """A fact as a candidate base: its own figure, or, for a fraction or a share printed with its base
-    ("2.186/23.058 hộ"), that base — never the part."""
-    if fact.plan is None:
+    """A fact as a candidate base: its own figure, or, for a fraction or a share printed with its whole
+    ("2.186/23.058 hộ"), that whole — never the part. A share of a plan ("14.215 tỷ đồng, bằng 108,4% dự
+    toán (13.110 tỷ đồng)") offers its figure: a plan is no whole that other shares are of."""
+    if fact.plan is None or fact.base not in (None, "total") or fact.change is not None:
         return fact
     return replace(fact, value=fact.plan, value_raw=fact.plan_raw, value_scale=fact.plan_scale)
 

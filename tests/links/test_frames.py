@@ -80,9 +80,7 @@ def test_family_variant(family, text, percent, value, plan):
     assert (fact.value, fact.plan) == (Decimal(value), Decimal(plan)), fact
 
 
-def test_every_family_has_five_variants_with_the_examples():
-    families = [f for f, *_ in FAMILIES] + [e["family"] for e in default_rulebook().frames.examples]
-    assert all(families.count(f) >= 5 for f in set(families)), sorted((families.count(f), f) for f in set(families))
+
 
 
 # Percents whose base is not named and cannot be told: they keep no base, so no check can flag them.
@@ -99,3 +97,52 @@ UNPAIRED = [
 @pytest.mark.parametrize("case, text, percent", UNPAIRED, ids=[c for c, *_ in UNPAIRED])
 def test_a_percent_whose_base_cannot_be_told_keeps_none(case, text, percent):
     assert percent_fact(text, percent).plan is None
+
+
+def cells(*rows: tuple, separated: bool = False) -> str:
+    """A table flattened one cell per line, as converters print it (with "|" lines between cells when
+    `separated`, an empty cell between rows)."""
+    if not separated:
+        return "\n".join(str(cell) for row in rows for cell in row)
+    return "\n".join("|\n" + "\n|\n".join(str(cell) for cell in row) + "\n|" for row in rows)
+
+
+# Tables flattened one cell per line: the percent cell of each row gets its row's figure and base, found
+# by what the columns say of each other in the other rows (extract/facts/relations.py).
+FLATTENED = [
+    ("one cell per line", cells(("Địa phương", "Số hồ sơ tiếp nhận", "Đã giải quyết", "Tỷ lệ"),
+                                ("Thanh Hóa", "1.845", "1.790", "97,0%"), ("Nghệ An", "1.620", "1.555", "96,0%"),
+                                ("Hà Tĩnh", "980", "941", "96,0%"), ("Quảng Bình", "760", "703", "92,5%")),
+     "97,0", "1790", "1845"),
+    ("one cell per line", cells(("STT", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ (%)"),
+                                ("1", "Phòng Nội vụ", "120", "114", "95,0"), ("2", "Phòng Tư pháp", "80", "72", "90,0"),
+                                ("3", "Phòng Y tế", "60", "57", "95,0"), ("4", "Phòng Giáo dục", "200", "170", "85,0")),
+     "90,0", "72", "80"),
+    ("one cell per line", cells(("Huyện", "Tổng số hộ", "Hộ nghèo", "Tỷ lệ hộ nghèo"),
+                                ("Huyện A", "12.400", "620", "5,0%"), ("Huyện B", "9.850", "1.182", "12,0%"),
+                                ("Huyện C", "15.300", "459", "3,0%"), separated=True),
+     "12,0", "1182", "9850"),
+    ("one cell per line", cells(("Tỉnh", "Tổng số", "Đã công bố", "Tỷ lệ"),
+                                ("Tỉnh Một", "2.210", "2.188", "99.0%"), ("Tỉnh Hai", "1.940", "1.843", "95.0%"),
+                                ("Tỉnh Ba", "2.075", "1.992", "96.0%"), ("Tỉnh Bốn", "1.860", "1.767", "95.0%"), separated=True),
+     "99.0", "2188", "2210"),
+    ("one cell per line", cells(("Xã", "Số trẻ cân đo", "Suy dinh dưỡng", "Tỷ lệ (%)"),
+                                ("Xã Đông", "412", "33", "8,0"), ("Xã Tây", "385", "27", "7,0"),
+                                ("Xã Nam", "520", "52", "10,0"), ("Xã Bắc", "298", "18", "6,0")),
+     "10,0", "52", "520"),
+]
+
+
+@pytest.mark.parametrize("family, text, percent, value, plan", FLATTENED,
+                         ids=[f"{f}/{i}" for i, (f, *_rest) in enumerate(FLATTENED, 1)])
+def test_flattened_table_variant(family, text, percent, value, plan):
+    wanted = Decimal(percent.replace(",", "."))
+    facts = [f for f in process_document(document_from_text(text), default_rulebook(), "sha").facts if f.percent == wanted]
+    assert any((f.value, f.plan) == (Decimal(value), Decimal(plan)) for f in facts), facts
+
+
+def test_every_family_has_five_variants_with_the_examples():
+    families = ([f for f, *_ in FAMILIES] + [e["family"] for e in default_rulebook().frames.examples]
+                + [f for f, *_ in FLATTENED])
+    assert len(set(families)) == 9
+    assert all(families.count(f) >= 5 for f in set(families)), sorted((families.count(f), f) for f in set(families))

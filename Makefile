@@ -83,4 +83,4 @@ docs: $(STAMP)
 	$(PY) -m pipeline docs
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.lock warehouse/reports warehouse/export .pytest_cache
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.lock warehouse/*.duckdb.writing* warehouse/reports warehouse/export .pytest_cache

@@ -5,7 +5,9 @@ Named points, in the order a report passes them (pipeline/run.py):
   after_read     the file is read and its facts found; nothing written yet
   after_load     its rows are inserted, its checks not yet run (the transaction is open)
   before_commit  its checks are inserted; the commit is next
-  after_commit   it is committed; its HTML/Markdown/CSV report is not written yet
+  before_publish it is committed in the writer's copy of the warehouse, not yet published
+                 (warehouse/publish.py): readers do not see it, and a kill loses it
+  after_commit   it is committed and published; its HTML/Markdown/CSV report is not written yet
 
 tests/warehouse/test_faults.py kills a batch at each point and asserts that the warehouse opens, holds only
 complete reports, and that a rerun finishes the batch. Without the variable a point costs one
@@ -18,7 +20,7 @@ import signal
 from collections import Counter
 
 FAULT_ENV = "SOLIEU_FAULT"
-POINTS = ("after_read", "after_load", "before_commit", "after_commit")
+POINTS = ("after_read", "after_load", "before_commit", "before_publish", "after_commit")
 _reached: Counter = Counter()   # per process: how often each point was passed
 
 
@@ -29,7 +31,7 @@ def parse_fault(spec: str | None) -> tuple[str, int] | None:
     (('after_load', 2), ('after_commit', 1), None)
     >>> parse_fault("after_lunch:1")
     Traceback (most recent call last):
-    ValueError: $SOLIEU_FAULT: unknown point 'after_lunch'; one of after_read, after_load, before_commit, after_commit
+    ValueError: $SOLIEU_FAULT: unknown point 'after_lunch'; one of after_read, after_load, before_commit, before_publish, after_commit
     """
     if not spec:
         return None

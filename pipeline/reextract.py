@@ -23,10 +23,9 @@ from extract.cases import load_checked_rulebook
 from pipeline.parallel import AHEAD_PER_WORKER, choose_workers, reextract_in_worker, worker_pool
 from extract.document import process_document
 from pipeline.report import report_dir_for, reports_data, write_reports
-from pipeline.run import open_warehouse
+from pipeline.run import writing_warehouse
 from warehouse.checks import checks_version, load_checks, run_checks
 from warehouse.load import ExtractionRows, delete_extraction, extraction_rows, store_extraction
-from warehouse.lock import hold_writer_lock
 from warehouse.restore import read_document
 
 SHOWN = 20  # lines of detail per report and kind of change; the counts are always complete
@@ -185,25 +184,22 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
     version = f"{rulebook.version}-{checks_version()}"
     result = Reextraction(version)
     workers = choose_workers(workers)
-    # the workers are forked before the lock is taken and the warehouse opened: they hold neither
-    with worker_pool(rulebook, workers) as pool, hold_writer_lock(warehouse, wait, log):
-        con = open_warehouse(warehouse, wait, log)
+    # the workers are forked before the lock is taken and the warehouse copied: they hold neither
+    with worker_pool(rulebook, workers) as pool, writing_warehouse(warehouse, wait, log) as con:
         # one transaction over the whole warehouse: DuckDB's own default (80% of RAM) rather than the
         # ingest's cap, set by value (RESET leaves the cap in force in DuckDB 1.5.6)
         (default_memory,) = duckdb.connect().execute("select current_setting('memory_limit')").fetchone()
         con.execute(f"set memory_limit = '{default_memory}'")
-        try:
-            report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
-            result.changes = rebuild_all(con, report_ids, rulebook, version, checks, pool,
-                                         AHEAD_PER_WORKER * max(workers, 1))
-            out_dir = report_dir_for(warehouse)
-            for start in range(0, len(report_ids), CHUNK):
-                chunk = report_ids[start:start + CHUNK]
-                data = reports_data(con, chunk)
-                for report_id in chunk:
-                    write_reports(con, report_id, out_dir, data[report_id])
-        finally:
-            con.close()
+        report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
+        result.changes = rebuild_all(con, report_ids, rulebook, version, checks, pool,
+                                     AHEAD_PER_WORKER * max(workers, 1))
+        con.publish()
+        out_dir = report_dir_for(warehouse)
+        for start in range(0, len(report_ids), CHUNK):
+            chunk = report_ids[start:start + CHUNK]
+            data = reports_data(con, chunk)
+            for report_id in chunk:
+                write_reports(con, report_id, out_dir, data[report_id])
     return result
 
 

@@ -23,8 +23,8 @@ from extract.document import file_sha256
 from pipeline.report import report_dir_for, reports_data, write_reports
 from warehouse.checks import checks_version, later_reports_of_locality, load_checks, recheck_reports, run_checks
 from warehouse.damage import failures_explained, is_unusable
-from warehouse.load import choose_report_id, create_schema, insert_tables, stored_reports
-from warehouse.lock import connect_warehouse, hold_writer_lock
+from warehouse.load import choose_report_id, insert_tables, stored_reports
+from warehouse.publish import published_warehouse
 from pipeline.timing import StageClock
 
 SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
@@ -73,15 +73,10 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Outcome]]:
     return files, refused
 
 
-def open_warehouse(path: Path, wait: float | None = None, log=print) -> duckdb.DuckDBPyConnection:
-    """Open read-write (waiting while another process holds the file) and bring the schema up to date."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = connect_warehouse(path, read_only=False, timeout=wait, log=log)
-    with failures_explained(path):
-        create_schema(con)
-    con.execute(f"set memory_limit = '{duckdb_memory()}'")
-    con.execute("set enable_progress_bar = false")   # DuckDB's own bar would garble the ingest's output
-    return con
+def writing_warehouse(path: Path, wait: float | None = None, log=print):
+    """The warehouse to write, as a copy published on leaving the block (warehouse/publish.py), its
+    schema up to date and DuckDB's memory capped ($SOLIEU_DUCKDB_MEMORY): every writing command's."""
+    return published_warehouse(path, wait, log, memory=duckdb_memory())
 
 
 def duckdb_memory() -> str:
@@ -104,13 +99,13 @@ def hash_file(path: Path, limits: Limits) -> tuple[str | None, str]:
 
 
 def ingest_file(con, path: Path, rulebook, checks, version: str, out_dir: Path,
-                limits: Limits = Limits(), clock: StageClock | None = None) -> Outcome:
+                limits: Limits = Limits(), clock: StageClock | None = None, publish=None) -> Outcome:
     """Ingest one file in one transaction; the fault points are pipeline/faults.py's."""
     prepared = Prepared(path, *hash_file(path, limits))
     taken = take_file(con, prepared, rulebook, version, out_dir, limits)
     if isinstance(taken, Outcome):
         return taken
-    return store_reports(con, [(prepared, taken)], version, checks, out_dir, clock)[0]
+    return store_reports(con, [(prepared, taken)], version, checks, out_dir, clock, publish)[0]
 
 
 def take_file(con, prepared: Prepared, rulebook, version: str, out_dir: Path, limits: Limits = Limits()):
@@ -137,40 +132,49 @@ def take_file(con, prepared: Prepared, rulebook, version: str, out_dir: Path, li
 
 
 def store_reports(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, out_dir: Path,
-                  clock: StageClock | None = None) -> list[Outcome]:
-    """Load, check and commit processed reports in one transaction, then write their reports.
+                  clock: StageClock | None = None, publish=None) -> list[Outcome]:
+    """Load, check and commit processed reports in one transaction, publish them, then write their reports.
 
     One transaction for several reports: DuckDB plans each check once for all of them, and planning
     a check costs about as much as running it on one report. When the batch fails it is rolled
     back and each report is stored again on its own, so that the one at fault fails alone (as it
-    would have in a batch of one) and the reports before it are kept."""
+    would have in a batch of one) and the reports before it are kept. `publish()` (WorkingCopy.publish)
+    makes a committed batch the warehouse that readers open, before its reports are written."""
     clock = clock or StageClock()
     if len(batch) == 1:
-        return store_together(con, batch, version, checks, out_dir, clock)
+        return store_together(con, batch, version, checks, out_dir, clock, publish)
     try:
-        return store_together(con, batch, version, checks, out_dir, clock)
+        return store_together(con, batch, version, checks, out_dir, clock, publish)
     except duckdb.Error as exc:
         if is_unusable(exc):   # a full disk or a damaged file: storing them one by one cannot help
             raise
         return [outcome for item in batch
-                for outcome in store_together(con, [item], version, checks, out_dir, clock)]
+                for outcome in store_together(con, [item], version, checks, out_dir, clock, publish)]
 
 
 def store_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, out_dir: Path,
-                   clock: StageClock) -> list[Outcome]:
-    """Each fault point (pipeline/faults.py) is passed once per report, in the order a lone report passes them."""
+                   clock: StageClock, publish=None) -> list[Outcome]:
+    """Each fault point (pipeline/faults.py) is passed once per report, in the order a lone report passes them.
+
+    What the reports need is read before publishing: a publication closes the copy, and the next
+    query would copy the warehouse again."""
     ids, reports, rechecked, elsewhere = with_more_memory_if_needed(
         con, lambda: load_and_check(con, batch, version, checks, clock))
-    for _ in batch:
-        reach("after_commit")
     counts = {}
     for report_id, status, count in con.execute(
             "select report_id, status, count(*) from checks where report_id in (select unnest(?::varchar[])) "
             "group by 1, 2", [ids]).fetchall():
         counts.setdefault(report_id, {})[status] = count
-    outcomes, unwritten = [], {}
     with clock.stage("report"):
         data = with_more_memory_if_needed(con, lambda: reports_data(con, ids + elsewhere))
+    if publish is not None:
+        for _ in batch:
+            reach("before_publish")
+        publish()
+    for _ in batch:
+        reach("after_commit")
+    outcomes, unwritten = [], {}
+    with clock.stage("report"):
         for report_id in ids + elsewhere:
             try:
                 write_reports(con, report_id, out_dir, data[report_id])
@@ -300,56 +304,53 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
     on_outcome = on_outcome or (lambda outcome, seconds: log(format_outcome(outcome, seconds)))
     workers = clock.workers = choose_workers(workers, len(files))
     batch = max(1, batch or int(os.environ.get(BATCH_ENV) or DEFAULT_BATCH))
-    # the workers are forked before the lock is taken and the warehouse opened: they hold neither
-    with worker_pool(rulebook, workers, limits) as pool, hold_writer_lock(warehouse, wait, log):
-        con = open_warehouse(warehouse, wait, log)
+    # the workers are forked before the lock is taken and the warehouse copied: they hold neither.
+    # Each batch is published once committed (store_reports): readers see it, and a kill loses none.
+    with worker_pool(rulebook, workers, limits) as pool, writing_warehouse(warehouse, wait, log) as con:
         if workers:  # the other cores are the workers': DuckDB's own threads would only contend with them
             with failures_explained(warehouse):
                 con.execute("set threads = 1")
-        try:
-            # What the warehouse holds, read once: no other process writes during the ingest, and a file
-            # stored by this one was sent to the workers before. (Looking each file up with a
-            # parameterised query would also make DuckDB import pandas, 0.3 s, before the first file
-            # reaches the workers.)
-            stored = stored_reports(con)
-            ahead = FilesAhead(files, lambda path: hash_file(path, limits), stored.__contains__, pool,
-                                  AHEAD_PER_WORKER * max(workers, 1) + batch, version, workers)
-            waiting: list = []   # (number, Prepared, ReportRows, seconds so far): the next transaction
-            told: list = []      # (number, outcome, seconds) not yet told: outcomes are told in file order
+        # What the warehouse holds, read once: no other process writes during the ingest, and a file
+        # stored by this one was sent to the workers before. (Looking each file up with a
+        # parameterised query would also make DuckDB import pandas, 0.3 s, before the first file
+        # reaches the workers.)
+        stored = stored_reports(con)
+        ahead = FilesAhead(files, lambda path: hash_file(path, limits), stored.__contains__, pool,
+                           AHEAD_PER_WORKER * max(workers, 1) + batch, version, workers)
+        waiting: list = []   # (number, Prepared, ReportRows, seconds so far): the next transaction
+        told: list = []      # (number, outcome, seconds) not yet told: outcomes are told in file order
 
-            def store_waiting() -> None:
-                if waiting:
-                    started = time.perf_counter()
-                    with failures_explained(warehouse, f"; not ingested: {describe_left(files[waiting[0][0]:])}"):
-                        results = store_reports(con, [(prepared, rows) for _, prepared, rows, _ in waiting],
-                                                version, checks, out_dir, clock)
-                    share = (time.perf_counter() - started) / len(waiting)
-                    told.extend((number, outcome, seconds + share)
-                                for (number, _, _, seconds), outcome in zip(waiting, results))
-                    waiting.clear()
-                for number, outcome, seconds in sorted(told, key=lambda t: t[0]):
-                    outcomes.append(outcome)
-                    on_outcome(outcome, seconds)
-                told.clear()
-
-            for number, prepared in enumerate(ahead):
-                if prepared.sha256 and any(p.sha256 == prepared.sha256 for _, p, _, _ in waiting):
-                    store_waiting()   # a file listed twice: the first copy must be stored before the second is looked up
+        def store_waiting() -> None:
+            if waiting:
                 started = time.perf_counter()
-                with failures_explained(warehouse, f"; not ingested: {describe_left(files[number:])}"):
-                    taken = take_file(con, prepared, rulebook, version, out_dir, limits)
-                clock.add(prepared.seconds)
-                seconds = time.perf_counter() - started
-                if isinstance(taken, Outcome):
-                    told.append((number, taken, seconds))
-                else:
-                    waiting.append((number, prepared, taken, seconds + sum(prepared.seconds.values())))
-                if len(waiting) >= batch or not waiting or ahead.winding_down():
-                    store_waiting()
-            store_waiting()
-        finally:
-            with failures_explained(warehouse):
-                con.close()   # DuckDB checkpoints here: a full disk may show up now
+                with failures_explained(warehouse, f"; not ingested: {describe_left(files[waiting[0][0]:])}"):
+                    results = store_reports(con, [(prepared, rows) for _, prepared, rows, _ in waiting],
+                                            version, checks, out_dir, clock, con.publish)
+                share = (time.perf_counter() - started) / len(waiting)
+                told.extend((number, outcome, seconds + share)
+                            for (number, _, _, seconds), outcome in zip(waiting, results))
+                waiting.clear()
+            for number, outcome, seconds in sorted(told, key=lambda t: t[0]):
+                outcomes.append(outcome)
+                on_outcome(outcome, seconds)
+            told.clear()
+
+        for number, prepared in enumerate(ahead):
+            if prepared.sha256 and any(p.sha256 == prepared.sha256 for _, p, _, _ in waiting):
+                store_waiting()   # a file listed twice: the first copy must be stored before the second is looked up
+            started = time.perf_counter()
+            with failures_explained(warehouse, f"; not ingested: {describe_left(files[number:])}"):
+                taken = take_file(con, prepared, rulebook, version, out_dir, limits)
+            clock.add(prepared.seconds)
+            seconds = time.perf_counter() - started
+            if isinstance(taken, Outcome):
+                told.append((number, taken, seconds))
+            else:
+                waiting.append((number, prepared, taken, seconds + sum(prepared.seconds.values())))
+            if len(waiting) >= batch or not waiting or ahead.winding_down():
+                store_waiting()
+        store_waiting()
+    clock.seconds["publish"] = con.copy_seconds + con.publish_seconds
     return outcomes
 
 

@@ -58,13 +58,12 @@ def add_views(warehouse: Path, wait: float | None, log) -> None:
     """Bring an older warehouse up to date (tables it lacks, the views), as a writer would.
 
     A warehouse too old to upgrade in place still opens: the shell is useful without the views."""
-    from pipeline.run import open_warehouse
-    from warehouse.lock import hold_writer_lock
-    with hold_writer_lock(warehouse, wait, log):
-        try:
-            open_warehouse(warehouse, wait, log).close()
-        except duckdb.Error as exc:
-            log(f"could not add the views to {warehouse} (re-ingest it to upgrade): {str(exc).splitlines()[0]}")
+    from pipeline.run import writing_warehouse
+    try:
+        with writing_warehouse(warehouse, wait, log):   # a copy, published (warehouse/publish.py)
+            pass
+    except duckdb.Error as exc:
+        log(f"could not add the views to {warehouse} (re-ingest it to upgrade): {str(exc).splitlines()[0]}")
 
 
 def run_query(command: list[str], warehouse: Path, wait: float | None, log) -> int:

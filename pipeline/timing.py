@@ -1,7 +1,8 @@
 """Seconds per ingest stage, summed over the reports of a run: what `ingest --timings` prints.
 
 The per-document stages (read, segment, extract) run in worker processes, so their sums are
-worker-seconds and may exceed the wall time; load, check and report run in the one writer.
+worker-seconds and may exceed the wall time; load, check, publish and report run in the one writer
+(publish: copying the warehouse and renaming the copy onto it, warehouse/publish.py).
 `pipeline bench` reads the printed table back with `parse_timings`.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-STAGES = ("read", "segment", "extract", "rows", "load", "check", "report")
+STAGES = ("read", "segment", "extract", "rows", "load", "check", "publish", "report")
 WORKER_STAGES = ("read", "segment", "extract", "rows")   # rows: laying out a report's warehouse rows
 HEADER = "timings (seconds)"
 TIMING_LINE = re.compile(r"^\s+(\w+)\s+(\d+\.\d+)\b")

@@ -1,7 +1,9 @@
 """Faults during an ingest: the process killed (SIGKILL) at the named points of pipeline/faults.py
 and at random moments, the disk full, the warehouse file damaged. Afterwards the warehouse opens,
-holds only complete reports (each with all its facts and checks, no row without its report), a
-rerun finishes the batch, and a damaged file gets one line that says how to rebuild it.
+holds only complete reports (each with all its facts and checks, no row without its report) and
+every report published before the fault, has no write-ahead log beside it (the ingest writes a copy
+and renames it onto the warehouse: warehouse/publish.py), a rerun removes the killed ingest's copy
+and finishes the batch, and a damaged file gets one line that says how to rebuild it.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from warehouse.publish import leftovers
 
 from conftest import ROOT, SAMPLE_TXT, run_cli
 
@@ -77,7 +81,9 @@ def reference(batch, tmp_path_factory) -> dict[str, tuple[int, ...]]:
 
 
 def assert_complete(warehouse: Path, reference: dict) -> set[str]:
-    """Every report in the warehouse has exactly the rows it has after a clean ingest; returns their ids."""
+    """Every report in the warehouse has exactly the rows it has after a clean ingest; returns their ids.
+    The published file is always whole: no write-ahead log beside it that a reader would replay."""
+    assert not Path(f"{warehouse}.wal").exists(), "a write-ahead log beside the published warehouse"
     found = contents(warehouse)
     for report_id, counts in found.items():
         assert counts == reference[report_id], f"{report_id} is incomplete: {counts} != {reference[report_id]}"
@@ -96,20 +102,39 @@ def finish(batch: Path, warehouse: Path, reference: dict) -> subprocess.Complete
     assert result.returncode == 0, result.stdout + result.stderr
     assert "waiting for" not in result.stdout + result.stderr, "a killed ingest left the warehouse locked"
     assert assert_complete(warehouse, reference) == set(reference)
+    assert not any(os.path.lexists(p) for p in leftovers(warehouse)), "the killed ingest's copy is left"
     assert all((warehouse.parent / "reports" / f"{r}.html").exists() for r in reference)
     return result
 
 
-@pytest.mark.parametrize("fault", ["after_read:2", "after_load:1", "before_commit:1", "after_commit:1"])
+@pytest.mark.parametrize("fault", ["after_read:2", "after_load:1", "before_commit:1", "before_publish:1",
+                                   "after_commit:1"])
 def test_killed_at_a_fault_point_leaves_only_complete_reports_and_a_rerun_finishes(batch, reference, tmp_path,
                                                                                   fault):
     warehouse = tmp_path / "w.duckdb"
     killed = ingest(batch, warehouse, {"SOLIEU_FAULT": fault})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert_complete(warehouse, reference)
+    found = assert_complete(warehouse, reference)
+    if fault.startswith("after_commit"):   # published before the kill: kept
+        assert found, "a report published before the kill was lost"
+    else:                                  # the first batch was not published: nothing of it is seen
+        assert not found
     again = finish(batch, warehouse, reference)
     if fault.startswith("after_commit"):   # committed, killed before its HTML: written on the rerun
         assert "its missing report is written again" in again.stdout
+
+
+def test_killed_in_a_later_batch_keeps_the_batches_published_before(batch, reference, tmp_path):
+    """Batches of one report: killed before the third is published, the first two are kept whole."""
+    warehouse = tmp_path / "w.duckdb"
+    killed = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(batch), "--warehouse", str(warehouse),
+                             "--batch", "1", "--workers", "0"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "SOLIEU_FAULT": "before_publish:3"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    told = [line.split(" as ")[1].split(" ")[0] for line in killed.stdout.splitlines() if line.startswith("ingested ")]
+    assert len(told) == 2
+    assert assert_complete(warehouse, reference) == set(told)   # every report told as ingested is there
+    finish(batch, warehouse, reference)
 
 
 def test_killed_at_random_moments_then_a_rerun_finishes(batch, reference, tmp_path):
@@ -138,7 +163,9 @@ def assert_no_space_line(result: subprocess.CompletedProcess, warehouse: Path) -
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"error: {warehouse}: no space left to write the warehouse ("), last
+    assert "a writer needs free space for a copy of the warehouse (" in last
     assert "free space on its disk and run the same command again" in last
+    assert not any(os.path.lexists(p) for p in leftovers(warehouse)), "the failed ingest's copy is left"
 
 
 def test_a_file_size_limit_stops_the_batch_with_one_line_and_corrupts_nothing(batch, reference, tmp_path):
@@ -146,6 +173,19 @@ def test_a_file_size_limit_stops_the_batch_with_one_line_and_corrupts_nothing(ba
     full = ingest(batch, warehouse, preexec_fn=limit_file_size(400 * 1024))
     assert_no_space_line(full, warehouse)
     assert_complete(warehouse, reference)
+    finish(batch, warehouse, reference)
+
+
+def test_no_room_for_the_copy_of_the_warehouse_says_so_and_leaves_it_as_it_was(batch, reference, loaded_warehouse,
+                                                                               tmp_path):
+    """A writer first copies the warehouse: when the copy cannot be written, nothing is."""
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(loaded_warehouse, warehouse)
+    before = warehouse.read_bytes()
+    full = ingest(batch, warehouse, preexec_fn=limit_file_size(len(before) // 2))
+    assert_no_space_line(full, warehouse)
+    assert f"a copy of the warehouse ({len(before) / 1e6:.1f} MB)" in full.stderr
+    assert warehouse.read_bytes() == before
     finish(batch, warehouse, reference)
 
 
@@ -210,8 +250,8 @@ def test_a_damaged_warehouse_gets_one_line_with_the_rebuild_command(loaded_wareh
         assert f"move it aside (mv {warehouse} {warehouse}.damaged" in lines[0]
         assert lines[0].endswith("to rebuild it from raw_reports/") or "; not ingested: " in lines[0], lines[0]
         assert f"`make ingest WAREHOUSE={warehouse}`" in lines[0]
-    if damage != "truncated to half":   # refused at open: not a byte written
-        assert warehouse.read_bytes() == before
+    assert warehouse.read_bytes() == before   # an ingest writes a copy: the warehouse is never touched
+    assert not any(os.path.lexists(p) for p in leftovers(warehouse))
     if damage != "block checksum":
         return
     for stale in (warehouse, Path(f"{warehouse}.wal")):   # the advice, followed

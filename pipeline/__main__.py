@@ -81,8 +81,8 @@ def add_bench_options(parser) -> None:
 
 def cmd_report(args) -> int:
     from pipeline.report import report_dir_for, write_reports
-    from warehouse.lock import connect_warehouse
-    con = connect_warehouse(Path(args.warehouse), read_only=True, timeout=args.wait, log=say)
+    from warehouse.lock import connect_reader
+    con = connect_reader(Path(args.warehouse), args.wait, say)
     ids = args.report or [r[0] for r in con.execute("select report_id from reports order by 1").fetchall()]
     for report_id in ids:
         paths = write_reports(con, report_id, Path(args.out) if args.out else report_dir_for(Path(args.warehouse)))
@@ -215,7 +215,7 @@ def main(argv=None) -> int:
     p.add_argument("report", nargs="*", help="report ids (default: all)")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
     p.add_argument("--out", help="output folder (default: beside the warehouse, in reports/)")
-    add_wait_option(p)
+    add_wait_option(p, reader=True)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("explain", help="show a fact with its sentence, section, page and line")
@@ -235,11 +235,11 @@ def main(argv=None) -> int:
     p = sub.add_parser("sql", help="the DuckDB shell on the warehouse, read-only; -c runs one query")
     p.add_argument("-c", "--query", help="run this SQL, print the result as a table and exit")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
-    add_wait_option(p)
+    add_wait_option(p, reader=True)
     p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("reextract", help="rebuild every report's facts and checks from the stored text with the "
-                                         "current rules, in one transaction, and print what changed")
+                                         "current rules (all of them or, on an error, none) and print what changed")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
     add_rules_option(p)
     add_wait_option(p)
@@ -249,7 +249,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("export", help="write facts and checks as Parquet (partitioned by year and locality) and CSV")
     p.add_argument("--out", default="warehouse/export", help="output folder (default: %(default)s)")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
-    add_wait_option(p)
+    add_wait_option(p, reader=True)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("docs", help="write docs/warehouse.md from the comments of warehouse/schema.sql and views.sql")
@@ -306,10 +306,16 @@ def add_workers_option(parser, what: str) -> None:
                         help=f"{what} (default: $SOLIEU_WORKERS, else one per core; 0: none, all in this process)")
 
 
-def add_wait_option(parser) -> None:
+def add_wait_option(parser, reader: bool = False) -> None:
+    if reader:   # an ingest never holds the file a reader opens (warehouse/publish.py)
+        parser.add_argument("--wait", type=float, metavar="SECONDS",
+                            help="how long to wait while another process holds the warehouse read-write, "
+                                 "e.g. a shell opened without -readonly (default: fail at once; an ingest "
+                                 "never makes a reader wait)")
+        return
     parser.add_argument("--wait", type=float, metavar="SECONDS",
-                        help="how long to wait while another process holds the warehouse "
-                             "(default: $SOLIEU_LOCK_TIMEOUT, else 600)")
+                        help="how long to wait for another writer, or while another process holds the warehouse "
+                             "read-write (default: $SOLIEU_LOCK_TIMEOUT, else 600)")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import sys
 
-import duckdb
+from pathlib import Path
+
+from warehouse.lock import connect_reader
 
 FACT_QUERY = """
 select f.fact_id, f.report_id, f.kind, f.label, f.raw, f.value, f.unit, f.plan, f.percent, f.base,
@@ -33,7 +35,7 @@ def highlight(sentence: str, start: int, end: int, colour: bool) -> str:
 def explain_fact(warehouse: str, fact_id: str, colour: bool | None = None) -> str:
     """The fact, its sentence with the number highlighted, its section, page, line and checks."""
     colour = sys.stdout.isatty() if colour is None else colour
-    con = duckdb.connect(warehouse, read_only=True)
+    con = connect_reader(Path(warehouse), log=lambda message: None)
     try:
         cur = con.execute(FACT_QUERY, [fact_id])
         row = cur.fetchone()

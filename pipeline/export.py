@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse.lock import connect_warehouse
+from warehouse.lock import connect_reader
 
 TABLES = ("facts", "checks")
 UNKNOWN_YEAR, UNKNOWN_LOCALITY = 0, "unknown"
@@ -36,7 +36,7 @@ def export_query(table: str) -> str:
 def export_warehouse(warehouse: Path, out: Path, wait: float | None = None, log=print) -> dict[str, Path]:
     """Write <out>/<table>/ (Parquet, hive-partitioned) and <out>/<table>.csv for facts and checks."""
     out.mkdir(parents=True, exist_ok=True)
-    con = connect_warehouse(warehouse, read_only=True, timeout=wait, log=log)
+    con = connect_reader(warehouse, wait, log)
     written = {}
     try:
         for table in TABLES:

@@ -2,8 +2,12 @@
 
 The shell is the `duckdb` binary of the duckdb-cli package, pinned to the version of the Python
 package that writes the file (a newer or older shell may refuse the file). Read-only, so an
-analyst's session never blocks or corrupts an ingest; while an ingest holds the file, the
-shell waits for it like any reader.
+analyst's session never blocks or corrupts an ingest, and an ingest never blocks it: an ingest
+writes a copy and renames it onto the warehouse when done (warehouse/publish.py), so the shell
+reads the warehouse as it was when the shell opened it, until it is opened again (`.open`, or a
+new `make sql`). Only a process that holds the file read-write itself (a shell or notebook opened
+without read-only) stops it: the shell then fails at once with one line naming that process, or
+after `--wait` seconds when given.
 """
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.lock import POLL_SECONDS, WarehouseBusy, connect_warehouse, explain_lock_error, lock_holder, lock_timeout
+from warehouse.damage import WarehouseUnusable
+from warehouse.lock import POLL_SECONDS, WarehouseBusy, connect_reader, explain_lock_error, lock_holder
 
 VIEWS = ("v_mismatches", "v_indicator", "v_indicator_history", "v_coverage")
 
@@ -46,7 +51,7 @@ def shell_command(binary: Path, warehouse: Path, query: str | None = None) -> li
 
 
 def missing_views(warehouse: Path, wait: float | None, log) -> list[str]:
-    con = connect_warehouse(warehouse, read_only=True, timeout=wait, log=log)
+    con = connect_reader(warehouse, wait, log)
     try:
         present = {v for (v,) in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
     finally:
@@ -55,20 +60,26 @@ def missing_views(warehouse: Path, wait: float | None, log) -> list[str]:
 
 
 def add_views(warehouse: Path, wait: float | None, log) -> None:
-    """Bring an older warehouse up to date (tables it lacks, the views), as a writer would.
+    """Bring an older warehouse up to date (tables it lacks, the views), as a writer would: in a copy,
+    published (warehouse/publish.py).
 
-    A warehouse too old to upgrade in place still opens: the shell is useful without the views."""
+    A reader does not wait for a writer: while one runs (it brings the schema up to date itself),
+    or when the warehouse is too old to upgrade, the shell opens without the views."""
     from pipeline.run import writing_warehouse
     try:
-        with writing_warehouse(warehouse, wait, log):   # a copy, published (warehouse/publish.py)
+        with writing_warehouse(warehouse, 0.0 if wait is None else wait, lambda message: None):
             pass
-    except duckdb.Error as exc:
+    except WarehouseBusy:
+        log(f"could not add the views to {warehouse} now: another process is writing it (the views come "
+            f"with its next ingest)")
+    except (duckdb.Error, WarehouseUnusable) as exc:
         log(f"could not add the views to {warehouse} (re-ingest it to upgrade): {str(exc).splitlines()[0]}")
 
 
 def run_query(command: list[str], warehouse: Path, wait: float | None, log) -> int:
-    """Run the shell once; while an ingest holds the file, wait and retry, then fail in one line."""
-    deadline, told = time.monotonic() + lock_timeout(wait), False
+    """Run the shell once. When another process holds the file read-write, fail in one line, or wait
+    and retry for `wait` seconds when given (an ingest never holds it)."""
+    deadline, told = time.monotonic() + (wait or 0.0), False
     while True:
         done = subprocess.run(command, stderr=subprocess.PIPE, text=True)
         holder = lock_holder(done.stderr) if done.returncode else None
@@ -94,6 +105,6 @@ def open_shell(warehouse: Path, query: str | None = None, wait: float | None = N
     command = shell_command(binary, warehouse, query)
     if query:
         return run_query(command, warehouse, wait, log)
-    connect_warehouse(warehouse, read_only=True, timeout=wait, log=log).close()  # wait out an ingest first
+    connect_reader(warehouse, wait, log).close()   # one line, not the shell's error, when a process holds it read-write
     sys.stdout.flush()
     os.execv(command[0], command)

@@ -1,11 +1,13 @@
-"""One writer at a time: a lock file beside the warehouse, and clear words for DuckDB's own lock.
+"""One writer at a time: a lock file beside the warehouse; readers that never wait for it.
 
-DuckDB lets one process open a database file read-write, and none may read it meanwhile. Two
-`make ingest` runs would otherwise race for the file and the loser would die with a long
-IOException. Writers take an fcntl lock on `<warehouse>.lock` first (the file holds the pid of
-the holder) and wait for it; any connection that meets DuckDB's "Could not set lock on file"
-(an analyst's shell open read-write, a reader during an ingest) retries until the timeout, then
-fails with one line that says who holds the file.
+DuckDB lets one process open a database file read-write, or many open it read-only, never both.
+Writers therefore never open the warehouse itself: they change a copy and publish it
+(warehouse/publish.py), and readers open the published file read-only, at any time, ingest or not.
+Two writers must still not work at once (the second would publish over the first): each takes an
+fcntl lock on `<warehouse>.lock` first (the file holds the pid of the holder) and waits for it, up
+to --wait. The one process that can still hold the warehouse file against others is one that opened
+it read-write itself — an analyst's shell or notebook opened without read-only: a writer waits for
+it like for another writer, a reader fails at once (or after its --wait) with one line naming it.
 """
 from __future__ import annotations
 
@@ -100,8 +102,13 @@ def lock_holder(message: str) -> str | None:
 
 
 def explain_lock_error(warehouse: Path, holder: str) -> str:
-    return (f"{warehouse} is open in another process ({holder}): close it "
-            f"(a DuckDB shell opened without -readonly, or an ingest) and retry")
+    """The line for a file held read-write by another process (never an ingest: it writes a copy).
+
+    >>> explain_lock_error(Path("w.duckdb"), "/usr/bin/duckdb, pid 42")
+    'w.duckdb is open in another process (/usr/bin/duckdb, pid 42) read-write: close it and retry; open the warehouse read-only to read it (duckdb -readonly, duckdb.connect(path, read_only=True))'
+    """
+    return (f"{warehouse} is open in another process ({holder}) read-write: close it and retry; open the "
+            f"warehouse read-only to read it (duckdb -readonly, duckdb.connect(path, read_only=True))")
 
 
 def connect_warehouse(warehouse: Path, read_only: bool = False, timeout: float | None = None,
@@ -126,3 +133,12 @@ def connect_warehouse(warehouse: Path, read_only: bool = False, timeout: float |
                 log(f"waiting for {warehouse}: open in another process ({holder})")
                 told = True
             time.sleep(POLL_SECONDS)
+
+
+def connect_reader(warehouse: Path, wait: float | None = None, log=print) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for a reader (sql, report, export, explain): the last published warehouse.
+
+    An ingest never holds the file, so a reader never waits for one. Only a process that opened the
+    file read-write itself can refuse it: the reader then fails at once, or after `wait` seconds
+    when given (not $SOLIEU_LOCK_TIMEOUT, which is the writers'), with WarehouseBusy."""
+    return connect_warehouse(warehouse, read_only=True, timeout=0.0 if wait is None else wait, log=log)

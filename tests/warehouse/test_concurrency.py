@@ -259,3 +259,48 @@ def test_a_write_ahead_log_left_beside_the_warehouse_is_kept_and_replayed_once(t
     assert con.execute("select title from reports where report_id = 'backan_2023_ktxh'").fetchone() == ("from the log",)
     con.close()
     assert_consistent(warehouse, {"backan_2023_ktxh", "r0_yên_thạch"})
+
+
+def test_reader_commands_do_not_wait_for_a_writer(tmp_path, sample_warehouse):
+    """sql, report, export and explain answer at once while a writer holds the warehouse mid-write,
+    from the warehouse as last published; what the writer committed in its copy shows once published."""
+    from warehouse.publish import published_warehouse
+    warehouse = warehouse_copy(tmp_path, sample_warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    (fact_id,), (facts,) = (con.execute("select fact_id from facts order by fact_id limit 1").fetchone(),
+                            con.execute("select count(*) from facts").fetchone())
+    con.close()
+    counted = "select 'facts=' || count(*) from facts"
+    with published_warehouse(warehouse, 5, log=lambda m: None) as writing:
+        writing.execute("delete from facts")   # committed in the writer's copy, not yet published
+        for args in (["sql", "-c", counted], ["report", "--out", str(tmp_path / "out")],
+                     ["export", "--out", str(tmp_path / "export")], ["explain", fact_id]):
+            result = run_cli(*args, "--warehouse", str(warehouse), timeout=60)
+            assert result.returncode == 0, (args, result.stderr)
+            assert "waiting" not in result.stdout + result.stderr
+            if args[0] == "sql":
+                assert f"facts={facts}" in result.stdout
+    assert (tmp_path / "out" / "backan_2023_ktxh.html").exists() and (tmp_path / "export" / "facts.csv").exists()
+    assert "facts=0" in run_cli("sql", "-c", counted, "--warehouse", str(warehouse)).stdout
+
+
+def test_a_reader_meeting_a_read_write_holder_fails_at_once_in_one_line(tmp_path, sample_warehouse):
+    warehouse = warehouse_copy(tmp_path, sample_warehouse)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(120)", str(warehouse)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        started = time.monotonic()
+        results = [run_cli(*args, "--warehouse", str(warehouse)) for args in
+                   (["sql", "-c", "select 1"], ["report"], ["export", "--out", str(tmp_path / "export")])]
+        elapsed = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    for result in results:
+        assert result.returncode == 3, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {warehouse} is open in another process ("), lines
+        assert f"pid {holder.pid}) read-write" in lines[0] and "-readonly" in lines[0]
+    assert elapsed < 60   # no reader waited out the default timeout of a writer

@@ -1,14 +1,17 @@
-"""Re-extract: run the current rules and checks over every stored report, in one transaction.
+"""Re-extract: run the current rules and checks over every stored report, all of them or none.
 
 A rule fixed today should fix the reports ingested last month without hunting for their files:
 each report's Document is rebuilt from the warehouse (warehouse/restore.py), its facts, problems
 and checks are replaced, and what changed is reported per report — facts added, removed or changed
 (by their deterministic fact_id) and checks whose status changed — so a rule author sees the effect
-of an edit before trusting it. Either every report is re-extracted or, on any error, none is.
+of an edit before trusting it. Either every report is re-extracted or, on any error, none is: the
+work is done in a copy of the warehouse that is published only when it is complete.
 
 Extraction runs in worker processes, as in an ingest (pipeline/parallel.py): this process reads
 each Document from the warehouse a few reports ahead, a worker extracts it and lays out its rows,
-and this process stores them, a chunk of reports per statement.
+and this process stores them, a chunk of reports per statement and per transaction. DuckDB's
+memory is capped as in an ingest ($SOLIEU_DUCKDB_MEMORY, pipeline/run.py), and a step that needs
+more runs again with more; the diff reads the warehouse as published, on disk.
 """
 from __future__ import annotations
 
@@ -17,19 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import duckdb
-
 from extract.cases import load_checked_rulebook
 from pipeline.parallel import AHEAD_PER_WORKER, choose_workers, reextract_in_worker, worker_pool
 from extract.document import process_document
 from pipeline.report import report_dir_for, reports_data, write_reports
-from pipeline.run import writing_warehouse
+from pipeline.run import roll_back, with_more_memory_if_needed, writing_warehouse
 from warehouse.checks import checks_version, load_checks, run_checks
 from warehouse.load import ExtractionRows, delete_extraction, extraction_rows, store_extraction
 from warehouse.restore import read_document
 
 SHOWN = 20  # lines of detail per report and kind of change; the counts are always complete
 CHUNK = 64  # reports stored, checked or reported per statement: a check run copies its reports' facts
+BEFORE = "published"   # the warehouse as published, attached read-only for the diff
+DIFF_CHUNK = 4 * CHUNK   # reports diffed per round of queries (each round reads the whole snapshot)
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,25 @@ class Reextraction:
 
 
 def snapshot(con) -> None:
-    """Keep the facts and checks as they are, to diff against after re-extraction."""
-    con.execute("create or replace temp table _old_facts as select * exclude (rules_version) from facts")
-    con.execute("create or replace temp table _old_checks as "
-                "select check_id, report_id, rule_id, status, line, reported from checks")
+    """The facts and checks as they are, to diff against after re-extraction: views of the warehouse
+    as published, attached read-only (warehouse/publish.py), which the copy being re-extracted
+    started from. On disk, not in memory: a copy of them in temporary tables held all the facts of
+    the archive within the memory cap. A column the copy gained from a newer schema is null there,
+    as an upgrade leaves it in the copy."""
+    if not con.attach_published(BEFORE):   # a warehouse made now: nothing before
+        con.execute("create or replace temp view _old_facts as select * exclude (rules_version) from facts where false")
+        con.execute("create or replace temp view _old_checks as "
+                    "select check_id, report_id, rule_id, status, line, reported from checks where false")
+        return
+    had = {c for (c,) in con.execute("select column_name from duckdb_columns() where database_name = ? "
+                                     "and schema_name = 'main' and table_name = 'facts'", [BEFORE]).fetchall()}
+    facts = ", ".join(f'"{name}"' if name in had else f'null::{kind} as "{name}"' for name, kind in con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = current_database() "
+        "and schema_name = 'main' and table_name = 'facts' and column_name <> 'rules_version' "
+        "order by column_index").fetchall())
+    con.execute(f"create or replace temp view _old_facts as select {facts} from {BEFORE}.facts")
+    con.execute("create or replace temp view _old_checks as "
+                f"select check_id, report_id, rule_id, status, line, reported from {BEFORE}.checks")
 
 
 def reextracted(con, report_ids: list[str], rulebook, version: str, pool, window: int) -> Iterator[ExtractionRows]:
@@ -147,34 +165,59 @@ def collect_changes(con, report_ids: list[str]) -> list[ReportChange]:
 
 
 def rebuild_all(con, report_ids: list[str], rulebook, version: str, checks, pool=None, window: int = 1) -> list[ReportChange]:
-    """Rebuild every report's facts and checks in one transaction, committed (rolled back on any
-    error); the changes per report."""
-    con.execute("begin transaction")
-    try:
-        snapshot(con)
-        delete_extraction(con, report_ids)
-        chunk: list[ExtractionRows] = []
-        for rows in reextracted(con, report_ids, rulebook, version, pool, window):
-            chunk.append(rows)
-            if len(chunk) == CHUNK:
-                store_extraction(con, chunk, version)
-                chunk = []
-        store_extraction(con, chunk, version)
-        for start in range(0, len(report_ids), CHUNK):   # every report is re-extracted before any is checked
-            run_checks(con, report_ids[start:start + CHUNK], version, checks)
-        changes = collect_changes(con, report_ids)
-        con.execute("drop table _old_facts")
-        con.execute("drop table _old_checks")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+    """Rebuild every report's facts and checks; the changes per report.
+
+    `con` is a writer's copy of the warehouse (warehouse/publish.py), published only when every
+    report is done: on any error the copy is dropped and the warehouse is as it was. So the work
+    is committed a chunk of reports at a time, each step in a transaction of its own that is run
+    again with more memory when DuckDB's cap is too small for it (run.with_more_memory_if_needed):
+    one transaction over the whole warehouse needed several times the memory of an ingest."""
+    snapshot(con)
+    chunk: list[ExtractionRows] = []
+
+    def store() -> None:
+        ids = [rows.report_id for rows in chunk]
+        in_transaction(con, lambda: (delete_extraction(con, ids), store_extraction(con, chunk, version)))
+        chunk.clear()
+
+    for rows in reextracted(con, report_ids, rulebook, version, pool, window):
+        chunk.append(rows)
+        if len(chunk) == CHUNK:
+            store()
+    store()
+    for start in range(0, len(report_ids), CHUNK):   # every report is re-extracted before any is checked
+        ids = report_ids[start:start + CHUNK]
+        in_transaction(con, lambda: run_checks(con, ids, version, checks))
+    changes = []
+    for start in range(0, len(report_ids), DIFF_CHUNK):   # the diff of a whole archive at once outgrew the cap
+        ids = report_ids[start:start + DIFF_CHUNK]
+        changes += with_more_memory_if_needed(con, lambda: collect_changes(con, ids))
+    con.execute("drop view _old_facts")
+    con.execute("drop view _old_checks")
     return changes
+
+
+def in_transaction(con, step):
+    """step() in a transaction of its own, committed; rolled back on an error, and run again with
+    more memory when DuckDB's cap was too small for it. Then a checkpoint: DuckDB keeps committed
+    rows in memory until one writes them to the file (about 30 MB for the sample report alone)."""
+    def run():
+        con.execute("begin transaction")
+        try:
+            result = step()
+            con.execute("commit")
+        except BaseException:
+            roll_back(con)
+            raise
+        return result
+    result = with_more_memory_if_needed(con, run)
+    with_more_memory_if_needed(con, lambda: con.execute("checkpoint"))
+    return result
 
 
 def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None = None, log=print,
               workers: int | None = None) -> Reextraction:
-    """Rebuild the facts and checks of every report with the current rules, in one transaction.
+    """Rebuild the facts and checks of every report with the current rules: all of them, or none.
 
     `workers`: extraction processes (pipeline/parallel.py choose_workers: default one per core).
     A rule set with a broken file or a case that does not hold raises RulebookError before the
@@ -186,10 +229,6 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
     workers = choose_workers(workers)
     # the workers are forked before the lock is taken and the warehouse copied: they hold neither
     with worker_pool(rulebook, workers) as pool, writing_warehouse(warehouse, wait, log) as con:
-        # one transaction over the whole warehouse: DuckDB's own default (80% of RAM) rather than the
-        # ingest's cap, set by value (RESET leaves the cap in force in DuckDB 1.5.6)
-        (default_memory,) = duckdb.connect().execute("select current_setting('memory_limit')").fetchone()
-        con.execute(f"set memory_limit = '{default_memory}'")
         report_ids = [r for (r,) in con.execute("select report_id from reports order by report_id").fetchall()]
         result.changes = rebuild_all(con, report_ids, rulebook, version, checks, pool,
                                      AHEAD_PER_WORKER * max(workers, 1))
@@ -197,7 +236,7 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
         out_dir = report_dir_for(warehouse)
         for start in range(0, len(report_ids), CHUNK):
             chunk = report_ids[start:start + CHUNK]
-            data = reports_data(con, chunk)
+            data = with_more_memory_if_needed(con, lambda: reports_data(con, chunk))
             for report_id in chunk:
                 write_reports(con, report_id, out_dir, data[report_id])
     return result

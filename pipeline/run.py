@@ -35,6 +35,7 @@ DEFAULT_BATCH = 16
 # that need more spill to a temporary folder beside the warehouse.
 MEMORY_ENV = "SOLIEU_DUCKDB_MEMORY"
 DEFAULT_MEMORY = "128MB"
+OUT_OF_MEMORY = re.compile(r"could not allocate block|failed to pin block|Out of Memory Error", re.I)
 MEMORY_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B)", re.I)
 
 
@@ -231,10 +232,24 @@ def with_more_memory_if_needed(con, step, attempts: int = 4):
     for _ in range(attempts):
         try:
             return step()
-        except duckdb.OutOfMemoryException:
+        except (duckdb.OutOfMemoryException, duckdb.TransactionException) as exc:
+            if not out_of_memory(exc):
+                raise
             (limit,) = con.execute("select current_setting('memory_limit')").fetchone()
             con.execute(f"set memory_limit = '{2 * memory_bytes(limit) // 1024}KiB'")
     return step()
+
+
+def out_of_memory(exc: Exception) -> bool:
+    """Did DuckDB's memory cap stop this? A commit that runs out says so as a TransactionException
+    (the transaction is over: running it again is safe).
+
+    >>> out_of_memory(duckdb.TransactionException("Failed to commit: could not allocate block of size 256.0 KiB"))
+    True
+    >>> out_of_memory(duckdb.TransactionException("Conflict on tuple deletion"))
+    False
+    """
+    return isinstance(exc, duckdb.OutOfMemoryException) or bool(OUT_OF_MEMORY.search(str(exc)))
 
 
 def memory_bytes(size: str) -> int:

@@ -233,6 +233,18 @@ class WorkingCopy:
         self.attached = True
         self.copied = stamp(self.working)
 
+    def attach_published(self, alias: str) -> bool:
+        """Attach the warehouse as last published, read-only, as `alias`: what it held before this
+        writer's changes, on disk (no memory of its own), to compare with. False when there is none.
+
+        It stays attached until the connection closes, after any publication: DuckDB's descriptor on
+        the published file must not be closed while that file is still the published one, or this
+        process's read lock would go with it."""
+        if self.lock is None:
+            return False
+        self.con.execute(f"attach '{sql_quote(published_path(self.warehouse))}' as {alias} (read_only)")
+        return True
+
     def changed(self) -> bool:
         """Has anything been written to the copy since it was made? A write goes to its write-ahead
         log first; a checkpoint or a large insert writes the file itself."""

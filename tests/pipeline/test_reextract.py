@@ -171,3 +171,73 @@ def test_an_empty_warehouse_and_a_full_last_chunk_are_reextracted(tmp_path, monk
     monkeypatch.setattr(pipeline.reextract, "CHUNK", 2)
     changes = reextract(warehouse, workers=0, log=lambda *_: None).changes
     assert [c.report_id for c in changes] == ["r0", "r1"] and all(c.unchanged for c in changes)
+
+
+def test_reextract_keeps_to_the_memory_cap_and_gives_the_same_results(tmp_path, warehouse):
+    """A cap far below what the sample needs: each step grows it and runs again, and nothing differs."""
+    import os
+    import subprocess
+    import sys
+    from conftest import ROOT
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    weaken_rule(rules, "RT01")
+    capped = tmp_path / "capped" / "warehouse.duckdb"
+    capped.parent.mkdir()
+    shutil.copy(warehouse, capped)
+    runs = [subprocess.run([sys.executable, "-m", "pipeline", "reextract", "--warehouse", str(w), "--rules", str(rules)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600,
+                           env={**os.environ, "SOLIEU_DUCKDB_MEMORY": memory})
+            for w, memory in ((warehouse, "128MB"), (capped, "8MB"))]
+    assert [r.returncode for r in runs] == [0, 0], runs[1].stderr
+    assert runs[0].stdout == runs[1].stdout and "facts +0 -0 ~0" not in runs[0].stdout
+    for table in ("facts", "checks", "problems"):
+        rows = [duckdb.connect(str(w), read_only=True).execute(f"select * from {table} order by all").fetchall()
+                for w in (warehouse, capped)]
+        assert rows[0] == rows[1], table
+
+
+def test_a_failed_reextract_leaves_the_warehouse_as_it_was(warehouse, monkeypatch):
+    """Reports are committed a chunk at a time in the writer's copy: an error drops the copy."""
+    import pipeline.reextract
+    from warehouse.publish import leftovers
+    before = warehouse.read_bytes()
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("a check that fails once the facts are stored")
+
+    monkeypatch.setattr(pipeline.reextract, "run_checks", failing)
+    with pytest.raises(RuntimeError, match="fails once the facts are stored"):
+        pipeline.reextract.reextract(warehouse, workers=0, log=lambda *_: None)
+    assert warehouse.read_bytes() == before
+    assert not any(p.exists() for p in leftovers(warehouse))
+
+
+def test_reextract_completes_while_a_reader_holds_the_warehouse(tmp_path, warehouse):
+    import subprocess
+    import sys
+    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys\n"
+                               "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+                               "for line in sys.stdin:\n"
+                               "    print(con.execute(\"select count(*) from facts where rule_id = 'RT01'\").fetchone()[0],"
+                               " flush=True)", str(warehouse)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+    try:
+        reader.stdin.write("count\n")
+        reader.stdin.flush()
+        before = int(reader.stdout.readline())
+        rules = tmp_path / "rules"
+        shutil.copytree(RULES_DIR, rules)
+        weaken_rule(rules, "RT01")
+        result = run_cli("reextract", "--warehouse", str(warehouse), "--rules", str(rules), "--wait", "30")
+        assert result.returncode == 0, result.stderr
+        assert "waiting" not in result.stdout + result.stderr
+        reader.stdin.write("count\n")
+        reader.stdin.flush()
+        assert int(reader.stdout.readline()) == before > 0   # its snapshot, until it reconnects
+    finally:
+        reader.kill()
+        reader.wait(timeout=30)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select count(*) from facts where rule_id = 'RT01'").fetchone()[0] == 0
+    con.close()

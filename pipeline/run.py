@@ -35,6 +35,12 @@ DEFAULT_BATCH = 16
 # that need more spill to a temporary folder beside the warehouse.
 MEMORY_ENV = "SOLIEU_DUCKDB_MEMORY"
 DEFAULT_MEMORY = "128MB"
+# Batches are published (warehouse/publish.py: the copy renamed onto the warehouse, and copied again
+# for the next batch) at most every PUBLISH_EVERY seconds, and at the end: each publication copies the
+# whole warehouse, and after every batch of a thousand-report ingest that was a fifth of its time.
+PUBLISH_ENV = "SOLIEU_PUBLISH_EVERY"
+DEFAULT_PUBLISH_EVERY = 10.0
+PUBLISH_COST_SHARE = 0.05   # and no more often than keeps the publications to this share of the time
 OUT_OF_MEMORY = re.compile(r"could not allocate block|failed to pin block|Out of Memory Error", re.I)
 MEMORY_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B)", re.I)
 
@@ -88,6 +94,45 @@ def duckdb_memory() -> str:
     return memory
 
 
+def publish_every() -> float:
+    """Seconds between publications of an ingest's batches: $SOLIEU_PUBLISH_EVERY, else 10 (0: every batch)."""
+    every = (os.environ.get(PUBLISH_ENV) or str(DEFAULT_PUBLISH_EVERY)).strip()
+    try:
+        seconds = float(every)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise LimitError(f"${PUBLISH_ENV}: {every!r} is not a number of seconds (e.g. 10, or 0 to publish every batch)")
+    return seconds
+
+
+class PublishPacer:
+    """When to publish the batches committed so far: `every` seconds after the last publication (or
+    the start), and not before twenty times what the last one cost (a large warehouse takes longer
+    to copy), so that publishing stays near PUBLISH_COST_SHARE of the ingest; `every` 0: after
+    every batch.
+
+    >>> pacer = PublishPacer(10.0)
+    >>> pacer.due(), PublishPacer(0.0).due()
+    (False, True)
+    >>> pacer.last -= 11; pacer.due()
+    True
+    >>> pacer.published(1.0); pacer.last -= 11; pacer.due()   # a publication of 1 s: every 20 s
+    False
+    """
+
+    def __init__(self, every: float):
+        self.every, self.cost, self.last = every, 0.0, time.monotonic()
+
+    def due(self) -> bool:
+        if self.every == 0:
+            return True
+        return time.monotonic() - self.last >= max(self.every, self.cost / PUBLISH_COST_SHARE)
+
+    def published(self, cost: float) -> None:
+        self.cost, self.last = cost, time.monotonic()
+
+
 def hash_file(path: Path, limits: Limits) -> tuple[str | None, str]:
     """(sha256, "") of a report file, or (None, why it cannot be one) — checked before a byte is read."""
     try:
@@ -101,12 +146,18 @@ def hash_file(path: Path, limits: Limits) -> tuple[str | None, str]:
 
 def ingest_file(con, path: Path, rulebook, checks, version: str, out_dir: Path,
                 limits: Limits = Limits(), clock: StageClock | None = None, publish=None) -> Outcome:
-    """Ingest one file in one transaction; the fault points are pipeline/faults.py's."""
+    """Ingest one file in one transaction, publish it (`publish`: WorkingCopy.publish) and write its
+    reports; the fault points are pipeline/faults.py's."""
     prepared = Prepared(path, *hash_file(path, limits))
     taken = take_file(con, prepared, rulebook, version, out_dir, limits)
     if isinstance(taken, Outcome):
         return taken
-    return store_reports(con, [(prepared, taken)], version, checks, out_dir, clock, publish)[0]
+    clock = clock or StageClock()
+    committed = store_reports(con, [(prepared, taken)], version, checks, clock)
+    if publish is not None:
+        reach("before_publish")
+        publish()
+    return [o for c in committed for o in write_committed(con, c, out_dir, clock)][0]
 
 
 def take_file(con, prepared: Prepared, rulebook, version: str, out_dir: Path, limits: Limits = Limits()):
@@ -132,56 +183,65 @@ def take_file(con, prepared: Prepared, rulebook, version: str, out_dir: Path, li
     return rows
 
 
-def store_reports(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, out_dir: Path,
-                  clock: StageClock | None = None, publish=None) -> list[Outcome]:
-    """Load, check and commit processed reports in one transaction, publish them, then write their reports.
+@dataclass
+class Committed:
+    """Reports committed in the writer's copy of the warehouse, not yet published."""
+    batch: list[tuple[Prepared, ReportRows]]
+    ids: list[str]
+    rechecked: list[list[str]]   # the later reports each one rechecked
+    elsewhere: list[str]         # those of them outside the batch, whose reports are written again
+
+
+def store_reports(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks,
+                  clock: StageClock | None = None) -> list[Committed]:
+    """Load, check and commit processed reports in one transaction; their reports are written once
+    they are published (write_committed).
 
     One transaction for several reports: DuckDB plans each check once for all of them, and planning
     a check costs about as much as running it on one report. When the batch fails it is rolled
     back and each report is stored again on its own, so that the one at fault fails alone (as it
-    would have in a batch of one) and the reports before it are kept. `publish()` (WorkingCopy.publish)
-    makes a committed batch the warehouse that readers open, before its reports are written."""
+    would have in a batch of one) and the reports before it are kept."""
     clock = clock or StageClock()
     if len(batch) == 1:
-        return store_together(con, batch, version, checks, out_dir, clock, publish)
+        return [commit_together(con, batch, version, checks, clock)]
     try:
-        return store_together(con, batch, version, checks, out_dir, clock, publish)
+        return [commit_together(con, batch, version, checks, clock)]
     except duckdb.Error as exc:
         if is_unusable(exc):   # a full disk or a damaged file: storing them one by one cannot help
             raise
-        return [outcome for item in batch
-                for outcome in store_together(con, [item], version, checks, out_dir, clock, publish)]
+        return [commit_together(con, [item], version, checks, clock) for item in batch]
 
 
-def store_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, out_dir: Path,
-                   clock: StageClock, publish=None) -> list[Outcome]:
-    """Each fault point (pipeline/faults.py) is passed once per report, in the order a lone report passes them.
-
-    What the reports need is read before publishing: a publication closes the copy, and the next
-    query would copy the warehouse again."""
-    ids, reports, rechecked, elsewhere = with_more_memory_if_needed(
+def commit_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks,
+                    clock: StageClock) -> Committed:
+    ids, _, rechecked, elsewhere = with_more_memory_if_needed(
         con, lambda: load_and_check(con, batch, version, checks, clock))
+    return Committed(batch, ids, rechecked, elsewhere)
+
+
+def write_committed(con, committed: Committed, out_dir: Path, clock: StageClock) -> list[Outcome]:
+    """Write the reports of published reports; their outcomes. Each fault point (pipeline/faults.py)
+    is passed once per report, in the order a lone report passes them.
+
+    What the reports say is read from the next copy of the warehouse, which the next batch needs
+    anyway (holding it from before the publication held 70 MB for a thousand-report ingest)."""
+    for _ in committed.batch:
+        reach("after_commit")
+    ids = committed.ids
     counts = {}
     for report_id, status, count in con.execute(
             "select report_id, status, count(*) from checks where report_id in (select unnest(?::varchar[])) "
             "group by 1, 2", [ids]).fetchall():
         counts.setdefault(report_id, {})[status] = count
-    with clock.stage("report"):
-        data = with_more_memory_if_needed(con, lambda: reports_data(con, ids + elsewhere))
-    if publish is not None:
-        for _ in batch:
-            reach("before_publish")
-        publish()
-    for _ in batch:
-        reach("after_commit")
     outcomes, unwritten = [], {}
     with clock.stage("report"):
-        for report_id in ids + elsewhere:
+        data = with_more_memory_if_needed(con, lambda: reports_data(con, ids + committed.elsewhere))
+        for report_id in ids + committed.elsewhere:
             try:
                 write_reports(con, report_id, out_dir, data[report_id])
             except OSError as exc:
                 unwritten[report_id] = unwritten_report(report_id, out_dir, exc)
-    for (prepared, _), rows, report_id, later in zip(batch, reports, ids, rechecked):
+    for (prepared, rows), report_id, later in zip(committed.batch, committed.ids, committed.rechecked):
         path = prepared.path
         problem = unwritten.get(report_id) or next((unwritten[r] for r in later if r in unwritten), None)
         if problem:
@@ -303,11 +363,17 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
     done, in the listed order (default: its line through `log`); `clock` collects the seconds of
     each stage.
 
+    The ingest writes a copy of the warehouse and publishes it (warehouse/publish.py): after a batch
+    once $SOLIEU_PUBLISH_EVERY seconds (10) have passed since the last publication (PublishPacer),
+    and at the end. A file's line is told, and its reports written, once it is published: a line
+    `ingested` means readers that open the warehouse now see the report, and no kill can lose it.
+
     The rules are refused (RulebookError) when a rule file is broken or one of its examples does
     not hold. One ingest writes at a time: a second one waits for the lock beside the warehouse (up
     to `wait` seconds, see warehouse/lock.py) and raises WarehouseBusy after that. A damaged
     warehouse or a full disk stops the batch with WarehouseUnusable (warehouse/damage.py)."""
-    duckdb_memory()   # a bad $SOLIEU_DUCKDB_MEMORY is refused before anything is read
+    duckdb_memory()   # a bad $SOLIEU_DUCKDB_MEMORY or $SOLIEU_PUBLISH_EVERY is refused before anything is read
+    every = publish_every()
     rulebook = load_checked_rulebook(rules_dir)
     checks = load_checks()
     version = f"{rulebook.version}-{checks_version()}"
@@ -319,12 +385,12 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
     on_outcome = on_outcome or (lambda outcome, seconds: log(format_outcome(outcome, seconds)))
     workers = clock.workers = choose_workers(workers, len(files))
     batch = max(1, batch or int(os.environ.get(BATCH_ENV) or DEFAULT_BATCH))
-    # the workers are forked before the lock is taken and the warehouse copied: they hold neither.
-    # Each batch is published once committed (store_reports): readers see it, and a kill loses none.
+    # the workers are forked before the lock is taken and the warehouse copied: they hold neither
     with worker_pool(rulebook, workers, limits) as pool, writing_warehouse(warehouse, wait, log) as con:
         if workers:  # the other cores are the workers': DuckDB's own threads would only contend with them
             with failures_explained(warehouse):
                 con.execute("set threads = 1")
+        pacer = PublishPacer(every)
         # What the warehouse holds, read once: no other process writes during the ingest, and a file
         # stored by this one was sent to the workers before. (Looking each file up with a
         # parameterised query would also make DuckDB import pandas, 0.3 s, before the first file
@@ -333,22 +399,45 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
         ahead = FilesAhead(files, lambda path: hash_file(path, limits), stored.__contains__, pool,
                            AHEAD_PER_WORKER * max(workers, 1) + batch, version, workers)
         waiting: list = []   # (number, Prepared, ReportRows, seconds so far): the next transaction
+        held: list = []      # ([(number, seconds)], [Committed]): committed in the copy, not yet published
         told: list = []      # (number, outcome, seconds) not yet told: outcomes are told in file order
 
-        def store_waiting() -> None:
+        def store_waiting(finished: bool = False) -> None:
             if waiting:
                 started = time.perf_counter()
                 with failures_explained(warehouse, f"; not ingested: {describe_left(files[waiting[0][0]:])}"):
-                    results = store_reports(con, [(prepared, rows) for _, prepared, rows, _ in waiting],
-                                            version, checks, out_dir, clock, con.publish)
+                    committed = store_reports(con, [(prepared, rows) for _, prepared, rows, _ in waiting],
+                                              version, checks, clock)
+                    with clock.stage("publish"):   # DuckDB holds committed rows in memory until a checkpoint
+                        con.execute("checkpoint")
                 share = (time.perf_counter() - started) / len(waiting)
-                told.extend((number, outcome, seconds + share)
-                            for (number, _, _, seconds), outcome in zip(waiting, results))
+                held.append(([(number, seconds + share) for number, _, _, seconds in waiting], committed))
                 waiting.clear()
-            for number, outcome, seconds in sorted(told, key=lambda t: t[0]):
-                outcomes.append(outcome)
-                on_outcome(outcome, seconds)
-            told.clear()
+            if held and (finished or pacer.due()):
+                publish_held()
+            if not held:   # a line is told once its report is published, and in file order
+                for number, outcome, seconds in sorted(told, key=lambda t: t[0]):
+                    outcomes.append(outcome)
+                    on_outcome(outcome, seconds)
+                told.clear()
+
+        def publish_held() -> None:
+            for _, committed in held:
+                for _ in (item for c in committed for item in c.batch):
+                    reach("before_publish")
+            started = time.perf_counter()
+            with failures_explained(warehouse, f"; not ingested: {describe_left(files[held[0][0][0][0]:])}"):
+                con.publish()
+            pacer.published(time.perf_counter() - started)
+            last = held[-1][0][-1][0]
+            with failures_explained(warehouse, f"; ingested, without their reports (run `make report`): "
+                                               f"{describe_through(files[held[0][0][0][0]:last + 1])}"
+                                               + (f"; not ingested: {describe_left(files[last + 1:])}"
+                                                  if files[last + 1:] else "")):
+                for files_told, committed in held:
+                    results = [outcome for c in committed for outcome in write_committed(con, c, out_dir, clock)]
+                    told.extend((number, outcome, seconds) for (number, seconds), outcome in zip(files_told, results))
+            held.clear()
 
         for number, prepared in enumerate(ahead):
             if prepared.sha256 and any(p.sha256 == prepared.sha256 for _, p, _, _ in waiting):
@@ -364,9 +453,14 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 waiting.append((number, prepared, taken, seconds + sum(prepared.seconds.values())))
             if len(waiting) >= batch or not waiting or ahead.winding_down():
                 store_waiting()
-        store_waiting()
-    clock.seconds["publish"] = con.copy_seconds + con.publish_seconds
+        store_waiting(finished=True)
+    clock.seconds["publish"] += con.copy_seconds + con.publish_seconds
     return outcomes
+
+
+def describe_through(files: list[Path]) -> str:
+    """The files of published batches: 'a.txt', or 'a.txt to c.txt'."""
+    return f"{files[0]}" if len(files) == 1 else f"{files[0]} to {files[-1]}"
 
 
 def describe_left(files: list[Path]) -> str:

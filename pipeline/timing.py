@@ -2,7 +2,8 @@
 
 The per-document stages (read, segment, extract) run in worker processes, so their sums are
 worker-seconds and may exceed the wall time; load, check, publish and report run in the one writer
-(publish: copying the warehouse and renaming the copy onto it, warehouse/publish.py).
+(publish: checkpointing each batch, copying the warehouse and renaming the copy onto it,
+warehouse/publish.py).
 `pipeline bench` reads the printed table back with `parse_timings`.
 """
 from __future__ import annotations

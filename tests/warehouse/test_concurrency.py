@@ -29,9 +29,9 @@ Diện tích chuyển đổi cơ cấu cây trồng thực hiện 7,72/6ha đạ
 """
 
 
-def start_cli(*args: str) -> subprocess.Popen:
+def start_cli(*args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
 
 
 def assert_consistent(warehouse, report_ids: set[str]) -> None:
@@ -197,7 +197,7 @@ def test_readers_query_while_an_ingest_runs_and_see_each_batch_as_it_is_publishe
     warehouse = warehouse_copy(tmp_path, sample_warehouse)
     raw = write_reports(tmp_path / "raw", len(PLACES))
     ingest = start_cli("ingest", str(raw), "--warehouse", str(warehouse), "--batch", "1", "--workers", "0",
-                       "--wait", "30")
+                       "--wait", "30", env={"SOLIEU_PUBLISH_EVERY": "0"})   # each batch published
     shell = str(find_duckdb_cli())
     seen, during, refused = [], 0, None
     try:
@@ -304,3 +304,29 @@ def test_a_reader_meeting_a_read_write_holder_fails_at_once_in_one_line(tmp_path
         assert len(lines) == 1 and lines[0].startswith(f"error: {warehouse} is open in another process ("), lines
         assert f"pid {holder.pid}) read-write" in lines[0] and "-readonly" in lines[0]
     assert elapsed < 60   # no reader waited out the default timeout of a writer
+
+
+def test_batches_are_published_every_few_seconds_and_lines_told_once_published(tmp_path, sample_warehouse):
+    """Three batches within $SOLIEU_PUBLISH_EVERY seconds are published together, at the end, and told then."""
+    warehouse = warehouse_copy(tmp_path, sample_warehouse)
+    raw = write_reports(tmp_path / "raw", 3)
+    script = ("import sys, warehouse.publish as p, pipeline.__main__ as m\n"
+              "published = p.WorkingCopy.publish\n"
+              "def counted(self):\n"
+              "    done = published(self)\n"
+              "    print('published', done, flush=True)\n"
+              "    return done\n"
+              "p.WorkingCopy.publish = counted\n"
+              "sys.exit(m.main(sys.argv[1:]))\n")
+    paced = subprocess.run([sys.executable, "-c", script, "ingest", str(raw), "--warehouse", str(warehouse),
+                            "--batch", "1", "--workers", "0"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "SOLIEU_PUBLISH_EVERY": "600"})
+    assert paced.returncode == 0, paced.stderr
+    lines = [line.split(" ")[0] for line in paced.stdout.splitlines()]
+    assert lines[:4] == ["published", "ingested", "ingested", "ingested"], paced.stdout
+    bad = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(raw), "--warehouse", str(warehouse)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "SOLIEU_PUBLISH_EVERY": "often"})
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == ("error: $SOLIEU_PUBLISH_EVERY: 'often' is not a number of seconds "
+                                  "(e.g. 10, or 0 to publish every batch)")

@@ -125,11 +125,12 @@ def test_killed_at_a_fault_point_leaves_only_complete_reports_and_a_rerun_finish
 
 
 def test_killed_in_a_later_batch_keeps_the_batches_published_before(batch, reference, tmp_path):
-    """Batches of one report: killed before the third is published, the first two are kept whole."""
+    """Batches of one report, each published: killed before the third is, the first two are kept whole."""
     warehouse = tmp_path / "w.duckdb"
     killed = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(batch), "--warehouse", str(warehouse),
                              "--batch", "1", "--workers", "0"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "SOLIEU_FAULT": "before_publish:3"})
+                            timeout=300, env={**os.environ, "SOLIEU_FAULT": "before_publish:3",
+                                              "SOLIEU_PUBLISH_EVERY": "0"})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     told = [line.split(" as ")[1].split(" ")[0] for line in killed.stdout.splitlines() if line.startswith("ingested ")]
     assert len(told) == 2

@@ -408,8 +408,6 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 with failures_explained(warehouse, f"; not ingested: {describe_left(files[waiting[0][0]:])}"):
                     committed = store_reports(con, [(prepared, rows) for _, prepared, rows, _ in waiting],
                                               version, checks, clock)
-                    with clock.stage("publish"):   # DuckDB holds committed rows in memory until a checkpoint
-                        con.execute("checkpoint")
                 share = (time.perf_counter() - started) / len(waiting)
                 held.append(([(number, seconds + share) for number, _, _, seconds in waiting], committed))
                 waiting.clear()

@@ -2,7 +2,7 @@
 
 The per-document stages (read, segment, extract) run in worker processes, so their sums are
 worker-seconds and may exceed the wall time; load, check, publish and report run in the one writer
-(publish: checkpointing each batch, copying the warehouse and renaming the copy onto it,
+(publish: copying the warehouse, checkpointing the copy and renaming it onto the warehouse,
 warehouse/publish.py).
 `pipeline bench` reads the printed table back with `parse_timings`.
 """

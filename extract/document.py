@@ -12,7 +12,6 @@ from pathlib import Path
 from contextlib import nullcontext
 
 from extract.facts.engine import extract_facts
-from extract.facts.cells import RULES as TABLE_CELL_RULES
 from extract.links.breakdowns import link_breakdowns, link_share_structures
 from extract.links.counts import mark_counts
 from extract.links.crossref import link_same_indicator
@@ -66,8 +65,9 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
     # a table's cells are linked within their table (extract/facts/grid.py): the frames, plans, breakdowns
     # and places of the same indicator of the running text are looked for among the other facts, and never
     # re-link a cell (a cell's column may be last year's, a plan, a part: its row label alone does not say)
-    cells = [f for f in facts if f.rule in TABLE_CELL_RULES]
-    facts = frame_claims([f for f in facts if f.rule not in TABLE_CELL_RULES], document, rulebook.frames)
+    cell_codes = {rulebook.tables.get("cell_code"), rulebook.tables.get("difference_code")}
+    cells = [f for f in facts if f.rule in cell_codes]
+    facts = frame_claims([f for f in facts if f.rule not in cell_codes], document, rulebook.frames)
     facts = resolve_plans(facts, document, rulebook.plan_words, rulebook.frames)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)

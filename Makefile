@@ -30,11 +30,11 @@ help:
 	@echo "make explain FACT=<fact_id>                               show a fact in its sentence"
 	@echo "make rules                                                list rules and their examples"
 	@echo "make checks                                               list checks in run order and their examples"
-	@echo "make eval                                                 score the development reports against their answer keys"
+	@echo "make eval [SHARED=../shared]                              score the development reports of SHARED/reports against their answer keys"
 	@echo "make sql [Q=\"select ...\"]                                 DuckDB shell on the warehouse (read-only), or run one query"
 	@echo "make reextract                                            rebuild all facts and checks with the current rules; print the diff"
 	@echo "make export [EXPORT=dir]                                  facts and checks as Parquet (by year, locality) and CSV"
-	@echo "make bench [REPORTS=100] [PDFS=20] [REPEAT=3]             time the whole ingest on a generated corpus beside its floors"
+	@echo "make bench [REPORTS=100] [PDFS=20] [REPEAT=3]             time the whole ingest on copies of raw_reports/ and SHARED's samples"
 	@echo "make docs                                                 regenerate docs/warehouse.md from the schema's COMMENT ON"
 	@echo
 	@echo "Values reach the command unchanged (spaces, quotes, \$$, Vietnamese): make ingest REPORT=\"Báo cáo/Báo cáo 9 tháng.docx\";"

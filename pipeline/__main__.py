@@ -30,7 +30,7 @@ def cmd_ingest(args) -> int:
     import time
     from extract.reading.limits import LimitError, choose_limits
     from extract.rulebook import RulebookError
-    from pipeline.run import ingest, summarize
+    from pipeline.run import describe_report_pages, ingest, summarize
     from pipeline.timing import StageClock, format_timings
     from warehouse.checks import CheckError
     started, clock = time.perf_counter(), StageClock()
@@ -51,6 +51,9 @@ def cmd_ingest(args) -> int:
         if progress is not None:
             progress.close()
     print(summarize(outcomes))
+    pages = describe_report_pages(Path(args.warehouse)) if sys.stdout.isatty() else None
+    if pages:
+        print(pages)
     if args.timings:
         print(format_timings(clock.seconds, time.perf_counter() - started, clock.workers), file=sys.stderr)
     return 1 if any(o.status == "failed" for o in outcomes) else 0

@@ -471,3 +471,13 @@ def describe_passed_over(passed: list[Outcome], named: int = 3) -> str:
         shown = ", ".join(paths[:named]) + (f" and {len(paths) - named} more" if len(paths) > named else "")
         parts.append(f"{reason} {len(paths)} ({shown})")
     return f"passed over {len(passed)} entries of the folders, not reports: " + "; ".join(parts)
+
+
+def describe_report_pages(warehouse: Path) -> str | None:
+    """Where the consistency reports are, for a person at a terminal: the folder, and its index page when
+    there is one; None before any report was written."""
+    folder = report_dir_for(warehouse).absolute()
+    if not folder.is_dir():
+        return None
+    index = folder / "index.html"
+    return f"report pages: {folder}/" + (f"; open {index} in a browser" if index.is_file() else "")

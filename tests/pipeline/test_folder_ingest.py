@@ -78,3 +78,45 @@ def test_a_pdf_without_a_figure_fails_even_in_a_folder(tmp_path):
                                     f"nothing is stored: ")
     assert "1 ingested, 0 skipped, 1 failed" in result.stdout
     assert "passed over" not in result.stdout
+
+
+def run_on_terminal(*args: str) -> tuple[int, str]:
+    """`python -m pipeline …` with its stdout on a pseudo-terminal, as a person runs it; (exit code, what it showed)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=ROOT, stdout=follower,
+                               stderr=subprocess.PIPE)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:   # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    process.wait(timeout=600)
+    return process.returncode, shown.decode("utf-8").replace("\r\n", "\n")
+
+
+def test_on_a_terminal_ingest_ends_with_where_the_report_pages_are(tmp_path):
+    report = tmp_path / "raw" / "báo cáo.txt"
+    report.parent.mkdir()
+    report.write_text(REPORT, encoding="utf-8")
+    warehouse = tmp_path / "kho" / "w.duckdb"
+    code, shown = run_on_terminal("ingest", str(report), "--warehouse", str(warehouse))
+    assert code == 0, shown
+    pages = tmp_path / "kho" / "reports"
+    assert shown.rstrip("\n").splitlines()[-1] == f"report pages: {pages}/"
+    (pages / "index.html").write_text("<!DOCTYPE html>", encoding="utf-8")
+    code, shown = run_on_terminal("ingest", str(report), "--warehouse", str(warehouse))
+    assert shown.rstrip("\n").splitlines()[-1] == f"report pages: {pages}/; open {pages / 'index.html'} in a browser"
+    piped = run_cli("ingest", str(report), "--warehouse", str(warehouse))   # a pipe or a log: no such line
+    assert "report pages" not in piped.stdout

@@ -302,9 +302,10 @@ def exit_codes_help() -> str:
     from warehouse.damage import EXIT_UNUSABLE
     return f"""exit codes:
   0  done; every file ingested or skipped (mismatches found in a report are results, not failures)
-  {EXIT_FAILED}  a file could not be ingested, or its report not written (one `error:` line each; the other files
-     are ingested); a command found nothing to work on: no such fact (explain), no warehouse (sql),
-     no reports to score or time (eval, bench); docs --check: the page is out of date
+  {EXIT_FAILED}  a file could not be ingested, or its report not written (one `error:` line each; the other
+     files are ingested); a command found nothing to work on: no such fact (explain), no warehouse
+     (sql; else the duckdb shell's own code), no reports to score or time (eval, bench);
+     docs --check: the page is out of date
   {EXIT_REFUSED}  refused before anything was read: broken rule or check files, a limit that is not a number,
      a command line that does not parse
   {EXIT_BUSY}  the warehouse is held by another process for longer than --wait; it is not touched

@@ -9,6 +9,17 @@ WAREHOUSE  ?= warehouse/warehouse.duckdb
 SHARED     ?= ../shared
 EXPORT     ?= warehouse/export
 
+# A user's value (REPORT, WAREHOUSE, Q, FACT, EXPORT …) reaches the command as one shell word, unharmed:
+# $(value …) takes it as typed, with no `$` expanded by make, and it is single-quoted for bash (a `'`
+# becomes '\'', a newline $$'\n'). `$(call arg,NAME,--option)` is `--option '<value>'`, or nothing when
+# the value is empty (the command's own default then applies).
+define newline
+
+
+endef
+quote = '$(subst $(newline),'$$'\n'',$(subst ','\'',$(value $(1))))'
+arg = $(if $(value $(1)),$(if $(2),$(2) )$(call quote,$(1)))
+
 .PHONY: ingest test report explain rules eval clean help sql reextract export bench
 
 help:
@@ -19,12 +30,15 @@ help:
 	@echo "make explain FACT=<fact_id>                               show a fact in its sentence"
 	@echo "make rules                                                list rules and their examples"
 	@echo "make checks                                               list checks in run order and their examples"
-	@echo "make eval                                                 score the development reports against their answer keys"
+	@echo "make eval [SHARED=../shared]                              score the development reports of SHARED/reports against their answer keys"
 	@echo "make sql [Q=\"select ...\"]                                 DuckDB shell on the warehouse (read-only), or run one query"
 	@echo "make reextract                                            rebuild all facts and checks with the current rules; print the diff"
 	@echo "make export [EXPORT=dir]                                  facts and checks as Parquet (by year, locality) and CSV"
-	@echo "make bench [REPORTS=100] [PDFS=20] [REPEAT=3]             time the whole ingest on a generated corpus beside its floors"
+	@echo "make bench [REPORTS=100] [PDFS=20] [REPEAT=3]             time the whole ingest on copies of raw_reports/ and SHARED's samples"
 	@echo "make docs                                                 regenerate docs/warehouse.md from the schema's COMMENT ON"
+	@echo
+	@echo "Values reach the command unchanged (spaces, quotes, \$$, Vietnamese): make ingest REPORT=\"Báo cáo/Báo cáo 9 tháng.docx\";"
+	@echo "REPORT is one file or folder (python -m pipeline ingest takes several). Exit codes: python -m pipeline --help"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +46,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ingest: $(STAMP)
-	$(PY) -m pipeline ingest $(REPORT) --warehouse $(WAREHOUSE)
+	$(PY) -m pipeline ingest $(call arg,WAREHOUSE,--warehouse) -- $(call arg,REPORT)
 
 test: $(STAMP) browser
 	$(PY) -m pytest
@@ -41,7 +55,7 @@ test: $(STAMP) browser
 FUZZ_EXAMPLES ?= 20000
 .PHONY: fuzz
 fuzz: $(STAMP)
-	SOLIEU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/facts/test_fuzz.py
+	SOLIEU_FUZZ_EXAMPLES=$(call quote,FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/facts/test_fuzz.py
 
 # The browser tests drive Debian's chromium; install it when missing and we may (root), else say how.
 .PHONY: browser
@@ -50,10 +64,10 @@ browser:
 	  else echo "chromium is missing: browser tests will be skipped (sudo apt-get install chromium to run them)"; fi; }
 
 report: $(STAMP)
-	$(PY) -m pipeline report --warehouse $(WAREHOUSE)
+	$(PY) -m pipeline report $(call arg,WAREHOUSE,--warehouse)
 
 explain: $(STAMP)
-	$(PY) -m pipeline explain "$(FACT)" --warehouse $(WAREHOUSE)
+	$(PY) -m pipeline explain $(call arg,WAREHOUSE,--warehouse) -- $(call quote,FACT)
 
 rules: $(STAMP)
 	$(PY) -m pipeline rules
@@ -63,19 +77,19 @@ checks: $(STAMP)
 	$(PY) -m pipeline checks
 
 eval: $(STAMP)
-	$(PY) -m pipeline eval --shared $(SHARED)
+	$(PY) -m pipeline eval $(call arg,SHARED,--shared)
 
 sql: $(STAMP)
-	@$(PY) -m pipeline sql --warehouse $(WAREHOUSE) $(if $(Q),-c '$(subst ','\'',$(Q))')
+	@$(PY) -m pipeline sql $(call arg,WAREHOUSE,--warehouse) $(call arg,Q,-c)
 
 reextract: $(STAMP)
-	$(PY) -m pipeline reextract --warehouse $(WAREHOUSE)
+	$(PY) -m pipeline reextract $(call arg,WAREHOUSE,--warehouse)
 
 bench: $(STAMP)
-	$(PY) -m pipeline.bench --reports $(or $(REPORTS),100) --pdfs $(or $(PDFS),20) --repeat $(or $(REPEAT),3) --shared $(SHARED)
+	$(PY) -m pipeline.bench --reports $(or $(call arg,REPORTS),100) --pdfs $(or $(call arg,PDFS),20) --repeat $(or $(call arg,REPEAT),3) $(call arg,SHARED,--shared)
 
 export: $(STAMP)
-	$(PY) -m pipeline export --warehouse $(WAREHOUSE) --out $(EXPORT)
+	$(PY) -m pipeline export $(call arg,WAREHOUSE,--warehouse) $(call arg,EXPORT,--out)
 
 # docs/ is a folder, so the target must be phony to run at all.
 .PHONY: docs

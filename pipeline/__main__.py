@@ -8,7 +8,7 @@ from pathlib import Path
 
 DEFAULT_WAREHOUSE = Path("warehouse/warehouse.duckdb")
 RULES_ENV = "SOLIEU_RULES"
-EXIT_BUSY = 3
+EXIT_FAILED, EXIT_REFUSED, EXIT_BUSY = 1, 2, 3   # EXIT_UNUSABLE (4): warehouse/damage.py
 LIMIT_OPTIONS = {"max_bytes": "refuse a file larger than N bytes",
                  "max_pages": "refuse a document with more than N pages",
                  "max_page_chars": "refuse a page with more than N characters",
@@ -30,7 +30,7 @@ def cmd_ingest(args) -> int:
     import time
     from extract.reading.limits import LimitError, choose_limits
     from extract.rulebook import RulebookError
-    from pipeline.run import ingest, summarize
+    from pipeline.run import describe_report_pages, ingest, summarize
     from pipeline.timing import StageClock, format_timings
     from warehouse.checks import CheckError
     started, clock = time.perf_counter(), StageClock()
@@ -51,6 +51,9 @@ def cmd_ingest(args) -> int:
         if progress is not None:
             progress.close()
     print(summarize(outcomes))
+    pages = describe_report_pages(Path(args.warehouse)) if sys.stdout.isatty() else None
+    if pages:
+        print(pages)
     if args.timings:
         print(format_timings(clock.seconds, time.perf_counter() - started, clock.workers), file=sys.stderr)
     return 1 if any(o.status == "failed" for o in outcomes) else 0
@@ -91,8 +94,12 @@ def cmd_report(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from pipeline.explain import explain_fact
-    print(explain_fact(args.warehouse, args.fact_id))
+    from pipeline.explain import FactNotFound, explain_fact
+    try:
+        print(explain_fact(args.warehouse, args.fact_id))
+    except FactNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 
@@ -190,11 +197,15 @@ def cmd_eval(args) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline",
-                                     description="Numeric facts and consistency checks for Vietnamese government reports.")
+                                     description="Numeric facts and consistency checks for Vietnamese government reports.",
+                                     epilog=exit_codes_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the version of solieu, of the rules and of the checks, and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="read report files into the warehouse, run the checks, write the reports",
-                       epilog="Put -- before paths that start with a dash: ingest -- -x.txt")
+                       epilog="Put -- before paths that start with a dash: ingest -- -x.txt. "
+                              "Exit codes: python -m pipeline --help")
     p.add_argument("paths", nargs="*", default=["raw_reports"], help="files or folders (default: raw_reports/)")
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="DuckDB file (default: %(default)s)")
     add_rules_option(p)
@@ -284,6 +295,63 @@ def main(argv=None) -> int:
             raise
         print(f"error: {unusable}", file=sys.stderr)
         return EXIT_UNUSABLE
+
+
+def exit_codes_help() -> str:
+    """The exit codes, for --help (docs/operations.md has them with examples)."""
+    from warehouse.damage import EXIT_UNUSABLE
+    return f"""exit codes:
+  0  done; every file ingested or skipped (mismatches found in a report are results, not failures)
+  {EXIT_FAILED}  a file could not be ingested, or its report not written (one `error:` line each; the other
+     files are ingested); a command found nothing to work on: no such fact (explain), no warehouse
+     (sql; else the duckdb shell's own code), no reports to score or time (eval, bench);
+     docs --check: the page is out of date
+  {EXIT_REFUSED}  refused before anything was read: broken rule or check files, a limit that is not a number,
+     a command line that does not parse
+  {EXIT_BUSY}  the warehouse is held by another process for longer than --wait; it is not touched
+  {EXIT_UNUSABLE}  the warehouse is unusable: damaged, or its disk is full
+every command: python -m pipeline <command> --help"""
+
+
+class VersionAction(argparse.Action):
+    """--version: solieu's version (pyproject.toml), and the versions of the rules and checks that the
+    facts and checks of an ingest now would record (reports.rules_version); exit 2 when the rules are broken."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from extract.rulebook import RulebookError, load_rulebook
+        from extract.rulebook.load import RULES_DIR
+        from warehouse.checks import CHECKS_DIR, checks_version
+        rules = rules_dir_of(namespace) or RULES_DIR
+        checks = checks_version()
+        print(f"solieu {package_version()}")
+        try:
+            rules_version = load_rulebook(rules).version
+        except RulebookError as exc:
+            n = len(exc.problems)
+            print(f"rules {rules}: refused ({n} problem{'s' if n > 1 else ''}: python -m pipeline rules lists them)")
+            print(f"checks {checks} ({CHECKS_DIR})")
+            parser.exit(EXIT_REFUSED)
+        print(f"rules {rules_version} ({rules})")
+        print(f"checks {checks} ({CHECKS_DIR})")
+        print(f"an ingest now records rules_version {rules_version}-{checks}")
+        parser.exit(0)
+
+
+def package_version() -> str:
+    """The version in pyproject.toml beside the code (a checkout), else the installed package's."""
+    import tomllib
+    from importlib.metadata import PackageNotFoundError, version
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        try:
+            return version("solieu")
+        except PackageNotFoundError:
+            return "unknown"
 
 
 def add_rules_option(parser) -> None:

@@ -63,6 +63,10 @@ class Run:
 
 # ---------------------------------------------------------------- corpus
 
+class NothingToBench(Exception):
+    """No sample to build a corpus from: the message says where the bench looked."""
+
+
 def find_sources(root: Path, shared: Path) -> tuple[list[Path], list[Path]]:
     """The sample text reports (distinct contents, sorted) and sample PDFs with a text layer."""
     texts, seen = [], set()
@@ -73,6 +77,20 @@ def find_sources(root: Path, shared: Path) -> tuple[list[Path], list[Path]]:
             texts.append(path)
     pdfs = [p for p in sorted((shared / "pdf").glob("*.pdf")) if ".scanned" not in p.name]
     return texts, pdfs
+
+
+def describe_sources(root: Path, shared: Path, texts: list[Path], pdfs: list[Path]) -> str:
+    """Where the samples were looked for, and how many each place gave.
+
+    >>> describe_sources(Path("/code"), Path("/nowhere"), [Path("/code/raw_reports/a.txt")], [])
+    'samples: 1 text report from /code/raw_reports (missing), 0 from /nowhere/reports (missing); 0 PDFs from /nowhere/pdf (missing)'
+    """
+    def place(folder: Path) -> str:
+        return f"{folder}{'' if folder.is_dir() else ' (missing)'}"
+    own = sum(path.parent == root / "raw_reports" for path in texts)
+    return (f"samples: {own} text report{'s' if own != 1 else ''} from {place(root / 'raw_reports')}, "
+            f"{len(texts) - own} from {place(shared / 'reports')}; "
+            f"{len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} from {place(shared / 'pdf')}")
 
 
 def copy_tag(number: int) -> str:
@@ -197,8 +215,8 @@ def format_path_table(title: str, floor: float, run: Run, rates) -> list[str]:
 
 
 def format_report(corpus: Corpus, text_floor: float | None, text_run: Run | None,
-                  pdf_floor: float | None, pdf_run: Run | None, repeat: int = 1) -> str:
-    lines = [f"solieu bench on {describe_machine()}",
+                  pdf_floor: float | None, pdf_run: Run | None, repeat: int = 1, sources: list[str] = ()) -> str:
+    lines = [f"solieu bench on {describe_machine()}", *sources,
              f"corpus: {len(corpus.texts)} text reports ({corpus.text_bytes / 1e6:.1f} MB), "
              f"{len(corpus.pdfs)} PDFs ({corpus.pdf_pages} pages); stage times of read, segment and extract "
              f"are summed over the worker processes"
@@ -225,8 +243,19 @@ def run_bench(n_texts: int, n_pdfs: int, workdir: Path, code: Path = ROOT, share
     each is shown: a shared machine only ever slows a run down, so the fastest is the least disturbed."""
     shared = shared or find_shared(code)
     texts, pdfs = find_sources(code, shared)
+    sources, notes = describe_sources(code, shared, texts, pdfs), []
     if n_pdfs and not reads_pdf(code):
+        notes.append(f"{code} reads no PDF: the PDF path is not timed")
         n_pdfs = 0
+    elif n_pdfs and not pdfs:
+        notes.append("no sample PDF: the PDF path is not timed (name the folder holding pdf/ with --shared, "
+                     "or SHARED= for make bench)")
+    if n_texts and not texts:
+        notes.append("no sample text report: the text path is not timed")
+    if not (n_texts and texts) and not (n_pdfs and pdfs):
+        raise NothingToBench(f"nothing to time: {sources}")
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     corpus = build_corpus(workdir / "corpus", texts, pdfs, n_texts, n_pdfs)
     timings = supports_timings(code)
     repeat = max(repeat, 1)
@@ -239,7 +268,7 @@ def run_bench(n_texts: int, n_pdfs: int, workdir: Path, code: Path = ROOT, share
         pdf_floor, corpus.pdf_pages = min(time_pdf_floor(corpus.pdfs) for _ in range(repeat))
         pdf_run = fastest_ingest(workdir / "corpus" / "pdf", workdir / "pdf" / "warehouse.duckdb", code, timings,
                                  repeat)
-    return format_report(corpus, text_floor, text_run, pdf_floor, pdf_run, repeat)
+    return format_report(corpus, text_floor, text_run, pdf_floor, pdf_run, repeat, [sources] + notes)
 
 
 def fastest_ingest(folder: Path, warehouse: Path, code: Path, timings: bool, repeat: int) -> Run:
@@ -284,17 +313,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_command(args) -> int:
+    """Print the table; exit 1, saying where it looked, when there is no sample to build a corpus from."""
     code = Path(args.code).resolve()
     shared = Path(args.shared) if args.shared else None
-    if args.keep:
-        workdir = Path(args.keep)
-        shutil.rmtree(workdir, ignore_errors=True)
-        workdir.mkdir(parents=True)
-        print(run_bench(args.reports, args.pdfs, workdir, code, shared, args.repeat))
+    try:
+        if args.keep:
+            workdir = Path(args.keep)
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
+            print(run_bench(args.reports, args.pdfs, workdir, code, shared, args.repeat))
+            return 0
+        with tempfile.TemporaryDirectory(prefix="solieu-bench-") as tmp:
+            print(run_bench(args.reports, args.pdfs, Path(tmp), code, shared, args.repeat))
         return 0
-    with tempfile.TemporaryDirectory(prefix="solieu-bench-") as tmp:
-        print(run_bench(args.reports, args.pdfs, Path(tmp), code, shared, args.repeat))
-    return 0
+    except NothingToBench as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -50,19 +50,23 @@ class Outcome:
     rechecked: tuple[str, ...] = ()   # later reports of the same locality, whose cross-report checks may cite it
 
 
+PASSED_OVER = "passed over"   # an Outcome's status: found in a folder, but not a report (not a failure)
+NOTES_SUFFIXES = frozenset(TEXT_SUFFIXES)
+
+
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[Outcome]]:
     """Expand folders into report files (sorted); name anything else that cannot be a report.
 
     An entry named like a report that is not a regular file (a folder called x.pdf, a link loop,
-    a pipe) is kept, so that ingest_file names it with its reason instead of skipping it silently."""
+    a pipe) is kept, so that ingest_file names it with its reason instead of skipping it silently.
+    What a folder holds besides reports is passed over (status PASSED_OVER, see walk_folder), and
+    the end of the run counts it by reason."""
     files, refused = [], []
     for path in paths:
         if path.is_dir():
-            found = [child for child in sorted(path.rglob("*"))
-                     # hidden files and a folder's own README are not reports
-                     if child.suffix.lower() in SUFFIXES and not child.name.startswith(".")
-                     and not child.stem.upper().startswith("README")]
+            found, passed = walk_folder(path)
             files.extend(found)
+            refused.extend(passed)
             if not found:
                 refused.append(Outcome(str(path), "failed", "folder holds no report files (.pdf, .docx, .txt, .md): "
                                                             "check the path"))
@@ -71,6 +75,64 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Outcome]]:
         else:
             refused.append(Outcome(str(path), "failed", "no such file or folder: check the path"))
     return files, refused
+
+
+def walk_folder(folder: Path) -> tuple[list[Path], list[Outcome]]:
+    """The report files under a folder (sorted), and the entries passed over, each with its reason:
+    hidden (a name starting with "."; a hidden folder such as .git is passed over whole), Office's
+    lock file of a document open in Word or Excel ("~$…"), a README (notes), or a type not read.
+    Links to folders are not followed."""
+    found, passed = [], []
+    for parent, folders, names in os.walk(folder):
+        here = Path(parent)
+        for name in sorted(folders):
+            if name.startswith("."):
+                passed.append(Outcome(f"{here / name}/", PASSED_OVER, "hidden"))
+            elif Path(name).suffix.lower() in SUFFIXES:
+                found.append(here / name)   # a folder named like a report: refused by name when it is read
+        for name in sorted(names):
+            reason = pass_over_reason(name)
+            if reason:
+                passed.append(Outcome(str(here / name), PASSED_OVER, reason))
+            else:
+                found.append(here / name)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+    return sorted(found), passed
+
+
+def pass_over_reason(name: str) -> str:
+    """Why a file in a folder is not a report ("" when it may be one).
+
+    >>> [pass_over_reason(n) for n in (".DS_Store", "~$o cáo.docx", "README.md", "bảng.xlsx", "báo cáo.PDF")]
+    ['hidden', 'Office lock file (of a document open in Word or Excel)', 'notes (a README)', \
+'type not read (.xlsx)', '']
+    """
+    suffix = Path(name).suffix.lower()
+    if name.startswith("."):
+        return "hidden"
+    if name.startswith("~$"):
+        return "Office lock file (of a document open in Word or Excel)"
+    if suffix in SUFFIXES and Path(name).stem.upper().startswith("README"):
+        return "notes (a README)"
+    if suffix not in SUFFIXES:
+        return f"type not read ({suffix or 'no extension'})"
+    return ""
+
+
+def without_figures(path: Path, in_folder: bool) -> Outcome:
+    """The outcome of a file in which the rules found no figure at all: nothing of it is stored.
+
+    A text file met in a folder reads as notes kept beside the reports (ghi chú, a to-do list) and
+    is passed over; a file named on the command line, or a PDF or Word file, was meant as a report,
+    and fails."""
+    if in_folder and path.suffix.lower() in NOTES_SUFFIXES:
+        return Outcome(str(path), PASSED_OVER, "notes (no figure in the text); nothing stored")
+    if path.suffix.lower() in NOTES_SUFFIXES:
+        return Outcome(str(path), "failed", "no figure in the text: it reads as notes, not a report; nothing stored: "
+                                            "give the report file itself")
+    return Outcome(str(path), "failed", "no figure found in the document, and nothing is stored: if it is a report, "
+                                        "its text cannot be read as printed (an image or a font without Unicode): "
+                                        "export it again from the original, or OCR it, and ingest again")
 
 
 def open_warehouse(path: Path, wait: float | None = None, log=print) -> duckdb.DuckDBPyConnection:
@@ -293,8 +355,10 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
     checks = load_checks()
     version = f"{rulebook.version}-{checks_version()}"
     files, outcomes = collect_files(paths)
+    named = {path for path in paths if not path.is_dir()}
     for refused in outcomes:
-        log(format_outcome(refused))
+        if refused.status == "failed":   # what a folder holds besides reports is counted at the end
+            log(format_outcome(refused))
     out_dir = report_dir_for(warehouse)
     clock = clock or StageClock()
     on_outcome = on_outcome or (lambda outcome, seconds: log(format_outcome(outcome, seconds)))
@@ -338,6 +402,8 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 started = time.perf_counter()
                 with failures_explained(warehouse, f"; not ingested: {describe_left(files[number:])}"):
                     taken = take_file(con, prepared, rulebook, version, out_dir, limits)
+                if isinstance(taken, ReportRows) and taken.facts == 0:
+                    taken = without_figures(prepared.path, prepared.path not in named)
                 clock.add(prepared.seconds)
                 seconds = time.perf_counter() - started
                 if isinstance(taken, Outcome):
@@ -364,6 +430,8 @@ def format_outcome(o: Outcome, seconds: float | None = None) -> str:
         return f"error: {o.path}: {o.message}"
     if o.status == "skipped":
         return f"skipped {o.path}: {o.message}"
+    if o.status == PASSED_OVER:
+        return f"passed over {o.path}: {o.message}"
     counts = ", ".join(f"{k} {o.checks.get(k, 0)}" for k in ("mismatch", "minor", "ok", "unverifiable"))
     took = f" in {seconds:.2f}s" if seconds is not None else ""
     rechecked = f"; rechecked the later reports of its locality: {', '.join(o.rechecked)}" if o.rechecked else ""
@@ -372,10 +440,44 @@ def format_outcome(o: Outcome, seconds: float | None = None) -> str:
 
 
 def summarize(outcomes: list[Outcome]) -> str:
+    """The end of the run: counts and figures, then what folders held besides reports, by reason."""
     done = [o for o in outcomes if o.status == "ingested"]
     failed = [o for o in outcomes if o.status == "failed"]
     skipped = [o for o in outcomes if o.status == "skipped"]
     mismatches = sum(o.checks.get("mismatch", 0) for o in done)
-    return (f"{len(done)} ingested, {len(skipped)} skipped, {len(failed)} failed; "
-            f"{sum(o.facts for o in done)} facts, {sum(sum(o.checks.values()) for o in done)} checks, "
-            f"{mismatches} mismatches")
+    lines = [f"{len(done)} ingested, {len(skipped)} skipped, {len(failed)} failed; "
+             f"{sum(o.facts for o in done)} facts, {sum(sum(o.checks.values()) for o in done)} checks, "
+             f"{mismatches} mismatches"]
+    passed = [o for o in outcomes if o.status == PASSED_OVER]
+    if passed:
+        lines.append(describe_passed_over(passed))
+    return "\n".join(lines)
+
+
+def describe_passed_over(passed: list[Outcome], named: int = 3) -> str:
+    """One line: how many entries of the folders were passed over, by reason (the message up to its
+    bracket), naming the first few.
+
+    >>> print(describe_passed_over([Outcome("r/.DS_Store", PASSED_OVER, "hidden"),
+    ...     Outcome("r/ghi chú.txt", PASSED_OVER, "notes (no figure in the text); nothing stored"),
+    ...     Outcome("r/.git/", PASSED_OVER, "hidden")]))
+    passed over 3 entries of the folders, not reports: hidden 2 (r/.DS_Store, r/.git/); notes 1 (r/ghi chú.txt)
+    """
+    reasons: dict[str, list[str]] = {}
+    for o in passed:
+        reasons.setdefault(o.message.split(" (")[0], []).append(o.path)
+    parts = []
+    for reason, paths in reasons.items():
+        shown = ", ".join(paths[:named]) + (f" and {len(paths) - named} more" if len(paths) > named else "")
+        parts.append(f"{reason} {len(paths)} ({shown})")
+    return f"passed over {len(passed)} entries of the folders, not reports: " + "; ".join(parts)
+
+
+def describe_report_pages(warehouse: Path) -> str | None:
+    """Where the consistency reports are, for a person at a terminal: the folder, and its index page when
+    there is one; None before any report was written."""
+    folder = report_dir_for(warehouse).absolute()
+    if not folder.is_dir():
+        return None
+    index = folder / "index.html"
+    return f"report pages: {folder}/" + (f"; open {index} in a browser" if index.is_file() else "")

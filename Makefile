@@ -13,6 +13,7 @@ EXPORT     ?= warehouse/export
 
 help:
 	@echo "make ingest [REPORT=file|folder] [WAREHOUSE=path.duckdb]   read reports into the warehouse, check, report"
+	@echo "make ingest REPORT=file AS=<report_id>                    ingest one file as (a new version of) that report"
 	@echo "make test                                                 run the test suite"
 	@echo "make fuzz [FUZZ_EXAMPLES=20000]                           the property tests over arbitrary text, at length"
 	@echo "make report [WAREHOUSE=...]                               regenerate the consistency reports"
@@ -32,7 +33,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ingest: $(STAMP)
-	$(PY) -m pipeline ingest $(REPORT) --warehouse $(WAREHOUSE)
+	$(PY) -m pipeline ingest $(REPORT) --warehouse $(WAREHOUSE)$(if $(AS), --as "$(AS)")
 
 test: $(STAMP) browser
 	$(PY) -m pytest

@@ -30,7 +30,7 @@ def cmd_ingest(args) -> int:
     import time
     from extract.reading.limits import LimitError, choose_limits
     from extract.rulebook import RulebookError
-    from pipeline.run import ingest, summarize
+    from pipeline.run import ReportIdError, ingest, summarize
     from pipeline.timing import StageClock, format_timings
     from warehouse.checks import CheckError
     started, clock = time.perf_counter(), StageClock()
@@ -40,8 +40,8 @@ def cmd_ingest(args) -> int:
         limits = choose_limits({name: getattr(args, name) for name in LIMIT_OPTIONS})
         outcomes = ingest(paths, Path(args.warehouse), log=show_progress, rules_dir=rules_dir_of(args),
                           wait=args.wait, limits=limits, workers=args.workers, clock=clock, on_outcome=progress,
-                          batch=args.batch)
-    except LimitError as exc:
+                          batch=args.batch, report_id=args.report_id)
+    except (LimitError, ReportIdError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (RulebookError, CheckError) as exc:
@@ -205,6 +205,9 @@ def main(argv=None) -> int:
                    help="reports loaded and checked in one transaction (default: $SOLIEU_BATCH, else 16; "
                         "1: each report in its own)")
     p.add_argument("--timings", action="store_true", help="print the seconds spent in each stage (stderr)")
+    p.add_argument("--as", dest="report_id", metavar="REPORT_ID",
+                   help="the report the one file given is (default: its file name without extension); "
+                        "a file of other content than the report's current version is its new version")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("bench", help="time the whole ingest on a generated corpus beside the floors it cannot beat")

@@ -16,6 +16,7 @@ import duckdb
 
 from extract.records import Document, Fact, FactKey, Processed
 from extract.text.segment import LineMap
+from warehouse.versions import supersede
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 VIEWS = Path(__file__).resolve().parent / "views.sql"
@@ -347,31 +348,14 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows, ingested_at: d
         con.unregister("_rows_in")
 
 
-def choose_report_id(con: duckdb.DuckDBPyConnection, stem: str, sha256: str, taken: set[str] = frozenset()) -> str:
-    """The file stem, or stem_<hash prefix> when another file already uses that stem (or `taken` has it)."""
-    if stem in taken or con.execute("select 1 from reports where report_id = ?", [stem]).fetchone():
-        return unique_report_id(stem, sha256, {stem})
-    return stem
-
-
-def unique_report_id(stem: str, sha256: str, taken: set[str]) -> str:
-    """The file stem, or stem_<hash prefix> when `taken` has the stem.
-
-    >>> unique_report_id("bc", "0123456789ab", {"x"}), unique_report_id("bc", "0123456789ab", {"bc"})
-    ('bc', 'bc_01234567')
-    """
-    return f"{stem}_{sha256[:8]}" if stem in taken else stem
-
-
-def stored_reports(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The content hashes of the reports the warehouse holds."""
-    return {sha for (sha,) in con.execute("select sha256 from reports").fetchall()}
-
-
-def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_version: str) -> str:
-    """Insert one report and its records; the caller owns the transaction."""
-    report_id = choose_report_id(con, processed.document.doc, processed.sha256)
-    insert_tables(con, [(report_id, report_tables(processed, rules_version))])
+def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_version: str,
+                report_id: str | None = None) -> str:
+    """Insert one report and its records under `report_id` (default: its file's stem), as a new version
+    when the warehouse holds that report already; the caller owns the transaction."""
+    report_id = report_id or processed.document.doc
+    replaced = supersede(con, [report_id])
+    insert_tables(con, [(report_id, report_tables(processed, rules_version))],
+                  {report_id: replaced.get(report_id, 0) + 1})
     return report_id
 
 

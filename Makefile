@@ -9,11 +9,12 @@ WAREHOUSE  ?= warehouse/warehouse.duckdb
 SHARED     ?= ../shared
 EXPORT     ?= warehouse/export
 
-.PHONY: ingest test report explain rules eval clean help sql reextract export bench
+.PHONY: ingest test report explain rules eval clean help sql reextract export bench remove
 
 help:
 	@echo "make ingest [REPORT=file|folder] [WAREHOUSE=path.duckdb]   read reports into the warehouse, check, report"
 	@echo "make ingest REPORT=file AS=<report_id>                    ingest one file as (a new version of) that report"
+	@echo "make remove ID=<report_id> [ALL=1]                        remove a report's current version (ALL=1: every version)"
 	@echo "make test                                                 run the test suite"
 	@echo "make fuzz [FUZZ_EXAMPLES=20000]                           the property tests over arbitrary text, at length"
 	@echo "make report [WAREHOUSE=...]                               regenerate the consistency reports"
@@ -34,6 +35,10 @@ $(STAMP): pyproject.toml
 
 ingest: $(STAMP)
 	$(PY) -m pipeline ingest $(REPORT) --warehouse $(WAREHOUSE)$(if $(AS), --as "$(AS)")
+
+remove: $(STAMP)
+	@test -n "$(ID)" || { echo "make remove ID=<report_id> [ALL=1]: name the report to remove" >&2; exit 2; }
+	$(PY) -m pipeline remove "$(ID)" --warehouse $(WAREHOUSE)$(if $(ALL), --all-versions)
 
 test: $(STAMP) browser
 	$(PY) -m pytest

@@ -69,6 +69,20 @@ def show_progress(line: str) -> None:
     print(line, file=sys.stderr if line.startswith("error: ") else sys.stdout, flush=True)
 
 
+def cmd_remove(args) -> int:
+    """Take a report (its current version, or all with --all-versions) out of the warehouse; exit 1 when
+    the warehouse has no such report."""
+    from pipeline.remove import UnknownReport, remove_report, summarize_removal
+    try:
+        removal = remove_report(Path(args.warehouse), args.report_id, args.all_versions, args.wait,
+                                log=lambda line: print(line, flush=True), say=say)
+    except UnknownReport as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(summarize_removal(removal))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from pipeline.bench import run_command
     return run_command(args)
@@ -209,6 +223,15 @@ def main(argv=None) -> int:
                    help="the report the one file given is (default: its file name without extension); "
                         "a file of other content than the report's current version is its new version")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("remove", help="take a report out of the warehouse: its current version (the one before "
+                                      "becomes current again), or all its versions")
+    p.add_argument("report_id", metavar="REPORT_ID")
+    p.add_argument("--all-versions", action="store_true",
+                   help="remove every version of the report, not only the current one")
+    p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="DuckDB file (default: %(default)s)")
+    add_wait_option(p)
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("bench", help="time the whole ingest on a generated corpus beside the floors it cannot beat")
     add_bench_options(p)

@@ -20,10 +20,12 @@ endef
 quote = '$(subst $(newline),'$$'\n'',$(subst ','\'',$(value $(1))))'
 arg = $(if $(value $(1)),$(if $(2),$(2) )$(call quote,$(1)))
 
-.PHONY: ingest test report explain rules eval clean help sql reextract export bench
+.PHONY: ingest test report explain rules eval clean help sql reextract export bench remove
 
 help:
 	@echo "make ingest [REPORT=file|folder] [WAREHOUSE=path.duckdb]   read reports into the warehouse, check, report"
+	@echo "make ingest REPORT=file ID=<report_id>                    ingest one file as (a new version of) that report"
+	@echo "make remove ID=<report_id> [ALL=1]                        remove a report's current version (ALL=1: every version)"
 	@echo "make test                                                 run the test suite"
 	@echo "make fuzz [FUZZ_EXAMPLES=20000]                           the property tests over arbitrary text, at length"
 	@echo "make report [WAREHOUSE=...]                               regenerate the consistency reports"
@@ -46,7 +48,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ingest: $(STAMP)
-	$(PY) -m pipeline ingest $(call arg,WAREHOUSE,--warehouse) -- $(call arg,REPORT)
+	$(PY) -m pipeline ingest $(call arg,WAREHOUSE,--warehouse) $(call arg,ID,--as) -- $(call arg,REPORT)
+
+remove: $(STAMP)
+	@test -n $(call quote,ID) || { echo "make remove ID=<report_id> [ALL=1]: name the report to remove" >&2; exit 2; }
+	$(PY) -m pipeline remove $(call arg,WAREHOUSE,--warehouse)$(if $(ALL), --all-versions) -- $(call arg,ID)
 
 test: $(STAMP) browser
 	$(PY) -m pytest

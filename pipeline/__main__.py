@@ -30,7 +30,7 @@ def cmd_ingest(args) -> int:
     import time
     from extract.reading.limits import LimitError, choose_limits
     from extract.rulebook import RulebookError
-    from pipeline.run import describe_report_pages, ingest, summarize
+    from pipeline.run import ReportIdError, describe_report_pages, ingest, summarize
     from pipeline.timing import StageClock, format_timings
     from warehouse.checks import CheckError
     started, clock = time.perf_counter(), StageClock()
@@ -40,8 +40,8 @@ def cmd_ingest(args) -> int:
         limits = choose_limits({name: getattr(args, name) for name in LIMIT_OPTIONS})
         outcomes = ingest(paths, Path(args.warehouse), log=show_progress, rules_dir=rules_dir_of(args),
                           wait=args.wait, limits=limits, workers=args.workers, clock=clock, on_outcome=progress,
-                          batch=args.batch)
-    except LimitError as exc:
+                          batch=args.batch, report_id=args.report_id)
+    except (LimitError, ReportIdError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (RulebookError, CheckError) as exc:
@@ -70,6 +70,20 @@ def show_progress(line: str) -> None:
     """Ingest's lines as they come: a file that failed goes to stderr as `error: <path>: <problem>: <what
     to do>`, the others to stdout."""
     print(line, file=sys.stderr if line.startswith("error: ") else sys.stdout, flush=True)
+
+
+def cmd_remove(args) -> int:
+    """Take a report (its current version, or all with --all-versions) out of the warehouse; exit 1 when
+    the warehouse has no such report."""
+    from pipeline.remove import UnknownReport, remove_report, summarize_removal
+    try:
+        removal = remove_report(Path(args.warehouse), args.report_id, args.all_versions, args.wait,
+                                log=lambda line: print(line, flush=True), say=say)
+    except UnknownReport as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(summarize_removal(removal))
+    return 0
 
 
 def cmd_bench(args) -> int:
@@ -216,7 +230,19 @@ def main(argv=None) -> int:
                    help="reports loaded and checked in one transaction (default: $SOLIEU_BATCH, else 16; "
                         "1: each report in its own)")
     p.add_argument("--timings", action="store_true", help="print the seconds spent in each stage (stderr)")
+    p.add_argument("--as", dest="report_id", metavar="REPORT_ID",
+                   help="the report the one file given is (default: its file name without extension); "
+                        "a file of other content than the report's current version is its new version")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("remove", help="take a report out of the warehouse: its current version (the one before "
+                                      "becomes current again), or all its versions")
+    p.add_argument("report_id", metavar="REPORT_ID")
+    p.add_argument("--all-versions", action="store_true",
+                   help="remove every version of the report, not only the current one")
+    p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="DuckDB file (default: %(default)s)")
+    add_wait_option(p)
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("bench", help="time the whole ingest on a generated corpus beside the floors it cannot beat")
     add_bench_options(p)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -23,8 +23,9 @@ from extract.document import file_sha256
 from pipeline.report import report_dir_for, reports_data, write_reports
 from warehouse.checks import checks_version, later_reports_of_locality, load_checks, recheck_reports, run_checks
 from warehouse.damage import failures_explained, is_unusable
-from warehouse.load import choose_report_id, create_schema, insert_tables, stored_reports
+from warehouse.load import create_schema, insert_tables
 from warehouse.lock import connect_warehouse, hold_writer_lock
+from warehouse.versions import VersionChange, compare_versions, current_versions, known_content, stored_contents, supersede
 from pipeline.timing import StageClock
 
 SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
@@ -48,6 +49,8 @@ class Outcome:
     checks: dict = field(default_factory=dict)
     report_path: str | None = None
     rechecked: tuple[str, ...] = ()   # later reports of the same locality, whose cross-report checks may cite it
+    version: int = 1                  # the version of the report the file was stored as
+    change: VersionChange | None = None   # what it changed against the version it replaced, if any
 
 
 PASSED_OVER = "passed over"   # an Outcome's status: found in a folder, but not a report (not a failure)
@@ -166,12 +169,15 @@ def hash_file(path: Path, limits: Limits) -> tuple[str | None, str]:
 
 
 def ingest_file(con, path: Path, rulebook, checks, version: str, out_dir: Path,
-                limits: Limits = Limits(), clock: StageClock | None = None) -> Outcome:
-    """Ingest one file in one transaction; the fault points are pipeline/faults.py's."""
+                limits: Limits = Limits(), clock: StageClock | None = None, report_id: str | None = None) -> Outcome:
+    """Ingest one file in one transaction (as `report_id`, default its stem); the fault points are
+    pipeline/faults.py's."""
     prepared = Prepared(path, *hash_file(path, limits))
     taken = take_file(con, prepared, rulebook, version, out_dir, limits)
     if isinstance(taken, Outcome):
         return taken
+    if report_id:
+        taken = replace(taken, stem=report_id)
     return store_reports(con, [(prepared, taken)], version, checks, out_dir, clock)[0]
 
 
@@ -183,9 +189,9 @@ def take_file(con, prepared: Prepared, rulebook, version: str, out_dir: Path, li
     path, sha = prepared.path, prepared.sha256
     if sha is None:
         return Outcome(str(path), "failed", prepared.problem)
-    known = con.execute("select report_id from reports where sha256 = ?", [sha]).fetchone()
+    known = known_content(con, sha)
     if known:
-        return skip_known(con, path, known[0], out_dir)
+        return skip_known(con, path, known, out_dir)
     try:
         rows = prepared.result(rulebook, version, limits)
     except ReadError as exc:
@@ -221,7 +227,7 @@ def store_reports(con, batch: list[tuple[Prepared, ReportRows]], version: str, c
 def store_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, out_dir: Path,
                    clock: StageClock) -> list[Outcome]:
     """Each fault point (pipeline/faults.py) is passed once per report, in the order a lone report passes them."""
-    ids, reports, rechecked, elsewhere = with_more_memory_if_needed(
+    ids, reports, rechecked, elsewhere, versions, changes = with_more_memory_if_needed(
         con, lambda: load_and_check(con, batch, version, checks, clock))
     for _ in batch:
         reach("after_commit")
@@ -245,39 +251,50 @@ def store_together(con, batch: list[tuple[Prepared, ReportRows]], version: str, 
             outcomes.append(Outcome(str(path), "failed", problem, report_id))
             continue
         outcomes.append(Outcome(str(path), "ingested", "", report_id, rows.facts, counts.get(report_id, {}),
-                                str(out_dir / f"{report_id}.html"), tuple(later)))
+                                str(out_dir / f"{report_id}.html"), tuple(later), versions[report_id],
+                                changes.get(report_id)))
     return outcomes
 
 
 def load_and_check(con, batch: list[tuple[Prepared, ReportRows]], version: str, checks, clock: StageClock,
-) -> tuple[list[str], list[ReportRows], list[list[str]], list[str]]:
+) -> tuple[list[str], list[ReportRows], list[list[str]], list[str], dict[str, int], dict[str, VersionChange]]:
     """Insert and check the batch in one transaction, committed (rolled back on any error).
 
-    Returns the report ids, the rows stored, the later reports each report rechecked, and those
-    of them outside the batch."""
+    A report whose id the warehouse holds already is a new version of it: the current version's rows
+    move to the superseded tables first (warehouse/versions.py), and the later reports of the old
+    version's locality are rechecked as well as the new one's. Returns the report ids, the rows
+    stored, the later reports each report rechecked, those of them outside the batch, the version
+    each report was stored as, and what each new version changed against the one it replaced."""
     con.execute("begin transaction")
     try:
         with clock.stage("load"):
-            ids, reports = [], [rows for _, rows in batch]
-            for rows in reports:
-                ids.append(choose_report_id(con, rows.stem, rows.sha256, set(ids)))
-            insert_tables(con, [(report_id, rows.tables) for report_id, rows in zip(ids, reports)])
+            reports = [rows for _, rows in batch]
+            ids = [rows.stem for rows in reports]
+            # the later reports the replaced versions' facts may be cited by, found before they move
+            cited_by = {report_id: later_reports_of_locality(con, report_id)
+                        for report_id in current_versions(con, ids)}
+            replaced = supersede(con, ids)
+            versions = {report_id: replaced.get(report_id, 0) + 1 for report_id in ids}
+            insert_tables(con, [(report_id, rows.tables) for report_id, rows in zip(ids, reports)], versions)
         for _ in batch:
             reach("after_load")
         with clock.stage("check"):
             run_checks(con, ids, version, checks)
             # a report rechecks the later reports of its locality that were stored before it
-            rechecked = [[r for r in later_reports_of_locality(con, report_id) if r not in ids[i + 1:]]
+            rechecked = [[r for r in dict.fromkeys(later_reports_of_locality(con, report_id)
+                                                   + cited_by.get(report_id, []))
+                          if r not in ids[i + 1:]]
                          for i, report_id in enumerate(ids)]
             elsewhere = list(dict.fromkeys(r for later in rechecked for r in later if r not in ids))
             recheck_reports(con, elsewhere, version, checks)
+            changes = compare_versions(con, replaced, versions)
         for _ in batch:
             reach("before_commit")
         con.execute("commit")
     except Exception:
         roll_back(con)
         raise
-    return ids, reports, rechecked, elsewhere
+    return ids, reports, rechecked, elsewhere, versions, changes
 
 
 def with_more_memory_if_needed(con, step, attempts: int = 4):
@@ -306,17 +323,23 @@ def memory_bytes(size: str) -> int:
     return int(float(number) * (1024 if "i" in unit.lower() else 1000) ** power)
 
 
-def skip_known(con, path: Path, report_id: str, out_dir: Path) -> Outcome:
-    """A file already in the warehouse is skipped; its reports are written again if they are missing
-    (an ingest killed, or out of disk space, after the commit)."""
+def skip_known(con, path: Path, known, out_dir: Path) -> Outcome:
+    """A file already in the warehouse (`known`: warehouse/versions.py KnownContent) is skipped, be it the
+    current version of its report or a superseded one; the report's pages are written again if they are
+    missing (an ingest killed, or out of disk space, after the commit)."""
+    report_id = known.report_id
+    said = f"already ingested as {report_id}"
+    if not known.current:
+        said = (f"already ingested as version {known.version} of {report_id}, since replaced by version "
+                f"{known.current_version} (`make remove ID={report_id}` removes the current version)")
     if (out_dir / f"{report_id}.html").exists():
-        return Outcome(str(path), "skipped", f"already ingested as {report_id}", report_id)
+        return Outcome(str(path), "skipped", said, report_id, version=known.version)
     try:
         write_reports(con, report_id, out_dir)
     except OSError as exc:
         return Outcome(str(path), "failed", unwritten_report(report_id, out_dir, exc), report_id)
-    return Outcome(str(path), "skipped", f"already ingested as {report_id}; its missing report is written again",
-                   report_id)
+    return Outcome(str(path), "skipped", f"{said}; its missing report is written again", report_id,
+                   version=known.version)
 
 
 def unwritten_report(report_id: str, out_dir: Path, exc: OSError) -> str:
@@ -335,8 +358,14 @@ def roll_back(con) -> None:
 
 def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None = None,
            wait: float | None = None, limits: Limits = Limits(), workers: int | None = None,
-           clock: StageClock | None = None, on_outcome=None, batch: int | None = None) -> list[Outcome]:
+           clock: StageClock | None = None, on_outcome=None, batch: int | None = None,
+           report_id: str | None = None) -> list[Outcome]:
     """Ingest files and folders into the warehouse; return one outcome per file.
+
+    A file is the report its stem names, or the one `report_id` names (`ingest --as`: for one file
+    only, ReportIdError otherwise). A file of other content than the report's current version is its
+    new version (warehouse/versions.py); a file whose content is stored already, in any version, is
+    skipped.
 
     The files are read and their facts extracted in `workers` processes (pipeline/parallel.py:
     default one per core), a few files ahead of the one writer, which loads, checks and reports
@@ -351,10 +380,12 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
     to `wait` seconds, see warehouse/lock.py) and raises WarehouseBusy after that. A damaged
     warehouse or a full disk stops the batch with WarehouseUnusable (warehouse/damage.py)."""
     duckdb_memory()   # a bad $SOLIEU_DUCKDB_MEMORY is refused before anything is read
+    files, outcomes = collect_files(paths)
+    if report_id is not None:
+        check_report_id(report_id, files, outcomes)
     rulebook = load_checked_rulebook(rules_dir)
     checks = load_checks()
     version = f"{rulebook.version}-{checks_version()}"
-    files, outcomes = collect_files(paths)
     named = {path for path in paths if not path.is_dir()}
     for refused in outcomes:
         if refused.status == "failed":   # what a folder holds besides reports is counted at the end
@@ -375,7 +406,7 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
             # stored by this one was sent to the workers before. (Looking each file up with a
             # parameterised query would also make DuckDB import pandas, 0.3 s, before the first file
             # reaches the workers.)
-            stored = stored_reports(con)
+            stored = stored_contents(con)
             ahead = FilesAhead(files, lambda path: hash_file(path, limits), stored.__contains__, pool,
                                   AHEAD_PER_WORKER * max(workers, 1) + batch, version, workers)
             waiting: list = []   # (number, Prepared, ReportRows, seconds so far): the next transaction
@@ -409,6 +440,10 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 if isinstance(taken, Outcome):
                     told.append((number, taken, seconds))
                 else:
+                    if report_id:
+                        taken = replace(taken, stem=report_id)
+                    if any(rows.stem == taken.stem for _, _, rows, _ in waiting):
+                        store_waiting()   # a second file of one report: its new version, stored after the first
                     waiting.append((number, prepared, taken, seconds + sum(prepared.seconds.values())))
                 if len(waiting) >= batch or not waiting or ahead.winding_down():
                     store_waiting()
@@ -417,6 +452,32 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
             with failures_explained(warehouse):
                 con.close()   # DuckDB checkpoints here: a full disk may show up now
     return outcomes
+
+
+class ReportIdError(ValueError):
+    """`ingest --as` with an id that cannot name a report, or with other than one file."""
+
+
+REPORT_ID = re.compile(r"[^\W_][\w.-]*")
+
+
+def check_report_id(report_id: str, files: list[Path], refused: list[Outcome]) -> None:
+    """`--as REPORT_ID` names the report of one file: its pages are <report_id>.html … under
+    warehouse/reports/, so it is a plain file name (letters, digits, `_`, `-`, `.`).
+
+    >>> check_report_id("backan_2023_ktxh", [Path("b.pdf")], [])
+    >>> try:
+    ...     check_report_id("../x", [Path("b.pdf")], [])
+    ... except ReportIdError as exc:
+    ...     print(exc)
+    --as ../x: a report id is letters, digits, _, - and . (starting with a letter or digit)
+    """
+    if not REPORT_ID.fullmatch(report_id):
+        raise ReportIdError(f"--as {report_id}: a report id is letters, digits, _, - and . "
+                            "(starting with a letter or digit)")
+    if len(files) + len(refused) != 1:
+        raise ReportIdError(f"--as {report_id}: names the report of one file, and {len(files) + len(refused)} "
+                            "were given: ingest the file on its own")
 
 
 def describe_left(files: list[Path]) -> str:
@@ -435,8 +496,10 @@ def format_outcome(o: Outcome, seconds: float | None = None) -> str:
     counts = ", ".join(f"{k} {o.checks.get(k, 0)}" for k in ("mismatch", "minor", "ok", "unverifiable"))
     took = f" in {seconds:.2f}s" if seconds is not None else ""
     rechecked = f"; rechecked the later reports of its locality: {', '.join(o.rechecked)}" if o.rechecked else ""
-    return (f"ingested {o.path} as {o.report_id}{took}: {o.facts} facts, {sum(o.checks.values())} checks "
-            f"({counts}); report {o.report_path}{rechecked}")
+    version = f" version {o.version}" if o.version > 1 else ""
+    change = f"; {o.change.describe()}" if o.change is not None else ""
+    return (f"ingested {o.path} as {o.report_id}{version}{took}: {o.facts} facts, {sum(o.checks.values())} checks "
+            f"({counts}){change}; report {o.report_path}{rechecked}")
 
 
 def summarize(outcomes: list[Outcome]) -> str:

@@ -18,7 +18,7 @@ import duckdb
 
 from warehouse.lock import POLL_SECONDS, WarehouseBusy, connect_warehouse, explain_lock_error, lock_holder, lock_timeout
 
-VIEWS = ("v_mismatches", "v_indicator", "v_indicator_history", "v_coverage")
+VIEWS = ("v_mismatches", "v_indicator", "v_indicator_history", "v_coverage", "v_report_versions")
 
 
 class ShellMissing(Exception):

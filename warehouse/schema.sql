@@ -16,12 +16,13 @@ create table if not exists reports (
     period         varchar,
     text           varchar not null,
     fixes          varchar[],
-    rules_version  varchar
+    rules_version  varchar,
+    version        integer default 1
 );
-comment on table reports is 'One row per ingested report file.';
-comment on column reports.report_id is 'Stable id of the report: the file name without extension (a suffix is added if two files share a name).';
+comment on table reports is 'One row per report: its current version, the file last ingested under its report_id. Earlier versions are in superseded.reports, with the rows of every table that were theirs (see v_report_versions).';
+comment on column reports.report_id is 'Stable id of the report: the file name without extension, or the id given with `ingest --as`. A file with other content under an existing id is a new version of that report, replacing the current one here.';
 comment on column reports.source_path is 'Path of the source file as given to ingest.';
-comment on column reports.sha256 is 'SHA-256 of the file bytes; a file whose hash is already here is skipped.';
+comment on column reports.sha256 is 'SHA-256 of the file bytes; a file whose hash is already here (or in superseded.reports) is skipped.';
 comment on column reports.title is 'Report title: the first heading-like line after "BÁO CÁO", or the first line.';
 comment on column reports.ingested_at is 'When the report was loaded (UTC).';
 comment on column reports.fmt is 'Source format: txt, pdf or docx.';
@@ -33,6 +34,7 @@ comment on column reports.period is 'Reporting period as printed in the title: "
 comment on column reports.text is 'Normalised text of the report; every char_start/char_end offset points into it.';
 comment on column reports.fixes is 'Names of the text fixes that changed the source (strip_html_tags, rejoin_sentences_across_footnotes, ...).';
 comment on column reports.rules_version is 'Hash of the rule files that produced this report''s facts and checks.';
+comment on column reports.version is 'Version of the report: 1 for the first file ingested under its report_id, one more for each file of other content ingested under it since (superseded.reports holds the earlier ones).';
 
 create table if not exists line_map (
     report_id   varchar not null,
@@ -331,3 +333,39 @@ comment on column problems.char_start is 'Start offset in reports.text, when kno
 comment on column problems.char_end is 'End offset in reports.text, when known.';
 comment on column problems.page is 'Source page, when known.';
 comment on column problems.line is 'Source line, when known.';
+
+
+-- Superseded versions. The tables above hold the current version of each report only, so that every
+-- query on them (and every view and check) means "what the report says now"; when a file with other
+-- content is ingested under an existing report_id, the rows of the version it replaces move here,
+-- table for table: the same columns, plus the version they belong to (superseded.reports has its
+-- own). Their columns follow the tables above (warehouse/load.py adds a column added there, and
+-- copies its comment); `select * from superseded.facts where report_id = ? and version = ?` reads
+-- what an earlier version said. v_report_versions lists every version.
+create schema if not exists superseded;
+create table if not exists superseded.reports as select * from reports limit 0;
+create table if not exists superseded.line_map as select *, null::integer as version from line_map limit 0;
+create table if not exists superseded.sections as select *, null::integer as version from sections limit 0;
+create table if not exists superseded.sentences as select *, null::integer as version from sentences limit 0;
+create table if not exists superseded.footnotes as select *, null::integer as version from footnotes limit 0;
+create table if not exists superseded.table_rows as select *, null::integer as version from table_rows limit 0;
+create table if not exists superseded.facts as select *, null::integer as version from facts limit 0;
+create table if not exists superseded.checks as select *, null::integer as version from checks limit 0;
+create table if not exists superseded.problems as select *, null::integer as version from problems limit 0;
+comment on table superseded.reports is 'Earlier versions of the reports: one row per version replaced by a later file under the same report_id.';
+comment on table superseded.line_map is 'line_map rows of the superseded versions.';
+comment on table superseded.sections is 'sections rows of the superseded versions.';
+comment on table superseded.sentences is 'sentences rows of the superseded versions.';
+comment on table superseded.footnotes is 'footnotes rows of the superseded versions.';
+comment on table superseded.table_rows is 'table_rows rows of the superseded versions.';
+comment on table superseded.facts is 'The facts of the superseded versions, as they were extracted (fact_id is unique within a version).';
+comment on table superseded.checks is 'The checks of the superseded versions, as they were last run while the version was current.';
+comment on table superseded.problems is 'problems rows of the superseded versions.';
+comment on column superseded.line_map.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.sections.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.sentences.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.footnotes.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.table_rows.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.facts.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.checks.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.problems.version is 'Version of the report the row belongs to (superseded.reports.version).';

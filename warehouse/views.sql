@@ -277,3 +277,52 @@ comment on column v_coverage.flagged_facts is 'Facts flagged as suspect (malform
 comment on column v_coverage.problems is 'Data problems recorded while reading (problems table).';
 comment on column v_coverage.rules_version is 'Rules version that produced the facts and checks.';
 comment on column v_coverage.ingested_at is 'When the report was loaded (UTC).';
+
+-- v_report_versions: every version of every report, the current one and those it replaced ---------
+create or replace view v_report_versions as
+with versions as (
+    select report_id, coalesce(version, 1) as version, sha256, source_path, ingested_at, true as current,
+           fmt, title, rules_version
+    from reports
+    union all
+    select report_id, version, sha256, source_path, ingested_at, false, fmt, title, rules_version
+    from superseded.reports
+),
+fact_counts as (
+    select report_id, coalesce(r.version, 1) as version, count(*) as facts
+    from facts join reports as r using (report_id) group by all
+    union all
+    select report_id, version, count(*) from superseded.facts group by all
+),
+check_counts as (
+    select report_id, coalesce(r.version, 1) as version, count(*) as checks,
+           count(*) filter (where c.status = 'mismatch') as mismatch
+    from checks as c join reports as r using (report_id) group by all
+    union all
+    select report_id, version, count(*), count(*) filter (where status = 'mismatch')
+    from superseded.checks group by all
+)
+select
+    v.report_id, v.version, v.sha256, v.source_path, v.ingested_at, v.current,
+    lead(v.ingested_at) over (partition by v.report_id order by v.version) as superseded_at,
+    v.fmt, v.title, coalesce(f.facts, 0) as facts, coalesce(c.checks, 0) as checks,
+    coalesce(c.mismatch, 0) as mismatch, v.rules_version
+from versions as v
+left join fact_counts as f using (report_id, version)
+left join check_counts as c using (report_id, version)
+order by v.report_id, v.version;
+
+comment on view v_report_versions is 'Every version of every report: the current one (its rows are in reports, facts, checks …) and the earlier ones it replaced (their rows are in superseded.reports, superseded.facts …), oldest first.';
+comment on column v_report_versions.report_id is 'Report (reports.report_id).';
+comment on column v_report_versions.version is 'Version: 1 for the first file ingested under the report_id, one more for each later file of other content.';
+comment on column v_report_versions.sha256 is 'SHA-256 of the version''s file: ingesting that content again is skipped.';
+comment on column v_report_versions.source_path is 'Path of the version''s file as given to ingest.';
+comment on column v_report_versions.ingested_at is 'When the version was loaded (UTC).';
+comment on column v_report_versions.current is 'True for the version the tables and the other views show; false for a superseded one.';
+comment on column v_report_versions.superseded_at is 'When the next version replaced it (its ingested_at); null for the current version.';
+comment on column v_report_versions.fmt is 'Source format of the version''s file: txt, pdf or docx.';
+comment on column v_report_versions.title is 'Report title in that version.';
+comment on column v_report_versions.facts is 'Facts of that version.';
+comment on column v_report_versions.checks is 'Check rows of that version.';
+comment on column v_report_versions.mismatch is 'Check rows with status mismatch in that version.';
+comment on column v_report_versions.rules_version is 'Rules version that produced the version''s facts and checks.';

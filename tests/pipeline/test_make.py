@@ -76,6 +76,9 @@ def test_every_target_passes_each_value_as_one_unharmed_argument(recorder, value
     assert recorded(recorder, "bench", SHARED=value, REPORTS="3")["argv"] == [
         "-m", "pipeline.bench", "--reports", "3", "--pdfs", "20", "--repeat", "3", "--shared", value]
     assert recorded(recorder, "fuzz", FUZZ_EXAMPLES=value)["fuzz"] == value
+    assert recorded(recorder, "ingest", REPORT=value, ID=value)["argv"][-4:] == ["--as", value, "--", value]
+    assert recorded(recorder, "remove", ID=value, WAREHOUSE=value)["argv"] == [
+        "-m", "pipeline", "remove", "--warehouse", value, "--", value]
 
 
 def test_the_defaults_and_empty_values(recorder):

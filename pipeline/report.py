@@ -3,19 +3,21 @@
 All three are rendered from `report_data`, which reads the warehouse in four queries — the
 report, its checks, the facts they quote, the sentences those come from — never one query per check.
 Report text is untrusted input (a report may contain "<script>"), so every string is escaped for
-the format it lands in.
+the format it lands in: the HTML page is a Jinja2 template of pipeline/templates/ with autoescaping
+on, its stylesheet and script inlined from the same folder.
 """
 from __future__ import annotations
 
 import csv
 import functools
 import os
-import html
 import math
 import re
 from pathlib import Path
 
 import duckdb
+import jinja2
+from markupsafe import Markup
 
 from warehouse.checks import read_checks, type_titles
 
@@ -402,235 +404,70 @@ def defuse_cell(value):
 
 # ---------------------------------------------------------------- HTML
 
-def esc(value) -> str:
-    """HTML-escape any value, quotes included, so it is safe in text and in attribute values."""
-    return html.escape("" if value is None else str(value), quote=True)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@functools.cache
+def templates() -> jinja2.Environment:
+    """The page templates beside this module (pipeline/templates/), autoescaped: report text is
+    untrusted and every value lands escaped for HTML text and attributes alike."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+@functools.cache
+def asset(name: str) -> Markup:
+    """A stylesheet or script of pipeline/templates/, inlined into the page as it is (our own code,
+    never report text): the pages fetch nothing."""
+    return Markup((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
 def render_html(data: dict) -> str:
     """One self-contained page (inline CSS and JS, no network): summary, tools, checks needing a reader
     first, the settled ones folded below."""
-    title = data["title"] or data["report_id"]
-    urgent = [c for c in data["checks"] if c["status"] not in SETTLED]
-    settled = [c for c in data["checks"] if c["status"] in SETTLED]
-    settled_label = " và ".join(f"{name_status(s).lower()} ({data['by_status'][s]})" for s in SETTLED)
-    return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Kiểm tra số liệu — {esc(title)}</title><link rel="icon" href="data:,"><style>{CSS}</style></head>
-<body data-report="{esc(data['report_id'])}">
-<header class="top"><h1>Kiểm tra số liệu: {esc(title)}</h1>
-<p class="meta">{render_meta(data)}</p></header>
-{render_summary(data)}
-{render_toolbar(data)}
-<main>
-<section id="urgent"><h2>Cần xem <span class="count" data-shown-in="urgent">{len(urgent)}</span>/{len(urgent)}</h2>
-{"".join(render_check(c, i, data["titles"]) for i, c in enumerate(urgent, 1)) or '<p class="none">Không có số liệu nào lệch.</p>'}
-<p class="empty" hidden>Không có mục nào khớp bộ lọc.</p></section>
-<details id="settled"><summary>Các mục còn lại: {esc(settled_label)} — đang hiện
-<span class="count" data-shown-in="settled">{len(settled)}</span>/{len(settled)}</summary>
-{"".join(render_check(c, i, data["titles"]) for i, c in enumerate(settled, len(urgent) + 1))}
-<p class="empty" hidden>Không có mục nào khớp bộ lọc.</p></details>
-</main>
-<footer class="foot">solieu · phiên bản quy tắc {esc(data.get('rules_version'))} · mỗi trích dẫn trỏ về trang và dòng của tệp gốc</footer>
-<script>{SCRIPT}</script>
-</body></html>
-"""
-
-
-def render_meta(data: dict) -> str:
-    parts = [f"Tệp <code>{esc(data['source_path'])}</code>", f"mã báo cáo <code>{esc(data['report_id'])}</code>"]
+    checks = [html_check(c, number, data["titles"]) for number, c in enumerate(data["checks"], 1)]
     place = " ".join(str(x) for x in (data.get("locality"), data.get("period"), data.get("year")) if x)
-    if place:
-        parts.append(esc(place))
-    if data.get("ingested_at"):
-        parts.append(f"nạp lúc {esc(str(data['ingested_at'])[:16])} UTC")
-    return " · ".join(parts)
+    return templates().get_template("report.html").render(
+        title=data["title"] or data["report_id"], report_id=data["report_id"], source_path=data["source_path"],
+        place=place, ingested_at=f"{str(data['ingested_at'])[:16]} UTC" if data.get("ingested_at") else "",
+        facts=data["facts"], checked=data["checked"], claims=data["claims"],
+        coverage_text=f"{data['coverage']:.0%}" if data["coverage"] is not None else "—",
+        by_status=data["by_status"], by_type=data["by_type"], to_review=data["to_review"],
+        status_vi={s: name_status(s) for s in data["by_status"]},
+        type_vi={t: name_type(t, data["titles"]) for t in data["by_type"]},
+        checks=checks, urgent=[c for c in checks if c["status"] not in SETTLED],
+        settled=[c for c in checks if c["status"] in SETTLED],
+        settled_label=" và ".join(f"{name_status(s).lower()} ({data['by_status'][s]})" for s in SETTLED),
+        rules_version=data.get("rules_version") or "", css=asset("report.css"), script=asset("report.js"))
 
 
-def render_summary(data: dict) -> str:
-    """Cards (facts, coverage, each status) and a check type × status table; counts in data-* too."""
-    coverage = f"{data['coverage']:.0%}" if data["coverage"] is not None else "—"
-    cards = "".join(f'<div class="card {esc(s)}" data-count-status="{esc(s)}" data-count="{n}"><b>{n}</b>'
-                    f'{esc(name_status(s))}</div>' for s, n in data["by_status"].items())
-    statuses = list(data["by_status"])
-    rows = "".join(
-        f'<tr data-count-type="{esc(t)}" data-count="{sum(counts.values())}"><th>{esc(name_type(t, data["titles"]))}</th>'
-        + "".join(f'<td data-status="{esc(s)}">{counts[s]}</td>' for s in statuses)
-        + f"<td>{sum(counts.values())}</td></tr>" for t, counts in data["by_type"].items())
-    return f"""<section class="summary">
-<div class="card" id="n-facts" data-count="{data['facts']}"><b>{data['facts']}</b>số liệu trích được</div>
-<div class="card" id="n-checked" data-checked="{data['checked']}" data-claims="{data['claims']}">
-<b>{data['checked']}/{data['claims']}</b>nhận định đã kiểm tra (độ phủ {coverage})</div>
-{cards}</section>
-<table class="types"><thead><tr><th>Loại kiểm tra</th>{"".join(f"<th>{esc(name_status(s))}</th>" for s in statuses)}
-<th>Tổng</th></tr></thead><tbody>{rows}</tbody></table>"""
+def html_check(c: dict, number: int, titles: dict[str, str]) -> dict:
+    """What the template shows of one check: badges, where, message, the numbers and the quotes."""
+    return {"number": number, "check_id": c["check_id"], "check_type": c["check_type"], "status": c["status"],
+            "status_vi": name_status(c["status"]), "type_vi": name_type(c["check_type"], titles),
+            "decision": bool(c.get("decision")),
+            "severity_vi": SEVERITY_VI.get(c["severity"], c["severity"]) if c.get("severity") and c["status"] not in SETTLED else "",
+            "where": locate_check(c), "message": c.get("message") or "", "numbers": number_cells(c),
+            "quotes": [html_quote(g, c) for g in group_quotes(c)]}
 
 
-def render_toolbar(data: dict) -> str:
-    """Search, filters by type and status, 'hide reviewed', and the counters; all client-side."""
-    types = "".join(f'<label><input type="checkbox" class="f-type" value="{esc(t)}" checked> {esc(name_type(t, data["titles"]))}'
-                    f' <small>({sum(counts.values())})</small></label>' for t, counts in data["by_type"].items())
-    statuses = "".join(f'<label><input type="checkbox" class="f-status" value="{esc(s)}" checked> '
-                       f'{esc(name_status(s))} <small>({n})</small></label>' for s, n in data["by_status"].items())
-    return f"""<div class="toolbar" role="search">
-<input type="search" id="search" placeholder="Tìm trong nội dung, trích dẫn, mục… (không cần dấu)" aria-label="Tìm kiếm">
-<div class="filters"><span class="group">Loại:</span> {types}</div>
-<div class="filters"><span class="group">Trạng thái:</span> {statuses}
-<label><input type="checkbox" id="hide-reviewed"> ẩn mục đã xem</label></div>
-<div class="counters"><span class="legend"><mark class="claim">số in được kiểm tra</mark>
-<mark class="basis">số dùng để tính lại</mark></span> Đang hiện <b id="shown">{len(data['checks'])}</b>/{len(data['checks'])} mục ·
-Đã xem <b id="reviewed">0</b>/<span id="to-review">{data['to_review']}</span> mục cần xem
-<progress id="progress" max="{data['to_review']}" value="0"></progress>
-<span id="storage-note" hidden>(trình duyệt không cho lưu: dấu “đã xem” sẽ mất khi tải lại trang)</span></div>
-</div>"""
-
-
-def render_check(c: dict, number: int, titles: dict[str, str]) -> str:
-    """One check: badges, where, message, printed vs recomputed with intervals, codes, quotes."""
-    badges = [f'<span class="badge st-{esc(c["status"])}">{esc(name_status(c["status"]))}</span>',
-              f'<span class="badge">{esc(name_type(c["check_type"], titles))}</span>']
-    if c.get("decision"):
-        badges.append('<span class="badge decision" title="Sai số làm đổi kết luận (đạt/không đạt, tăng/giảm)">đổi kết luận</span>')
-    if c.get("severity") and c["status"] not in SETTLED:
-        badges.append(f'<span class="badge sev">{esc(SEVERITY_VI.get(c["severity"], c["severity"]))}</span>')
-    quotes = "".join(render_quote(g, c) for g in group_quotes(c))
-    return f"""<article class="check st-{esc(c['status'])}" id="c{number}" data-id="{esc(c['check_id'])}" \
-data-type="{esc(c['check_type'])}" data-status="{esc(c['status'])}">
-<div class="head"><label class="seen-box"><input type="checkbox" class="seen"> đã xem</label>
-{"".join(badges)} <span class="where">{esc(locate_check(c))}</span> <a class="anchor" href="#c{number}" title="Liên kết tới mục này">#</a></div>
-<p class="message search-text">{esc(c.get('message'))}</p>
-{render_numbers(c)}
-{quotes}</article>
-"""
-
-
-def render_numbers(c: dict) -> str:
+def number_cells(c: dict) -> list[dict]:
     """Printed vs recomputed, each with the interval it may have been rounded from when known."""
     cells = [("Số in", format_number(c.get("reported"), 4), format_interval(c.get("reported_low"), c.get("reported_high"))),
              ("Tính lại", format_number(c.get("computed")), format_interval(c.get("computed_low"), c.get("computed_high")))]
     if c.get("difference") is not None:
         cells.append(("Chênh lệch", format_signed(c["difference"]), ""))
     cells.append(("Mã kiểm tra", c.get("rule_id") or "—", ""))
-    return '<dl class="nums">' + "".join(
-        f'<div><dt>{esc(name)}</dt><dd><b>{esc(value)}</b>'
-        + (f' <span class="interval" title="khoảng làm tròn">{esc(interval)}</span>' if interval else "")
-        + "</dd></div>" for name, value, interval in cells) + "</dl>"
+    return [{"name": name, "value": value, "interval": interval} for name, value, interval in cells]
 
 
-def render_quote(group: dict, c: dict) -> str:
-    """A cited sentence with each cited number highlighted (the claim and the numbers behind it)."""
+def html_quote(group: dict, c: dict) -> dict:
+    """A cited sentence cut into pieces, each cited number marked with its role (claim or basis)."""
     if group["missing"]:
-        return f'<blockquote class="quote missing">Số liệu {esc(group["missing"])} không còn trong kho.</blockquote>'
-    body = "".join(f'<mark class="{role}" title="{"số in" if role == "claim" else "số dùng để tính"}">{esc(piece)}</mark>'
-                   if role else esc(piece)
-                   for piece, role in split_marked(group["text"], group["start"], group["spans"]))
-    rules = ", ".join(f'{q["rule_id"]} [{q["char_start"]}:{q["char_end"]}]' for q in group["facts"])
-    return (f'<blockquote class="quote"><span class="search-text">{body}</span>'
-            f'<footer class="where search-text">{esc(locate_quote(group, c))} · <small>{esc(rules)}</small></footer></blockquote>')
-
-
-CSS = """
-:root{--bad:#b00020;--minor:#a35f00;--good:#1b7f3b;--muted:#5f6368;--line:#d9d9de}
-*{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0 auto;max-width:1100px;padding:1rem 1.5rem 3rem;color:#1d1d1f;line-height:1.5}
-h1{font-size:1.25rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.4rem 0 .4rem}.meta{color:var(--muted);font-size:.9rem;margin:.2rem 0}
-.summary{display:flex;flex-wrap:wrap;gap:.6rem;margin:1rem 0}
-.card{border:1px solid var(--line);border-radius:8px;padding:.35rem .7rem;min-width:6.5rem;font-size:.85rem}
-.card b{display:block;font-size:1.25rem}.card.mismatch b{color:var(--bad)}.card.minor b{color:var(--minor)}.card.ok b{color:var(--good)}.card.unverifiable b{color:var(--muted)}
-table.types{border-collapse:collapse;font-size:.88rem;margin-bottom:.8rem}
-table.types td,table.types th{border:1px solid var(--line);padding:.2rem .55rem;text-align:right}table.types th:first-child{text-align:left}
-.toolbar{position:sticky;top:0;background:#fff;padding:.6rem 0;border-bottom:1px solid var(--line);z-index:2;font-size:.9rem}
-#search{width:100%;font-size:1rem;padding:.35rem .6rem;border:1px solid #bbb;border-radius:6px;margin-bottom:.35rem}
-.filters label{margin-right:.8rem;white-space:nowrap}.group{font-weight:600;margin-right:.3rem}.counters{margin-top:.2rem}
-progress{vertical-align:middle;width:8rem}#storage-note{color:var(--minor)}
-.check{border:1px solid var(--line);border-left:6px solid #999;border-radius:6px;padding:.55rem .8rem;margin:.6rem 0;background:#fff}
-.check.st-mismatch{border-left-color:var(--bad)}.check.st-minor{border-left-color:#e39400}.check.st-ok{border-left-color:var(--good)}
-.check.is-reviewed{opacity:.6}.check.hidden{display:none!important}.check:target{box-shadow:0 0 0 3px #8ab4f8}
-.head{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem}.where{color:var(--muted);font-size:.82rem}
-.seen-box{font-size:.85rem;margin-right:.4rem;white-space:nowrap;cursor:pointer}.anchor{margin-left:auto;color:#999;text-decoration:none}
-.badge{display:inline-block;border-radius:4px;padding:0 .4rem;font-size:.8rem;background:#eee}
-.badge.st-mismatch{background:var(--bad);color:#fff}.badge.st-minor{background:#ffe0a3}.badge.st-ok{background:#d7f0de}
-.badge.decision{background:#6d0015;color:#fff;font-weight:600}.badge.sev{background:#f3f3f3;color:var(--muted)}
-.message{margin:.35rem 0}
-dl.nums{display:flex;flex-wrap:wrap;gap:.2rem 1.4rem;margin:.2rem 0 .4rem;font-size:.9rem}dl.nums div{display:flex;gap:.35rem}
-dt{color:var(--muted)}dd{margin:0}.interval{color:var(--muted);font-size:.85em}
-blockquote{margin:.35rem 0 .35rem .3rem;padding:.1rem 0 .1rem .7rem;border-left:3px solid #ccc}
-blockquote footer{font-size:.8rem}.missing{color:var(--muted)}
-mark{padding:0 .12rem;border-radius:2px}mark.claim{background:#ffe066}mark.basis{background:#c6e2ff}
-details#settled>summary{cursor:pointer;font-weight:600;font-size:1.05rem;margin:1.4rem 0 .4rem}
-.empty,.none{color:var(--muted)}.legend{float:right;font-size:.8rem}.foot{margin-top:2rem;color:var(--muted);font-size:.8rem}
-@media print{.toolbar{position:static}.anchor,.seen-box{display:none}}
-"""
-
-# Plain ES5 so the page works from an e-mail attachment in an old browser. localStorage may be
-# missing or throw (file:// pages, private windows): the reviewed marks then live in memory.
-SCRIPT = """
-(function(){
-  'use strict';
-  var reportId=document.body.getAttribute('data-report')||'';
-  var checks=[].slice.call(document.querySelectorAll('.check'));
-  var search=document.getElementById('search');
-  var hideReviewed=document.getElementById('hide-reviewed');
-  var settled=document.getElementById('settled');
-  var store=openStore(), memory={};
-  function openStore(){
-    try{var s=window.localStorage,k='solieu:probe';s.setItem(k,'1');s.removeItem(k);return s;}catch(e){return null;}
-  }
-  function keyFor(el){return 'solieu:reviewed:'+reportId+':'+el.getAttribute('data-id');}
-  function readReviewed(el){
-    var k=keyFor(el);
-    if(store){try{return store.getItem(k)==='1';}catch(e){}}
-    return memory[k]===true;
-  }
-  function writeReviewed(el,on){
-    var k=keyFor(el);memory[k]=on;
-    if(store){try{if(on){store.setItem(k,'1');}else{store.removeItem(k);}return;}catch(e){}}
-    document.getElementById('storage-note').hidden=false;
-  }
-  function fold(s){
-    s=(s||'').toLowerCase();
-    if(s.normalize){s=s.normalize('NFD').replace(/[\\u0300-\\u036f]/g,'');}
-    return s.replace(/\\u0111/g,'d').replace(/\\s+/g,' ');
-  }
-  function values(cls){
-    return [].slice.call(document.querySelectorAll('input.'+cls)).filter(function(i){return i.checked;}).map(function(i){return i.value;});
-  }
-  checks.forEach(function(el){
-    el.searchText=fold([].slice.call(el.querySelectorAll('.search-text')).map(function(n){return n.textContent;}).join(' '));
-    var box=el.querySelector('input.seen');
-    box.checked=readReviewed(el);
-    el.classList.toggle('is-reviewed',box.checked);
-    box.addEventListener('change',function(){writeReviewed(el,box.checked);el.classList.toggle('is-reviewed',box.checked);apply();});
-  });
-  function apply(){
-    var types=values('f-type'),statuses=values('f-status');
-    var terms=fold(search.value).split(' ').filter(function(t){return t;});
-    var shown=0,reviewed=0,perSection={};
-    checks.forEach(function(el){
-      var seen=el.querySelector('input.seen').checked;
-      var section=el.parentNode.id;
-      if(section==='urgent'&&seen){reviewed++;}
-      var on=types.indexOf(el.getAttribute('data-type'))>=0&&statuses.indexOf(el.getAttribute('data-status'))>=0
-        &&terms.every(function(t){return el.searchText.indexOf(t)>=0;})&&!(hideReviewed.checked&&seen);
-      el.classList.toggle('hidden',!on);
-      if(on){shown++;perSection[section]=(perSection[section]||0)+1;}
-    });
-    [].slice.call(document.querySelectorAll('[data-shown-in]')).forEach(function(n){
-      var id=n.getAttribute('data-shown-in'),count=perSection[id]||0;
-      n.textContent=count;
-      var empty=document.querySelector('#'+id+' > .empty');
-      if(empty){empty.hidden=count>0||!document.querySelector('#'+id+' .check');}
-    });
-    if(terms.length&&perSection.settled){settled.open=true;}
-    document.getElementById('shown').textContent=shown;
-    document.getElementById('reviewed').textContent=reviewed;
-    document.getElementById('progress').value=reviewed;
-  }
-  [].slice.call(document.querySelectorAll('.toolbar input[type=checkbox]')).forEach(function(i){i.addEventListener('change',apply);});
-  search.addEventListener('input',apply);
-  apply();
-})();
-"""
+        return {"missing": group["missing"]}
+    return {"missing": None, "parts": split_marked(group["text"], group["start"], group["spans"]),
+            "where": locate_quote(group, c),
+            "rules": ", ".join(f'{q["rule_id"]} [{q["char_start"]}:{q["char_end"]}]' for q in group["facts"])}
 
 
 # ---------------------------------------------------------------- files

@@ -331,3 +331,42 @@ comment on column problems.char_start is 'Start offset in reports.text, when kno
 comment on column problems.char_end is 'End offset in reports.text, when known.';
 comment on column problems.page is 'Source page, when known.';
 comment on column problems.line is 'Source line, when known.';
+
+-- A reviewer's decision follows the claim, not the check row: checks are rebuilt with new ids by
+-- `reextract` and by a new version of the report, so a decision is keyed by report_id and
+-- claim_key (v_claim_keys: the check code and the claim's words with its numbers masked). Rows are
+-- only ever added: the latest row of a key is the decision in force (v_reviews), a row with review
+-- null withdraws it, and the earlier rows are the history.
+create table if not exists review_decisions (
+    report_id    varchar not null,
+    claim_key    varchar not null,
+    review       varchar,
+    note         varchar,
+    reviewed_by  varchar,
+    reviewed_at  timestamp not null,
+    rule_id      varchar,
+    check_id     varchar,
+    status       varchar,
+    reported     double,
+    computed     double,
+    quote        varchar,
+    sentence     varchar,
+    sha256       varchar,
+    source       varchar
+);
+comment on table review_decisions is 'Reviewers'' decisions on flagged checks (python -m pipeline review, or a file exported from the HTML page and imported), one row per decision, never updated; the latest row of a (report_id, claim_key) is in force (v_reviews).';
+comment on column review_decisions.report_id is 'Report the decision is about (reports.report_id, not its sha256: a decision carries over to a new version of the report).';
+comment on column review_decisions.claim_key is 'The claim decided on (v_claim_keys.claim_key): stable across reextract, make report and a new version whose claim is unchanged.';
+comment on column review_decisions.review is 'confirmed (the error is real), false_alarm (the check is wrong), explained (a real difference the report accounts for); null withdraws an earlier decision.';
+comment on column review_decisions.note is 'The reviewer''s note, as written.';
+comment on column review_decisions.reviewed_by is 'Who decided (--by, else $SOLIEU_REVIEWER, else the login name; the name typed on the page for an imported file).';
+comment on column review_decisions.reviewed_at is 'When the decision was made (UTC).';
+comment on column review_decisions.rule_id is 'Code of the check decided on (checks.rule_id), part of the claim key.';
+comment on column review_decisions.check_id is 'checks.check_id when the decision was made (may no longer exist: checks are rebuilt).';
+comment on column review_decisions.status is 'The check''s status when the decision was made: a confirmed mismatch that is ok now has been fixed.';
+comment on column review_decisions.reported is 'The printed number under test when the decision was made (checks.reported).';
+comment on column review_decisions.computed is 'What the other numbers implied when the decision was made (checks.computed).';
+comment on column review_decisions.quote is 'The claim as printed when the decision was made (facts.raw).';
+comment on column review_decisions.sentence is 'The sentence the claim sat in when the decision was made.';
+comment on column review_decisions.sha256 is 'SHA-256 of the report file (the version) the decision was made on.';
+comment on column review_decisions.source is 'How it came: cli, or import: and the name of the file exported from the page.';

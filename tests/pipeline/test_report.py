@@ -91,13 +91,15 @@ class CountingConnection:
         return self.con.execute(*args, **kwargs)
 
 
-def test_report_data_reads_a_report_in_four_queries_whatever_its_size(sample_con):
+def test_report_data_reads_a_report_in_five_queries_whatever_its_size(sample_con):
     counting = CountingConnection(sample_con)
     report_id = sample_con.execute("select min(report_id) from reports").fetchone()[0]
     data = report_data(counting, report_id)
     n_checks = sample_con.execute("select count(*) from checks where report_id = ?", [report_id]).fetchone()[0]
     assert len(data["checks"]) == n_checks > 2
-    assert counting.statements == 4   # the report, the cited sentences, the quoted facts, the checks
+    # the report, the cited sentences, the quoted facts (with their table rows), the checks (with the
+    # decisions), the data problems
+    assert counting.statements == 5
     cited = sum(len(c["fact_ids"]) for c in data["checks"])
     assert sum(len(c["quotes"]) for c in data["checks"]) == cited
     assert all(q["raw"] for c in data["checks"] for q in c["quotes"])

@@ -39,21 +39,19 @@ select r.report_id, r.title, r.source_path, r.locality, r.year, r.period, r.inge
        r.sha256, (select count(*) from facts f where f.report_id = r.report_id) as facts
 from reports r where r.report_id in (select unnest($report_ids::varchar[]))
 """
-# Each check with the key of its claim and the reviewer's decision in force on it (v_claim_keys,
-# v_reviews; list_contains lets DuckDB narrow both views to these reports before their windows).
+# Each check with the reviewer's decision in force on its claim (v_reviews: the latest decision of the
+# claim key, beside the check that tests the claim now).
 CHECK_QUERY = """
-select c.*, k.claim_key, d.review, d.note as review_note, d.reviewed_by, d.reviewed_at, d.state as review_state
+select c.*, d.review, d.note as review_note, d.reviewed_by, d.reviewed_at, d.state as review_state
 from checks c
-left join (select check_id, claim_key from v_claim_keys
-           where list_contains($report_ids::varchar[], report_id)) k on k.check_id = c.check_id
 left join (select * from v_reviews
-           where list_contains($report_ids::varchar[], report_id) and check_id is not null) d on d.check_id = c.check_id
+           where report_id in (select unnest($report_ids::varchar[])) and check_id is not null) d on d.check_id = c.check_id
 where c.report_id in (select unnest($report_ids::varchar[]))
 """
 # A warehouse made before review decisions, opened read-only (`make report` before any ingest): its
 # views are those of its version until a writer opens it.
 CHECK_QUERY_BEFORE_REVIEWS = """
-select c.*, null::varchar as claim_key, null::varchar as review, null::varchar as review_note,
+select c.*, null::varchar as review, null::varchar as review_note,
        null::varchar as reviewed_by, null::timestamp as reviewed_at, null::varchar as review_state
 from checks c where c.report_id in (select unnest($report_ids::varchar[]))
 """
@@ -210,9 +208,18 @@ def count_checks(checks: list[dict], titles: dict[str, str] | None = None) -> di
     reviews = {r: sum(c.get("review") == r for c in flagged) for r in REVIEWS}
     return {"by_status": by_status, "by_type": by_type, "claims": claims, "checked": checked,
             "coverage": checked / claims if claims else None,
-            "coverage_percent": math.floor(1000 * checked / claims + 0.5) / 10 if claims else None,
+            "coverage_percent": percent_of(checked, claims),
             "to_review": len(flagged), "reviewed": sum(reviews.values()), "by_review": reviews,
             "fixed": sum(c.get("review_state") == "fixed" for c in checks), "titles": titles}
+
+
+def percent_of(part: int, whole: int) -> float | None:
+    """100 · part / whole to one decimal, rounded half up as DuckDB's round() in v_coverage; None of 0.
+
+    >>> percent_of(118, 134), percent_of(1, 8), percent_of(0, 0)
+    (88.1, 12.5, None)
+    """
+    return math.floor(1000 * part / whole + 0.5) / 10 if whole else None
 
 
 @functools.cache
@@ -608,7 +615,7 @@ def render_html(data: dict) -> str:
     place = " ".join(str(x) for x in (data.get("locality"), data.get("period"), data.get("year")) if x)
     return templates().get_template("report.html").render(
         title=data["title"] or data["report_id"], report_id=data["report_id"], source_path=data["source_path"],
-        place=place, ingested_at=local_time(data.get("ingested_at")), generated_at=local_time(now_utc()),
+        place=place, ingested_at=local_time(data.get("ingested_at")),
         sha256=data.get("sha256") or "", facts=data["facts"], checked=data["checked"], claims=data["claims"],
         coverage_text=format_percent(data.get("coverage_percent")),
         by_status=data["by_status"], by_type=data["by_type"], to_review=data["to_review"],
@@ -711,10 +718,6 @@ def vietnam_zone() -> tzinfo:
         return ZoneInfo("Asia/Ho_Chi_Minh")
     except (ZoneInfoNotFoundError, ValueError):
         return timezone(timedelta(hours=7), "ICT")
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def as_utc(ts) -> datetime | None:

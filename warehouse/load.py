@@ -16,6 +16,7 @@ import duckdb
 
 from extract.records import Document, Fact, FactKey, Processed
 from extract.text.segment import LineMap
+from warehouse.claims import key_unkeyed_claims
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 VIEWS = Path(__file__).resolve().parent / "views.sql"
@@ -30,6 +31,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         add_missing_columns(con)
         con.execute(SCHEMA.read_text(encoding="utf-8"))
         con.execute(VIEWS.read_text(encoding="utf-8"))
+        key_unkeyed_claims(con)   # checks made before checks.claim_key existed
         con.execute("commit")
     except BaseException:
         try:

@@ -3,42 +3,6 @@
 -- are a contract: later versions add, never rename. `select table_name, column_name, comment from
 -- duckdb_columns() where starts_with(table_name, 'v_')` shows the comments.
 
--- v_claim_keys: the claim each check tests, under a key that outlives the check row ---------------
--- A check row is rebuilt with new ids by reextract and by a new version of its report; a reviewer's
--- decision must still find it. The key is the report, the check code and the claim's words: the words
--- of the claim's sentence and of the claim itself, lower-cased, with every number masked (so a claim
--- whose figures are corrected keeps its key) and footnote markers and punctuation dropped; the n-th of
--- several claims with the same words counts as the n-th in text order.
-create or replace view v_claim_keys as
-with claims as (
-    select c.report_id, c.check_id, c.rule_id, c.fact_ids[1] as fact_id, f.char_start,
-           trim(regexp_replace(regexp_replace(regexp_replace(lower(nfc_normalize(coalesce(s.text, f.raw, ''))),
-                '[⁰¹²³⁴⁵⁶⁷⁸⁹]+', '', 'g'), '\p{N}[\p{N}.,]*', '#', 'g'), '[^\p{L}\p{M}#]+', ' ', 'g')) as sentence_words,
-           trim(regexp_replace(regexp_replace(regexp_replace(lower(nfc_normalize(coalesce(f.raw, ''))),
-                '[⁰¹²³⁴⁵⁶⁷⁸⁹]+', '', 'g'), '\p{N}[\p{N}.,]*', '#', 'g'), '[^\p{L}\p{M}#]+', ' ', 'g')) as claim_words
-    from checks as c
-    left join facts as f on f.fact_id = c.fact_ids[1]
-    left join sentences as s on s.report_id = f.report_id and s.sentence_no = f.sentence_no
-),
-numbered as (
-    select *, row_number() over (partition by report_id, rule_id, sentence_words, claim_words
-                                 order by char_start, check_id) as occurrence
-    from claims
-)
-select report_id, check_id, rule_id, fact_id, sentence_words, claim_words, occurrence,
-       md5(concat_ws('|', report_id, coalesce(rule_id, ''), sentence_words, claim_words, occurrence::varchar)) as claim_key
-from numbered;
-
-comment on view v_claim_keys is 'Every check with the key of the claim it tests: report, check code and the claim''s words with its numbers masked. review_decisions are keyed by it, so a decision stays with its claim when reextract, make report or a new version of the report rebuild the check with a new id.';
-comment on column v_claim_keys.report_id is 'Report checked.';
-comment on column v_claim_keys.check_id is 'checks.check_id (changes when the check is rebuilt; the key does not).';
-comment on column v_claim_keys.rule_id is 'Code of the check (CK01 ...): part of the key.';
-comment on column v_claim_keys.fact_id is 'The printed claim (checks.fact_ids[1]).';
-comment on column v_claim_keys.sentence_words is 'The words of the claim''s sentence: lower-cased, every number masked as #, footnote markers and punctuation dropped.';
-comment on column v_claim_keys.claim_words is 'The words of the claim as printed (facts.raw), normalised the same way.';
-comment on column v_claim_keys.occurrence is 'n for the n-th claim of the report with the same code and words, in text order.';
-comment on column v_claim_keys.claim_key is 'md5 of report_id, check code, sentence words, claim words and occurrence: the key of review_decisions.';
-
 -- v_reviews: each decision in force, beside the check that now tests its claim ---------------------
 create or replace view v_reviews as
 with latest as (
@@ -47,10 +11,10 @@ with latest as (
 )
 select
     d.report_id, d.claim_key, d.review, d.note, d.reviewed_by, d.reviewed_at,
-    k.check_id, c.status, c.reported, c.computed,
+    c.check_id, c.status, c.reported, c.computed,
     d.check_id as reviewed_check_id, d.status as reviewed_status, d.reported as reviewed_reported,
     d.computed as reviewed_computed, d.quote, d.sentence,
-    case when k.check_id is null then 'gone'
+    case when c.check_id is null then 'gone'
          when c.status = 'ok' and d.status in ('mismatch', 'minor') then 'fixed'
          when c.status is not distinct from d.status
               and (c.reported is not distinct from d.reported or abs(c.reported - d.reported) <= 1e-9 * greatest(1, abs(d.reported)))
@@ -58,13 +22,12 @@ select
              then 'unchanged'
          else 'changed' end as state
 from latest as d
-left join v_claim_keys as k on k.report_id = d.report_id and k.claim_key = d.claim_key
-left join checks as c on c.check_id = k.check_id
+left join checks as c on c.report_id = d.report_id and c.claim_key = d.claim_key
 where d.review is not null;
 
 comment on view v_reviews is 'The reviewers'' decisions in force (the latest row of each claim in review_decisions, unless it withdrew the decision), each beside the check that tests its claim now and what became of it: fixed, unchanged, changed or gone.';
 comment on column v_reviews.report_id is 'Report.';
-comment on column v_reviews.claim_key is 'The claim (v_claim_keys.claim_key).';
+comment on column v_reviews.claim_key is 'The claim (checks.claim_key).';
 comment on column v_reviews.review is 'confirmed, false_alarm or explained.';
 comment on column v_reviews.note is 'The reviewer''s note.';
 comment on column v_reviews.reviewed_by is 'Who decided.';
@@ -111,12 +74,11 @@ select
     other.sentence as cited_sentence, other.section as cited_section, other.page as cited_page,
     other.line as cited_line,
     coalesce(o.cited, []) as cited,
-    r.review, r.note as review_note, r.reviewed_by, r.reviewed_at, r.state as review_state, k.claim_key
+    r.review, r.note as review_note, r.reviewed_by, r.reviewed_at, r.state as review_state, c.claim_key
 from flagged as c
 left join cited as claim on claim.check_id = c.check_id and claim.pos = 1
 left join cited as other on other.check_id = c.check_id and other.pos = 2
 left join others as o on o.check_id = c.check_id
-left join v_claim_keys as k on k.check_id = c.check_id
 left join v_reviews as r on r.check_id = c.check_id
 order by c.report_id, c.status = 'minor', c.page, c.line, c.check_id;
 
@@ -151,7 +113,7 @@ comment on column v_mismatches.review_note is 'The reviewer''s note.';
 comment on column v_mismatches.reviewed_by is 'Who decided.';
 comment on column v_mismatches.reviewed_at is 'When (UTC).';
 comment on column v_mismatches.review_state is 'unchanged (the numbers are those decided on) or changed (they moved since: look again); see v_reviews.state.';
-comment on column v_mismatches.claim_key is 'Key of the claim (v_claim_keys), the one review_decisions use.';
+comment on column v_mismatches.claim_key is 'Key of the claim (checks.claim_key), the one review_decisions use.';
 
 -- v_indicator: one row per indicator of each report, text and annex side by side -------------------
 create or replace view v_indicator as

@@ -51,9 +51,26 @@ def cmd_ingest(args) -> int:
         if progress is not None:
             progress.close()
     print(summarize(outcomes))
+    print("\n".join(describe_pages(outcomes, Path(args.warehouse))))
     if args.timings:
         print(format_timings(clock.seconds, time.perf_counter() - started, clock.workers), file=sys.stderr)
     return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def describe_pages(outcomes, warehouse: Path, shown: int = 3) -> list[str]:
+    """Where to look: the index of every report, and the pages of the reports this run ingested (the
+    per-file lines that name them are not printed on a terminal)."""
+    from pipeline.index import INDEX_NAME
+    from pipeline.report import report_dir_for
+    out_dir = report_dir_for(warehouse)
+    lines = []
+    if (out_dir / INDEX_NAME).exists():
+        lines.append(f"index of the reports: {out_dir / INDEX_NAME}")
+    pages = [o.report_path for o in outcomes if o.status == "ingested" and o.report_path]
+    if pages:
+        more = f" and {len(pages) - shown} more in {out_dir}" if len(pages) > shown else ""
+        lines.append(f"report page{'s' if len(pages) > 1 else ''}: {', '.join(pages[:shown])}{more}")
+    return lines
 
 
 def progress_line(paths: list[Path]):
@@ -80,13 +97,16 @@ def add_bench_options(parser) -> None:
 
 
 def cmd_report(args) -> int:
+    from pipeline.index import write_index
     from pipeline.report import report_dir_for, write_reports
     from warehouse.lock import connect_warehouse
     con = connect_warehouse(Path(args.warehouse), read_only=True, timeout=args.wait, log=say)
     ids = args.report or [r[0] for r in con.execute("select report_id from reports order by 1").fetchall()]
+    out_dir = Path(args.out) if args.out else report_dir_for(Path(args.warehouse))
     for report_id in ids:
-        paths = write_reports(con, report_id, Path(args.out) if args.out else report_dir_for(Path(args.warehouse)))
+        paths = write_reports(con, report_id, out_dir)
         print(f"{report_id}: {paths['html']} {paths['md']} {paths['csv']}")
+    print(f"index of the reports: {write_index(con, out_dir)}")
     return 0
 
 

@@ -20,6 +20,7 @@ from extract.cases import load_checked_rulebook
 from pipeline.faults import reach
 from pipeline.parallel import AHEAD_PER_WORKER, FilesAhead, Prepared, ReportRows, choose_workers, worker_pool
 from extract.document import file_sha256
+from pipeline.index import write_index
 from pipeline.report import report_dir_for, reports_data, write_reports
 from warehouse.checks import checks_version, later_reports_of_locality, load_checks, recheck_reports, run_checks
 from warehouse.damage import failures_explained, is_unusable
@@ -347,10 +348,21 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 if len(waiting) >= batch or not waiting or ahead.winding_down():
                     store_waiting()
             store_waiting()
+            write_index_or_say(con, out_dir, log)
         finally:
             with failures_explained(warehouse):
                 con.close()   # DuckDB checkpoints here: a full disk may show up now
     return outcomes
+
+
+def write_index_or_say(con, out_dir: Path, log=print) -> None:
+    """The index of the reports beside their pages (pipeline/index.py); a folder that cannot take it
+    costs the index only, said on one line, not the ingest."""
+    try:
+        write_index(con, out_dir)
+    except OSError as exc:
+        log(f"warning: the index of the reports could not be written to {out_dir} ({exc.strerror or exc}): "
+            f"run `make report` once the folder can take it")
 
 
 def describe_left(files: list[Path]) -> str:

@@ -16,6 +16,8 @@ help:
 	@echo "make test                                                 run the test suite"
 	@echo "make fuzz [FUZZ_EXAMPLES=20000]                           the property tests over arbitrary text, at length"
 	@echo "make report [WAREHOUSE=...]                               regenerate the consistency reports"
+	@echo "make review CHECK=<check_id> AS=confirmed|false_alarm|explained [NOTE=..] [BY=..]   record a decision on a flag"
+	@echo "make review IMPORT=<file.json>                            store the decisions exported from a report page"
 	@echo "make explain FACT=<fact_id>                               show a fact in its sentence"
 	@echo "make rules                                                list rules and their examples"
 	@echo "make checks                                               list checks in run order and their examples"
@@ -54,6 +56,15 @@ report: $(STAMP)
 
 explain: $(STAMP)
 	$(PY) -m pipeline explain "$(FACT)" --warehouse $(WAREHOUSE)
+
+# A reviewer's decision, or the decisions exported from a page (docs/review.md). Each value is passed
+# single-quoted and unexpanded (a quote inside is closed, escaped and reopened), so a note may hold
+# spaces, quotes, ; or $(...) as typed.
+.PHONY: review
+review: $(STAMP)
+	$(PY) -m pipeline review --warehouse '$(subst ','\'',$(WAREHOUSE))' $(if $(IMPORT),--import '$(subst ','\'',$(value IMPORT))') \
+	  $(if $(AS),--as '$(subst ','\'',$(value AS))') $(if $(CLEAR),--clear) $(if $(NOTE),--note '$(subst ','\'',$(value NOTE))') \
+	  $(if $(BY),--by '$(subst ','\'',$(value BY))') $(if $(CHECK),-- '$(subst ','\'',$(value CHECK))')
 
 rules: $(STAMP)
 	$(PY) -m pipeline rules

@@ -1,4 +1,4 @@
-"""solieu command line: python -m pipeline ingest|report|explain|rules|checks|sql ..."""
+"""solieu command line: python -m pipeline ingest|report|review|explain|rules|checks|sql ..."""
 from __future__ import annotations
 
 import argparse
@@ -107,6 +107,61 @@ def cmd_report(args) -> int:
         paths = write_reports(con, report_id, out_dir)
         print(f"{report_id}: {paths['html']} {paths['md']} {paths['csv']}")
     print(f"index of the reports: {write_index(con, out_dir)}")
+    return 0
+
+
+def cmd_review(args) -> int:
+    """Store a reviewer's decision (or the decisions of a file exported from a page), then write the
+    pages of the reports concerned and the index again, so they show it."""
+    from pipeline.index import write_index
+    from pipeline.report import report_dir_for, reports_data, write_reports
+    from pipeline.review import ReviewError, decide, describe, import_decisions, store
+    from pipeline.run import open_warehouse, roll_back
+    from warehouse.lock import hold_writer_lock
+    warehouse = Path(args.warehouse)
+    if bool(args.check) == bool(args.import_file):
+        print("error: name one check (review CHECK_ID --as …) or one file (review --import FILE)", file=sys.stderr)
+        return 2
+    if args.check and not args.clear and not args.verdict:
+        print("error: say the decision: --as confirmed|false_alarm|explained (or --clear to withdraw one)", file=sys.stderr)
+        return 2
+    if not warehouse.exists():
+        print(f"error: no warehouse at {warehouse}: run `make ingest` first", file=sys.stderr)
+        return 1
+    with hold_writer_lock(warehouse, args.wait, say):
+        con = open_warehouse(warehouse, args.wait, say)
+        try:
+            con.execute("begin transaction")
+            try:
+                unknown = 0
+                if args.import_file:
+                    imported = import_decisions(con, Path(args.import_file), args.by)
+                    decisions, unknown = imported.decisions, imported.unknown_claims
+                else:
+                    decisions = [decide(con, args.check, None if args.clear else args.verdict, args.note, args.by)]
+                added = store(con, decisions)
+                con.execute("commit")
+            except ReviewError as exc:
+                roll_back(con)
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            except BaseException:
+                roll_back(con)
+                raise
+            for decision in decisions:
+                print(describe(decision))
+            if args.import_file:
+                print(f"imported {added} decision{'s' if added != 1 else ''} from {args.import_file}"
+                      + (f" ({len(decisions) - added} already stored)" if len(decisions) > added else "")
+                      + (f"; {unknown} for claims no check tests now (kept, shown in v_reviews as gone)" if unknown else ""))
+            out_dir = report_dir_for(warehouse)
+            reports = sorted({d.report_id for d in decisions})
+            data = reports_data(con, reports) if reports else {}
+            for report_id in reports:
+                print(f"{report_id}: {write_reports(con, report_id, out_dir, data[report_id])['html']}")
+            print(f"index of the reports: {write_index(con, out_dir)}")
+        finally:
+            con.close()
     return 0
 
 
@@ -237,6 +292,23 @@ def main(argv=None) -> int:
     p.add_argument("--out", help="output folder (default: beside the warehouse, in reports/)")
     add_wait_option(p)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("review", help="record a reviewer's decision on a check (it follows the claim across "
+                                      "reextract and new versions), or import the decisions exported from a page",
+                       epilog="Decisions: confirmed (the error is real), false_alarm (the check is wrong), explained "
+                              "(a real difference the report accounts for). See docs/review.md.")
+    p.add_argument("check", nargs="?", metavar="CHECK_ID",
+                   help="the check (check_id in the report's CSV and in v_mismatches), or its claim key")
+    p.add_argument("--as", dest="verdict", choices=("confirmed", "false_alarm", "explained"), help="the decision")
+    p.add_argument("--note", help="why (stored with the decision, shown on the page)")
+    p.add_argument("--by", help="who decides (default: $SOLIEU_REVIEWER, else the login name; for --import, "
+                                "when the file names nobody)")
+    p.add_argument("--clear", action="store_true", help="withdraw the decision on this check's claim")
+    p.add_argument("--import", dest="import_file", metavar="FILE",
+                   help="store the decisions of a JSON file exported from a report page (button Xuất)")
+    p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
+    add_wait_option(p)
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("explain", help="show a fact with its sentence, section, page and line")
     p.add_argument("fact_id")

@@ -73,15 +73,15 @@
   }
   function markSeen(el,on){
     var box=el.querySelector('input.seen');
-    box.checked=on;put(seenKey(el),on?'1':null);el.classList.toggle('is-reviewed',on);
+    box.checked=on;put(seenKey(el),on?'1':'0');el.classList.toggle('is-reviewed',on);
   }
   checks.forEach(function(el){
     el.searchText=fold([].slice.call(el.querySelectorAll('.search-text')).map(function(n){return n.textContent;}).join(' '));
-    var seen=el.querySelector('input.seen');
-    seen.checked=get(seenKey(el))==='1';
+    var seen=el.querySelector('input.seen'),box=el.querySelector('.review'),mark=get(seenKey(el));
+    // a flag with a decision (stored or made here) counts as seen until it is unticked
+    seen.checked=mark==='1'||(mark===null&&!!box&&!!(effective(el,box)||{}).review);
     el.classList.toggle('is-reviewed',seen.checked);
     seen.addEventListener('change',function(){markSeen(el,seen.checked);apply();});
-    var box=el.querySelector('.review');
     if(!box||!box.querySelector('.review-note')){return;}
     var d=effective(el,box),note=box.querySelector('.review-note');
     [].slice.call(box.querySelectorAll('input[type=radio]')).forEach(function(r){

@@ -125,6 +125,9 @@ def cmd_review(args) -> int:
     if args.check and not args.clear and not args.verdict:
         print("error: say the decision: --as confirmed|false_alarm|explained (or --clear to withdraw one)", file=sys.stderr)
         return 2
+    if args.clear and (args.verdict or args.import_file):
+        print("error: --clear withdraws the decision on one check: give it alone with the check", file=sys.stderr)
+        return 2
     if not warehouse.exists():
         print(f"error: no warehouse at {warehouse}: run `make ingest` first", file=sys.stderr)
         return 1
@@ -156,10 +159,15 @@ def cmd_review(args) -> int:
                       + (f"; {unknown} for claims no check tests now (kept, shown in v_reviews as gone)" if unknown else ""))
             out_dir = report_dir_for(warehouse)
             reports = sorted({d.report_id for d in decisions})
-            data = reports_data(con, reports) if reports else {}
-            for report_id in reports:
-                print(f"{report_id}: {write_reports(con, report_id, out_dir, data[report_id])['html']}")
-            print(f"index of the reports: {write_index(con, out_dir)}")
+            try:
+                data = reports_data(con, reports) if reports else {}
+                for report_id in reports:
+                    print(f"{report_id}: {write_reports(con, report_id, out_dir, data[report_id])['html']}")
+                print(f"index of the reports: {write_index(con, out_dir)}")
+            except OSError as exc:
+                print(f"error: the decisions are stored, but the pages could not be written to {out_dir} "
+                      f"({exc.strerror or exc}): fix the folder and run `make report`", file=sys.stderr)
+                return 1
         finally:
             con.close()
     return 0

@@ -179,3 +179,6 @@ def test_review_refuses_an_unknown_check_and_a_missing_decision(warehouse):
     assert missing.returncode == 2 and "--as confirmed|false_alarm|explained" in missing.stderr
     wrong = run_cli("review", TOTAL, "--as", "maybe", "--warehouse", str(warehouse))
     assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
+    both = run_cli("review", TOTAL, "--as", "confirmed", "--clear", "--warehouse", str(warehouse))
+    assert both.returncode == 2 and "--clear withdraws" in both.stderr
+    assert query(warehouse, "select count(*) from review_decisions") == [(0,)]

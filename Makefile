@@ -29,6 +29,8 @@ help:
 	@echo "make test                                                 run the test suite"
 	@echo "make fuzz [FUZZ_EXAMPLES=20000]                           the property tests over arbitrary text, at length"
 	@echo "make report [WAREHOUSE=...]                               regenerate the consistency reports"
+	@echo "make review CHECK=<check_id> DECISION=confirmed|false_alarm|explained [NOTE=..] [BY=..]   record a decision on a flag"
+	@echo "make review IMPORT=<file.json>                            store the decisions exported from a report page"
 	@echo "make explain FACT=<fact_id>                               show a fact in its sentence"
 	@echo "make rules                                                list rules and their examples"
 	@echo "make checks                                               list checks in run order and their examples"
@@ -74,6 +76,13 @@ report: $(STAMP)
 
 explain: $(STAMP)
 	$(PY) -m pipeline explain $(call arg,WAREHOUSE,--warehouse) -- $(call quote,FACT)
+
+# A reviewer's decision, or the decisions exported from a page (docs/review.md). DECISION, not AS:
+# make's own AS names the assembler.
+.PHONY: review
+review: $(STAMP)
+	$(PY) -m pipeline review $(call arg,WAREHOUSE,--warehouse) $(call arg,IMPORT,--import) $(call arg,DECISION,--as) \
+	  $(if $(CLEAR),--clear) $(call arg,NOTE,--note) $(call arg,BY,--by) $(if $(value CHECK),-- $(call quote,CHECK))
 
 rules: $(STAMP)
 	$(PY) -m pipeline rules

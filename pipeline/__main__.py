@@ -1,4 +1,4 @@
-"""solieu command line: python -m pipeline ingest|report|explain|rules|checks|sql ..."""
+"""solieu command line: python -m pipeline ingest|report|review|explain|rules|checks|sql ..."""
 from __future__ import annotations
 
 import argparse
@@ -30,7 +30,7 @@ def cmd_ingest(args) -> int:
     import time
     from extract.reading.limits import LimitError, choose_limits
     from extract.rulebook import RulebookError
-    from pipeline.run import ReportIdError, describe_report_pages, ingest, summarize
+    from pipeline.run import ReportIdError, ingest, summarize
     from pipeline.timing import StageClock, format_timings
     from warehouse.checks import CheckError
     started, clock = time.perf_counter(), StageClock()
@@ -51,12 +51,27 @@ def cmd_ingest(args) -> int:
         if progress is not None:
             progress.close()
     print(summarize(outcomes))
-    pages = describe_report_pages(Path(args.warehouse)) if sys.stdout.isatty() else None
-    if pages:
-        print(pages)
+    for line in describe_pages(outcomes, Path(args.warehouse)):
+        print(line)
     if args.timings:
         print(format_timings(clock.seconds, time.perf_counter() - started, clock.workers), file=sys.stderr)
     return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def describe_pages(outcomes, warehouse: Path, shown: int = 3) -> list[str]:
+    """Where to look: the index of every report, and the pages of the reports this run ingested (the
+    per-file lines that name them are not printed on a terminal)."""
+    from pipeline.index import INDEX_NAME
+    from pipeline.report import report_dir_for
+    out_dir = report_dir_for(warehouse)
+    lines = []
+    if (out_dir / INDEX_NAME).exists():
+        lines.append(f"index of the reports: {out_dir / INDEX_NAME}")
+    pages = [o.report_path for o in outcomes if o.status == "ingested" and o.report_path]
+    if pages:
+        more = f" and {len(pages) - shown} more in {out_dir}" if len(pages) > shown else ""
+        lines.append(f"report page{'s' if len(pages) > 1 else ''}: {', '.join(pages[:shown])}{more}")
+    return lines
 
 
 def progress_line(paths: list[Path]):
@@ -97,13 +112,79 @@ def add_bench_options(parser) -> None:
 
 
 def cmd_report(args) -> int:
+    from pipeline.index import write_index
     from pipeline.report import report_dir_for, write_reports
     from warehouse.lock import connect_warehouse
     con = connect_warehouse(Path(args.warehouse), read_only=True, timeout=args.wait, log=say)
     ids = args.report or [r[0] for r in con.execute("select report_id from reports order by 1").fetchall()]
+    out_dir = Path(args.out) if args.out else report_dir_for(Path(args.warehouse))
     for report_id in ids:
-        paths = write_reports(con, report_id, Path(args.out) if args.out else report_dir_for(Path(args.warehouse)))
+        paths = write_reports(con, report_id, out_dir)
         print(f"{report_id}: {paths['html']} {paths['md']} {paths['csv']}")
+    print(f"index of the reports: {write_index(con, out_dir)}")
+    return 0
+
+
+def cmd_review(args) -> int:
+    """Store a reviewer's decision (or the decisions of a file exported from a page), then write the
+    pages of the reports concerned and the index again, so they show it."""
+    from pipeline.index import write_index
+    from pipeline.report import report_dir_for, reports_data, write_reports
+    from pipeline.review import ReviewError, decide, describe, import_decisions, store
+    from pipeline.run import open_warehouse, roll_back
+    from warehouse.lock import hold_writer_lock
+    warehouse = Path(args.warehouse)
+    if bool(args.check) == bool(args.import_file):
+        print("error: name one check (review CHECK_ID --as …) or one file (review --import FILE)", file=sys.stderr)
+        return 2
+    if args.check and not args.clear and not args.verdict:
+        print("error: say the decision: --as confirmed|false_alarm|explained (or --clear to withdraw one)", file=sys.stderr)
+        return 2
+    if args.clear and (args.verdict or args.import_file):
+        print("error: --clear withdraws the decision on one check: give it alone with the check", file=sys.stderr)
+        return 2
+    if not warehouse.exists():
+        print(f"error: no warehouse at {warehouse}: run `make ingest` first", file=sys.stderr)
+        return 1
+    with hold_writer_lock(warehouse, args.wait, say):
+        con = open_warehouse(warehouse, args.wait, say)
+        try:
+            con.execute("begin transaction")
+            try:
+                unknown = 0
+                if args.import_file:
+                    imported = import_decisions(con, Path(args.import_file), args.by)
+                    decisions, unknown = imported.decisions, imported.unknown_claims
+                else:
+                    decisions = [decide(con, args.check, None if args.clear else args.verdict, args.note, args.by)]
+                added = store(con, decisions)
+                con.execute("commit")
+            except ReviewError as exc:
+                roll_back(con)
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            except BaseException:
+                roll_back(con)
+                raise
+            for decision in decisions:
+                print(describe(decision))
+            if args.import_file:
+                print(f"imported {added} decision{'s' if added != 1 else ''} from {args.import_file}"
+                      + (f" ({len(decisions) - added} already stored)" if len(decisions) > added else "")
+                      + (f"; {unknown} for claims no check tests now (kept, shown in v_reviews as gone)" if unknown else ""))
+            out_dir = report_dir_for(warehouse)
+            reports = sorted({d.report_id for d in decisions})
+            try:
+                data = reports_data(con, reports) if reports else {}
+                for report_id in reports:
+                    print(f"{report_id}: {write_reports(con, report_id, out_dir, data[report_id])['html']}")
+                print(f"index of the reports: {write_index(con, out_dir)}")
+            except OSError as exc:
+                print(f"error: the decisions are stored, but the pages could not be written to {out_dir} "
+                      f"({exc.strerror or exc}): fix the folder and run `make report`", file=sys.stderr)
+                return 1
+        finally:
+            con.close()
     return 0
 
 
@@ -254,6 +335,23 @@ def main(argv=None) -> int:
     p.add_argument("--out", help="output folder (default: beside the warehouse, in reports/)")
     add_wait_option(p)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("review", help="record a reviewer's decision on a check (it follows the claim across "
+                                      "reextract and new versions), or import the decisions exported from a page",
+                       epilog="Decisions: confirmed (the error is real), false_alarm (the check is wrong), explained "
+                              "(a real difference the report accounts for). See docs/review.md.")
+    p.add_argument("check", nargs="?", metavar="CHECK_ID",
+                   help="the check (check_id in the report's CSV and in v_mismatches), or its claim key")
+    p.add_argument("--as", dest="verdict", choices=("confirmed", "false_alarm", "explained"), help="the decision")
+    p.add_argument("--note", help="why (stored with the decision, shown on the page)")
+    p.add_argument("--by", help="who decides (default: $SOLIEU_REVIEWER, else the login name; for --import, "
+                                "when the file names nobody)")
+    p.add_argument("--clear", action="store_true", help="withdraw the decision on this check's claim")
+    p.add_argument("--import", dest="import_file", metavar="FILE",
+                   help="store the decisions of a JSON file exported from a report page (button Xuất)")
+    p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
+    add_wait_option(p)
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("explain", help="show a fact with its sentence, section, page and line")
     p.add_argument("fact_id")

@@ -20,6 +20,7 @@ from extract.cases import load_checked_rulebook
 from pipeline.faults import reach
 from pipeline.parallel import AHEAD_PER_WORKER, FilesAhead, Prepared, ReportRows, choose_workers, worker_pool
 from extract.document import file_sha256
+from pipeline.index import write_index
 from pipeline.report import report_dir_for, reports_data, write_reports
 from warehouse.checks import checks_version, later_reports_of_locality, load_checks, recheck_reports, run_checks
 from warehouse.damage import failures_explained, is_unusable
@@ -448,6 +449,7 @@ def ingest(paths: list[Path], warehouse: Path, log=print, rules_dir: Path | None
                 if len(waiting) >= batch or not waiting or ahead.winding_down():
                     store_waiting()
             store_waiting()
+            write_index_or_say(con, out_dir, log)
         finally:
             with failures_explained(warehouse):
                 con.close()   # DuckDB checkpoints here: a full disk may show up now
@@ -478,6 +480,16 @@ def check_report_id(report_id: str, files: list[Path], refused: list[Outcome]) -
     if len(files) + len(refused) != 1:
         raise ReportIdError(f"--as {report_id}: names the report of one file, and {len(files) + len(refused)} "
                             "were given: ingest the file on its own")
+
+
+def write_index_or_say(con, out_dir: Path, log=print) -> None:
+    """The index of the reports beside their pages (pipeline/index.py); a folder that cannot take it
+    costs the index only, said on one line, not the ingest."""
+    try:
+        write_index(con, out_dir)
+    except OSError as exc:
+        log(f"warning: the index of the reports could not be written to {out_dir} ({exc.strerror or exc}): "
+            f"run `make report` once the folder can take it")
 
 
 def describe_left(files: list[Path]) -> str:
@@ -534,13 +546,3 @@ def describe_passed_over(passed: list[Outcome], named: int = 3) -> str:
         shown = ", ".join(paths[:named]) + (f" and {len(paths) - named} more" if len(paths) > named else "")
         parts.append(f"{reason} {len(paths)} ({shown})")
     return f"passed over {len(passed)} entries of the folders, not reports: " + "; ".join(parts)
-
-
-def describe_report_pages(warehouse: Path) -> str | None:
-    """Where the consistency reports are, for a person at a terminal: the folder, and its index page when
-    there is one; None before any report was written."""
-    folder = report_dir_for(warehouse).absolute()
-    if not folder.is_dir():
-        return None
-    index = folder / "index.html"
-    return f"report pages: {folder}/" + (f"; open {index} in a browser" if index.is_file() else "")

@@ -16,6 +16,7 @@ import duckdb
 
 from extract.records import Document, Fact, FactKey, Processed
 from extract.text.segment import LineMap
+from warehouse.claims import key_unkeyed_claims
 from warehouse.versions import supersede
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
@@ -34,6 +35,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("update reports set version = 1 where version is null")
         copy_superseded_comments(con)
         con.execute(VIEWS.read_text(encoding="utf-8"))
+        key_unkeyed_claims(con)   # checks made before checks.claim_key existed
         con.execute("commit")
     except BaseException:
         try:

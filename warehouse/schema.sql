@@ -293,7 +293,8 @@ create table if not exists checks (
     computed_high     double,
     difference        double,
     decision          boolean,
-    rules_version     varchar
+    rules_version     varchar,
+    claim_key         varchar
 );
 comment on table checks is 'Consistency checks: each printed claim tested against what the report''s other numbers imply.';
 comment on column checks.check_id is 'Deterministic id, unique: rule_id:first fact id (:n for the n-th row of a check on the same fact).';
@@ -315,6 +316,7 @@ comment on column checks.computed_high is 'Upper end of the computed value.';
 comment on column checks.difference is 'computed - reported.';
 comment on column checks.decision is 'True when the error flips the conclusion (reached vs not reached the plan, increase vs decrease).';
 comment on column checks.rules_version is 'Hash of the rule and check files that produced the check.';
+comment on column checks.claim_key is 'Key of the claim tested (warehouse/claims.py): md5 of the report, the check code, the words of the claim and of its sentence with every number masked, and n for the n-th such claim. Unlike check_id it survives reextract and a new version of the report whose claim is unchanged; review_decisions are keyed by it.';
 
 create table if not exists problems (
     report_id   varchar not null,
@@ -369,3 +371,41 @@ comment on column superseded.table_rows.version is 'Version of the report the ro
 comment on column superseded.facts.version is 'Version of the report the row belongs to (superseded.reports.version).';
 comment on column superseded.checks.version is 'Version of the report the row belongs to (superseded.reports.version).';
 comment on column superseded.problems.version is 'Version of the report the row belongs to (superseded.reports.version).';
+-- A reviewer's decision follows the claim, not the check row: checks are rebuilt with new ids by
+-- `reextract` and by a new version of the report, so a decision is keyed by report_id and
+-- checks.claim_key (the check code and the claim's words with its numbers masked). Rows are
+-- only ever added: the latest row of a key is the decision in force (v_reviews), a row with review
+-- null withdraws it, and the earlier rows are the history.
+create table if not exists review_decisions (
+    report_id    varchar not null,
+    claim_key    varchar not null,
+    review       varchar,
+    note         varchar,
+    reviewed_by  varchar,
+    reviewed_at  timestamp not null,
+    rule_id      varchar,
+    check_id     varchar,
+    status       varchar,
+    reported     double,
+    computed     double,
+    quote        varchar,
+    sentence     varchar,
+    sha256       varchar,
+    source       varchar
+);
+comment on table review_decisions is 'Reviewers'' decisions on flagged checks (python -m pipeline review, or a file exported from the HTML page and imported), one row per decision, never updated; the latest row of a (report_id, claim_key) is in force (v_reviews).';
+comment on column review_decisions.report_id is 'Report the decision is about (reports.report_id, not its sha256: a decision carries over to a new version of the report).';
+comment on column review_decisions.claim_key is 'The claim decided on (checks.claim_key): stable across reextract, make report and a new version whose claim is unchanged.';
+comment on column review_decisions.review is 'confirmed (the error is real), false_alarm (the check is wrong), explained (a real difference the report accounts for); null withdraws an earlier decision.';
+comment on column review_decisions.note is 'The reviewer''s note, as written.';
+comment on column review_decisions.reviewed_by is 'Who decided (--by, else $SOLIEU_REVIEWER, else the login name; the name typed on the page for an imported file).';
+comment on column review_decisions.reviewed_at is 'When the decision was made (UTC).';
+comment on column review_decisions.rule_id is 'Code of the check decided on (checks.rule_id), part of the claim key.';
+comment on column review_decisions.check_id is 'checks.check_id when the decision was made (may no longer exist: checks are rebuilt).';
+comment on column review_decisions.status is 'The check''s status when the decision was made: a confirmed mismatch that is ok now has been fixed.';
+comment on column review_decisions.reported is 'The printed number under test when the decision was made (checks.reported).';
+comment on column review_decisions.computed is 'What the other numbers implied when the decision was made (checks.computed).';
+comment on column review_decisions.quote is 'The claim as printed when the decision was made (facts.raw).';
+comment on column review_decisions.sentence is 'The sentence the claim sat in when the decision was made.';
+comment on column review_decisions.sha256 is 'SHA-256 of the report file (the version) the decision was made on.';
+comment on column review_decisions.source is 'How it came: cli, or import: and the name of the file exported from the page.';

@@ -79,6 +79,11 @@ def test_every_target_passes_each_value_as_one_unharmed_argument(recorder, value
     assert recorded(recorder, "ingest", REPORT=value, ID=value)["argv"][-4:] == ["--as", value, "--", value]
     assert recorded(recorder, "remove", ID=value, WAREHOUSE=value)["argv"] == [
         "-m", "pipeline", "remove", "--warehouse", value, "--", value]
+    assert recorded(recorder, "review", CHECK=value, DECISION="confirmed", NOTE=value, BY=value)["argv"] == [
+        "-m", "pipeline", "review", "--warehouse", "warehouse/warehouse.duckdb", "--as", "confirmed",
+        "--note", value, "--by", value, "--", value]
+    assert recorded(recorder, "review", IMPORT=value)["argv"] == [
+        "-m", "pipeline", "review", "--warehouse", "warehouse/warehouse.duckdb", "--import", value]
 
 
 def test_the_defaults_and_empty_values(recorder):

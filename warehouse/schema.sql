@@ -205,7 +205,12 @@ create table if not exists facts (
     unit_exact        boolean,
     value_scale       double,
     plan_scale        double,
-    delta_scale       double
+    delta_scale       double,
+    provenance        varchar,
+    ocr_confidence    double,
+    uncertain         boolean,
+    ocr_page          integer,
+    ocr_box           double[]
 );
 comment on table facts is 'Every numeric fact of every report, with its provenance.';
 comment on column facts.fact_id is 'Deterministic id, unique: report_id:page:char_start:rule_id.';
@@ -271,6 +276,11 @@ comment on column facts.unit_exact is 'True when a whole number of the unit is e
 comment on column facts.value_scale is 'What the printed value was multiplied by to give value: scale word times unit ("575 tỷ đồng": 1e9); null when there is no value.';
 comment on column facts.plan_scale is 'The same for the plan.';
 comment on column facts.delta_scale is 'The same for the change (printed in the value''s unit).';
+comment on column facts.provenance is 'Where the fact''s numbers were read: ocr (by OCR from a scanned page image, extract/reading/ocr.py); null for a text layer or a text file.';
+comment on column facts.ocr_confidence is 'For provenance ocr: the lowest word confidence (0-100, Tesseract''s) among the words holding the fact''s printed numbers.';
+comment on column facts.uncertain is 'For provenance ocr: true when a number of the fact may be misread (confidence below the threshold, $SOLIEU_OCR_CONFIDENCE or --ocr-confidence, default 80; letters glued to its digits; or not found among the words read). A check citing an uncertain fact is unverifiable, never a mismatch.';
+comment on column facts.ocr_page is 'For provenance ocr: the page of ocr_box (1-based).';
+comment on column facts.ocr_box is 'For provenance ocr: the box of the words holding the fact''s numbers on the page as scanned, [x0, top, x1, bottom] in PDF points from the page''s top-left corner; extract/reading/ocr.py crop_box cuts it out of the PDF.';
 
 create table if not exists checks (
     check_id          varchar not null,
@@ -313,6 +323,24 @@ comment on column checks.computed_high is 'Upper end of the computed value.';
 comment on column checks.difference is 'computed - reported.';
 comment on column checks.decision is 'True when the error flips the conclusion (reached vs not reached the plan, increase vs decrease).';
 comment on column checks.rules_version is 'Hash of the rule and check files that produced the check.';
+
+create table if not exists ocr_words (
+    report_id   varchar not null,
+    char_start  integer not null,
+    char_end    integer not null,
+    page        integer not null,
+    text        varchar not null,
+    confidence  double not null,
+    box         double[]
+);
+comment on table ocr_words is 'The words OCR read on the pages of a scanned report, where they are in reports.text, how sure the OCR was and where they are printed; empty for a report with a text layer. Re-extraction marks facts with them as ingest did.';
+comment on column ocr_words.report_id is 'Report the word belongs to.';
+comment on column ocr_words.char_start is 'Start offset of the word in reports.text.';
+comment on column ocr_words.char_end is 'End offset of the word in reports.text.';
+comment on column ocr_words.page is 'Page the word was read on (1-based).';
+comment on column ocr_words.text is 'The word as read (superscripts found on the image included).';
+comment on column ocr_words.confidence is 'Tesseract''s word confidence, 0-100.';
+comment on column ocr_words.box is 'The word''s box on the page as scanned, [x0, top, x1, bottom] in PDF points from the page''s top-left corner.';
 
 create table if not exists problems (
     report_id   varchar not null,

@@ -60,20 +60,32 @@ RULE_LENGTH = 1.0          # inches: a run of ink at least this long, straight a
 STRAIGHTEN = 0.4           # degrees: a page skewed more than this is turned straight before it is read
 MAX_SKEW = 5.0             # degrees: the largest skew looked for
 SIZE_CLUSTER = 0.12        # line sizes within this fraction of a recurring size are that size
-RAISED_BAND = (0.9, 0.1)   # ink between 0.9 size above a baseline and 0.1 below belongs to its line
+RAISED_BAND = (1.05, 0.1)  # ink between 1.05 size above a baseline and 0.1 below belongs to its line
 RAISED_BOTTOM = 0.18       # a superscript's lowest ink is at least this far above the baseline ...
-RAISED_HEIGHT = (0.22, 0.62)  # ... and it is this tall (a hyphen or an accent is shorter, a letter taller)
+RAISED_HEIGHT = (0.33, 0.62)  # ... and it is this tall (a quote, a hyphen or an accent is shorter, a letter taller)
 RAISED_GAP = 0.2           # digits of one marker are this close ("¹⁶")
 SUPERSCRIPT_SCALE = 0.6    # the size given to a superscript glyph, and its rise, for pdf.compose_text
 SUPERSCRIPT_RISE = 0.35
-MARKER_CONFIDENCE = 60.0   # a raised shape read as digits with less confidence is left as the OCR read it
+MARKER_CONFIDENCE = 50.0   # a raised shape read as digits with less confidence is left as the OCR read it
+MARKER_SCALE, MARKER_GAP = 3, 80   # raised shapes are read enlarged three times, well apart
 ERASE_MARGIN = 3           # pixels around a ruling's ink erased with it
 CELL_SCALE = 1.5           # table cells are read enlarged: 91 % of the annex's numbers exact, against 86 %
 CELL_MARGIN = 6            # pixels cut from each side of a table cell (the ruling line and its blur)
 STRIP_GAP = 40             # pixels between the pieces stacked into one image for Tesseract
 STRIP_PIECES = 150         # pieces per stacked image (Tesseract refuses images over 32767 pixels)
 # letters OCR mistakes for digits, when glued to a run of digits ("l0", "3O"): the number is not sure
-CONFUSABLE_NEXT_TO_DIGITS = re.compile(r"\d[\p{L}]+\d|(?<!\p{L})[OoIlSBZzgq]\d|\d[OoIl](?!\p{L})")
+CONFUSABLE_NEXT_TO_DIGITS = re.compile(r"\d[\p{L}]+\d|(?<!\p{L})[OoIlSBZzgq]\d|\d[OoIlSB](?!\p{L})")
+
+
+def confusable(word: str) -> bool:
+    """Does a word hold digits with letters OCR mistakes for digits glued to them ("l0", "5Ó", "3O5")?
+
+    >>> confusable("5Ó"), confusable("l2"), confusable("2.921m³"), confusable("31,52ha"), confusable("3.915")
+    (True, True, False, False, False)
+    """
+    import unicodedata
+    bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    return bool(CONFUSABLE_NEXT_TO_DIGITS.search(bare))
 
 
 class OcrSettingError(LimitError):
@@ -426,15 +438,16 @@ def find_raised(ink, lines: list[TextLine]) -> list[Raised]:
         left, right = max(int(x0 - 0.5 * size), 0), min(int(x1 + 1.0 * size), width)
         if right <= left:
             continue
-        base = line.baseline((left + right) / 2)
-        top, bottom = max(int(base - RAISED_BAND[0] * size), 0), min(int(base + RAISED_BAND[1] * size), height)
+        base = line.y0 + line.slope * (np.arange(left, right) - line.x0)    # the baseline under each column
+        top = max(int(base.min() - RAISED_BAND[0] * size), 0)
+        bottom = min(int(base.max() + RAISED_BAND[1] * size), height)
         if bottom - top < 4:
             continue
         band = ink[top:bottom, left:right]
         inked = band.any(axis=0)
         lowest = np.where(inked, bottom - 1 - np.argmax(band[::-1], axis=0), -1)
         highest = np.where(inked, top + np.argmax(band, axis=0), -1)
-        raised = inked & (lowest <= base - RAISED_BOTTOM * size)
+        raised = inked & (lowest <= base - RAISED_BOTTOM * size) & (highest >= base - RAISED_BAND[0] * size)
         grounded = inked & ~raised
         # a shape is raised columns, with gaps of empty ones, between empty columns: raised ink that
         # touches a grounded column is part of a letter (the arm of a T, the top of a slash)
@@ -479,36 +492,40 @@ def read_raised(tesseract: Tesseract, image, shapes: list[Raised], background: i
     import numpy as np
     if not shapes:
         return
+    from PIL import Image
     margin = 6
-    for first in range(0, len(shapes), STRIP_PIECES):
-        chunk = shapes[first:first + STRIP_PIECES]
-        pieces = [image[max(s.y0 - margin, 0):s.y1 + margin, max(s.x0 - margin, 0):s.x1 + margin]
-                  .repeat(2, axis=0).repeat(2, axis=1) for s in chunk]
-        strip, places = stack(pieces, background)
+    for first in range(0, len(shapes), STRIP_PIECES // 2):
+        chunk = shapes[first:first + STRIP_PIECES // 2]
+        pieces = []
+        for s in chunk:
+            piece = Image.fromarray(image[max(s.y0 - margin, 0):s.y1 + margin, max(s.x0 - margin, 0):s.x1 + margin])
+            piece = piece.resize((piece.width * MARKER_SCALE, piece.height * MARKER_SCALE), Image.BICUBIC)
+            pieces.append(np.asarray(piece))
+        strip, places = stack(pieces, background, MARKER_GAP)
         for line in parse_hocr(run_tesseract(tesseract, strip, psm=6, digits=True, dpi=dpi)):
             for word in line.words:
                 middle = (word.box[1] + word.box[3]) / 2
                 at = next((i for i, (y, h) in enumerate(places)
-                           if y - STRIP_GAP / 2 <= middle < y + h + STRIP_GAP / 2), None)
+                           if y - MARKER_GAP / 2 <= middle < y + h + MARKER_GAP / 2), None)
                 if at is not None and word.text.isdecimal() and word.confidence >= MARKER_CONFIDENCE:
                     chunk[at].digits += word.text
 
 
-def stack(pieces: list, background: int):
-    """The pieces one under the other on the paper's grey, STRIP_GAP apart: (image, [(top, height)])."""
+def stack(pieces: list, background: int, gap: int = STRIP_GAP):
+    """The pieces one under the other on the paper's grey, `gap` apart: (image, [(top, height)])."""
     import numpy as np
-    width = max(p.shape[1] for p in pieces) + 2 * STRIP_GAP
-    height = sum(p.shape[0] + STRIP_GAP for p in pieces) + STRIP_GAP
+    width = max(p.shape[1] for p in pieces) + 2 * gap
+    height = sum(p.shape[0] + gap for p in pieces) + gap
     strip = np.full((height, width), background, np.uint8)
-    places, y = [], STRIP_GAP
+    places, y = [], gap
     for piece in pieces:
-        strip[y:y + piece.shape[0], STRIP_GAP:STRIP_GAP + piece.shape[1]] = piece
+        strip[y:y + piece.shape[0], gap:gap + piece.shape[1]] = piece
         places.append((y, piece.shape[0]))
-        y += piece.shape[0] + STRIP_GAP
+        y += piece.shape[0] + gap
     return strip, places
 
 
-MARKER_LIKE = set("!°\"'?*^’‘“”|#~`´ˆ" + SUPERSCRIPT_DIGITS)   # what OCR makes of a superscript digit
+MARKER_LIKE = set("!°\"'?*^’‘“”|#~`´ˆ®©" + SUPERSCRIPT_DIGITS)   # what OCR makes of a superscript digit
 
 
 def apply_raised(lines: list[TextLine], shapes: list[Raised]) -> None:
@@ -520,12 +537,14 @@ def apply_raised(lines: list[TextLine], shapes: list[Raised]) -> None:
     "tháng.3" for tháng.³) loses those digits; else the OCR dropped it and it is inserted where it
     is printed."""
     for s in shapes:
-        if not s.digits:
-            continue
         line = lines[s.line]
-        marker = s.digits.translate(DIGIT_TO_SUPERSCRIPT)
         middle, reach = (s.x0 + s.x1) / 2, 0.6 * line.size
         word = next((w for w in line.words if w.box[0] - reach <= middle <= w.box[2] + reach), None)
+        if not s.digits and word is not None:
+            s.digits = digits_read_in_place(word)
+        if not s.digits:
+            continue
+        marker = s.digits.translate(DIGIT_TO_SUPERSCRIPT)
         new = Char(marker, float(s.x0), float(s.x1))
         if word is None:    # not part of any word: a word of its own (a footnote's number at the margin)
             line.words.append(Word(marker, 0.0, (s.x0, s.y0, s.x1, s.y1), [new]))
@@ -535,7 +554,11 @@ def apply_raised(lines: list[TextLine], shapes: list[Raised]) -> None:
         near = [i for i, c in enumerate(chars) if s.x0 - reach <= (c.x0 + c.x1) / 2 <= s.x1 + reach]
         marks = [i for i in near if chars[i].text in MARKER_LIKE]
         digits = [i for i in near if chars[i].text.isdecimal()]
-        if marks:
+        alone = word.text.rstrip(".,;:")
+        if alone and all(c in MARKER_LIKE or c.isdecimal() for c in alone) and len(alone) <= 3:
+            # a word of its own (the number that starts a footnote, read as "5" or "'"): all of it
+            chars[:len(alone)] = [new]
+        elif marks:
             chars[marks[0]:marks[-1] + 1] = [new]
         elif digits and tail_digits(chars, digits[-1], s.digits):
             chars[digits[-1] - len(s.digits) + 1:digits[-1] + 1] = [new]
@@ -543,6 +566,41 @@ def apply_raised(lines: list[TextLine], shapes: list[Raised]) -> None:
             at = next((i for i, c in enumerate(chars) if (c.x0 + c.x1) / 2 > middle), len(chars))
             chars.insert(at, new)
         word.text = to_nfc("".join(c.text for c in chars))
+
+
+def digits_read_in_place(word: Word) -> str:
+    """The digits the page's OCR read for a raised shape that could not be read alone, when they cannot be
+    part of a number: a word of its own ("7" before a footnote), or digits after letters or a stop
+    ("tháng.3", "m3"). Digits after digits ("202316") are left: which of them are raised is not known."""
+    alone = word.text.rstrip(".,;:")
+    if alone.isdecimal() and len(alone) <= 2:
+        return alone
+    tail = re.search(r"(?<=\p{L}\.?)(\d{1,2})[.,;:]?$", word.text)
+    return tail.group(1) if tail else ""
+
+
+SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
+
+
+def number_unread_markers(lines: list[TextLine], shapes: list[Raised]) -> list[Raised]:
+    """Raised shapes in the running text that no reading could make digits of, numbered after the footnotes
+    of the page: when the footnotes starting on the page whose marker was not found are as many as such
+    shapes, they are those markers, in order (a marker printed after "kỳ”" that Tesseract reads as a
+    quote in every size)."""
+    starts, inline = [], set()
+    for line in lines:
+        for k, word in enumerate(line.words):
+            for m in SUPERSCRIPT_RUN.finditer(word.text):
+                number = int(m.group().translate(str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")))
+                (starts if k == 0 and m.start() == 0 else inline.add(number) or []).append(number)
+    missing = [n for n in starts if n not in inline]
+    unread = sorted((s for s in shapes if not s.digits and s.x0 > lines[s.line].box[0] + 0.5 * lines[s.line].size),
+                    key=lambda s: (lines[s.line].box[1], s.x0))
+    if not missing or len(unread) != len(missing):
+        return []
+    for shape, number in zip(unread, missing):
+        shape.digits = str(number)
+    return unread
 
 
 def tail_digits(chars: list[Char], last: int, digits: str) -> bool:
@@ -588,9 +646,11 @@ def read_page_image(tesseract: Tesseract, image, dpi: int = DPI) -> OcrPage:
     lines = parse_hocr(run_tesseract(tesseract, page, dpi=dpi))
     lines += read_cells(tesseract, erased, cells, background, dpi)
     ink = image < DARK
+    lines = merge_marker_lines(lines)
     shapes = [s for s in find_raised(ink, lines) if beside_text(s, lines[s.line])]
     read_raised(tesseract, image, shapes, background, dpi)
     apply_raised(lines, shapes)
+    apply_raised(lines, number_unread_markers(lines, shapes))
     return OcrPage(drop_margin_marks(lines), segments, image.shape[1], image.shape[0], angle, dpi,
                    time.perf_counter() - started, len(cells), sum(1 for s in shapes if s.digits))
 
@@ -603,6 +663,29 @@ def drop_margin_marks(lines: list[TextLine]) -> list[TextLine]:
     ends = {id(min(lines, key=lambda l: l.box[1])), id(max(lines, key=lambda l: l.box[3]))}
     return [l for l in lines if not (id(l) in ends and len(l.words) == 1 and len(l.words[0].text) <= 4
                                      and l.words[0].confidence < MIN_CONFIDENCE)]
+
+
+def merge_marker_lines(lines: list[TextLine]) -> list[TextLine]:
+    """Lines of one short word of digits or marks that Tesseract set apart because they are raised (the
+    number before a footnote, a marker after the last word of a line) go into the line they are raised
+    above, so that find_raised measures them against its baseline."""
+    out = []
+    for line in lines:
+        word = line.words[0]
+        text = word.text.rstrip(".,;:")
+        if len(line.words) != 1 or not 0 < len(text) <= 3 or not all(c in MARKER_LIKE or c.isdecimal() for c in text):
+            out.append(line)
+            continue
+        middle = (word.box[1] + word.box[3]) / 2
+        host = next((other for other in lines if other is not line and len(other.words) > 1
+                     and other.baseline(word.box[0]) - other.size <= middle <= other.baseline(word.box[0])
+                     and other.box[0] - 1.5 * other.size <= word.box[2] and word.box[0] <= other.box[2] + 1.5 * other.size),
+                    None)
+        if host is None:
+            out.append(line)
+        else:
+            host.words = sorted(host.words + [word], key=lambda w: w.box[0])
+    return out
 
 
 def widen(mask, pixels: int):
@@ -666,22 +749,44 @@ def segment_edges(segments: list[Segment], dpi: int, height_px: int) -> list[dic
 
 
 def read_cells(tesseract: Tesseract, image, cells, background: int, dpi: int) -> list[TextLine]:
-    """The text of every cell with ink, in one Tesseract call: the cells are stacked into one image
-    (each then reads as one or a few lines of its own), and what is read goes back into place."""
+    """The text of every cell with ink: the cells are stacked into one image (each then reads as one or a
+    few lines of its own) read in one Tesseract call, and what is read goes back into place. The cells
+    read with a word below MIN_CONFIDENCE are read again, twice as large, and keep the surer reading."""
+    inked = [cell for cell in cells if (image[int(cell[1]):int(cell[3]), int(cell[0]):int(cell[2])] < DARK).sum() > 20]
+    first = read_cell_strip(tesseract, image, inked, background, dpi, CELL_SCALE)
+    unsure = [i for i, lines in enumerate(first) if doubtful(lines)]
+    if unsure:
+        again = read_cell_strip(tesseract, image, [inked[i] for i in unsure], background, dpi, 2 * CELL_SCALE - 1)
+        for i, lines in zip(unsure, again):
+            if lines and surety(lines) > surety(first[i]):
+                first[i] = lines
+    return [line for lines in first for line in lines]
+
+
+def doubtful(lines: list[TextLine]) -> bool:
+    return any(w.confidence < MIN_CONFIDENCE or confusable(w.text) for l in lines for w in l.words)
+
+
+def surety(lines: list[TextLine]) -> float:
+    """How sure a reading is: its least sure word, a word with letters in its digits counting as unsure."""
+    return min((0.0 if confusable(w.text) else w.confidence for l in lines for w in l.words), default=-1.0)
+
+
+def read_cell_strip(tesseract: Tesseract, image, cells, background: int, dpi: int, scale: float) -> list[list[TextLine]]:
+    """The lines read in each cell (in pixels of the page), the cells enlarged by `scale` and stacked."""
     import numpy as np
     from PIL import Image
     pieces, kept = [], []
     for x0, y0, x1, y1 in cells:
-        piece = image[int(y0):int(y1), int(x0):int(x1)]
-        if piece.size and (piece < DARK).sum() > 20:
-            grown = Image.fromarray(piece)
-            grown = grown.resize((round(grown.width * CELL_SCALE), round(grown.height * CELL_SCALE)), Image.BILINEAR)
-            pieces.append(np.asarray(grown))
-            kept.append((int(x0), int(y0)))
+        grown = Image.fromarray(image[int(y0):int(y1), int(x0):int(x1)])
+        grown = grown.resize((round(grown.width * scale), round(grown.height * scale)), Image.BILINEAR)
+        pieces.append(np.asarray(grown))
+        kept.append((int(x0), int(y0)))
     if not pieces:
         return []
     strip, places = stack(pieces, background)
-    lines, k = [], 1 / CELL_SCALE
+    found: list[list[TextLine]] = [[] for _ in pieces]
+    k = 1 / scale
 
     def back(x: float, y: float, at: int) -> tuple[float, float]:
         return kept[at][0] + (x - STRIP_GAP) * k, kept[at][1] + (y - places[at][0]) * k
@@ -696,8 +801,8 @@ def read_cells(tesseract: Tesseract, image, cells, background: int, dpi: int) ->
             for char in word.chars:
                 char.x0, char.x1 = back(char.x0, 0, at)[0], back(char.x1, 0, at)[0]
         x0, y0 = back(line.x0, line.y0, at)
-        lines.append(TextLine(line.words, x0, y0, line.slope, line.size * k))
-    return lines
+        found[at].append(TextLine(line.words, x0, y0, line.slope, line.size * k))
+    return found
 
 
 # --- the document ---------------------------------------------------------------------------------
@@ -916,8 +1021,7 @@ def mark_ocr_facts(facts, document, min_confidence: float | None = None):
             out.append(replace(fact, provenance="ocr", uncertain=True))
             continue
         confidence = min(w.confidence for w in held)
-        doubtful = (confidence < threshold or not covered
-                    or any(CONFUSABLE_NEXT_TO_DIGITS.search(w.text) for w in held))
+        doubtful = confidence < threshold or not covered or any(confusable(w.text) for w in held)
         page = held[0].page
         boxes = [w.box for w in held if w.page == page]
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))

@@ -810,8 +810,10 @@ def read_cell_strip(tesseract: Tesseract, image, cells, background: int, dpi: in
 def ocr_pages(pdf, indexes: list[int], tesseract: Tesseract, settings: OcrSettings, name: str = "",
               log=None) -> dict[int, OcrPage]:
     """Read the pages `indexes` (0-based) of an open PDFium document, several at once; one progress
-    line per page on stderr (or through `log`). Rendering holds a lock: PDFium is not thread-safe."""
-    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    line per page on stdout, where ingest tells of each file (on a terminal it replaces the ingest's
+    progress line, which is drawn again after it), or through `log`. Rendering holds a lock: PDFium is
+    not thread-safe."""
+    log = log or say_progress
     lock = threading.Lock()
     jobs = settings.jobs or usable_cores()
     total, done = len(indexes), [0]
@@ -832,6 +834,11 @@ def ocr_pages(pdf, indexes: list[int], tesseract: Tesseract, settings: OcrSettin
         return dict(map(read, indexes))
     with ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
         return dict(pool.map(read, indexes))
+
+
+def say_progress(line: str) -> None:
+    erase = "\r\033[K" if sys.stdout.isatty() else ""
+    print(erase + line, flush=True)
 
 
 def usable_cores() -> int:

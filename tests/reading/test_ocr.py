@@ -310,3 +310,19 @@ def test_the_scanned_sample_ingests_like_the_printed_one(shared, tmp_path, tesse
     (text_facts, text_mismatches), (scan_facts, scan_mismatches) = found.values()
     assert sum((text_facts & scan_facts).values()) >= 0.95 * sum(text_facts.values())
     assert sum(text_mismatches.values()) == 12 and scan_mismatches == text_mismatches
+
+
+def test_reextraction_keeps_what_ocr_read(annex_scan, tmp_path, remembered_ocr):
+    from pipeline.reextract import reextract
+    from pipeline.run import ingest
+    warehouse = tmp_path / "w.duckdb"
+    ingest([annex_scan], warehouse, log=lambda line: None, workers=0)
+    query = "select fact_id, provenance, uncertain, ocr_confidence, ocr_page, ocr_box from facts order by 1"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    before, words = con.execute(query).fetchall(), con.execute("select count(*) from ocr_words").fetchone()[0]
+    con.close()
+    assert words > 200 and before and all(row[1] == "ocr" for row in before)
+    reextract(warehouse, None, None, lambda line: None, 0)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute(query).fetchall() == before
+    con.close()

@@ -43,7 +43,7 @@ test: $(STAMP) browser tesseract
 # them when missing and we may (root), else say how. Without them a scan is refused with that command.
 .PHONY: tesseract
 tesseract:
-	@{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie; } || \
+	@{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -x vie >/dev/null; } || \
 	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; \
 	  else echo "tesseract-ocr-vie is missing: scanned PDFs will be refused (sudo apt-get install tesseract-ocr tesseract-ocr-vie to read them)"; fi; }
 

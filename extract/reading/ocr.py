@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
@@ -72,7 +72,8 @@ ERASE_MARGIN = 3           # pixels around a ruling's ink erased with it
 CELL_SCALE = 1.5           # table cells are read enlarged: 91 % of the annex's numbers exact, against 86 %
 CELL_MARGIN = 6            # pixels cut from each side of a table cell (the ruling line and its blur)
 STRIP_GAP = 40             # pixels between the pieces stacked into one image for Tesseract
-STRIP_PIECES = 150         # pieces per stacked image (Tesseract refuses images over 32767 pixels)
+STRIP_PIECES = 150         # raised shapes per stacked image (Tesseract refuses images over 32767 pixels)
+STRIP_HEIGHT = 24000       # pixels of table cells per stacked image
 # letters OCR mistakes for digits, when glued to a run of digits ("l0", "3O"): the number is not sure
 CONFUSABLE_NEXT_TO_DIGITS = re.compile(r"\d[\p{L}]+\d|(?<!\p{L})[OoIlSBZzgq]\d|\d[OoIlSB](?!\p{L})")
 
@@ -487,8 +488,8 @@ def shape(columns: list[int], highest, lowest, left: int, line: int, size: float
 
 
 def read_raised(tesseract: Tesseract, image, shapes: list[Raised], background: int, dpi: int) -> None:
-    """Read every raised shape of a page in one Tesseract call, digits only: each is cut out, doubled in
-    size and stacked; a shape read as digits with enough confidence gets them."""
+    """Read the raised shapes of a page in one Tesseract call, digits only: each is cut out, enlarged
+    MARKER_SCALE times and stacked; a shape read as digits with enough confidence gets them."""
     import numpy as np
     if not shapes:
         return
@@ -773,7 +774,20 @@ def surety(lines: list[TextLine]) -> float:
 
 
 def read_cell_strip(tesseract: Tesseract, image, cells, background: int, dpi: int, scale: float) -> list[list[TextLine]]:
-    """The lines read in each cell (in pixels of the page), the cells enlarged by `scale` and stacked."""
+    """The lines read in each cell (in pixels of the page), the cells enlarged by `scale` and stacked, in
+    as many images as keep each under Tesseract's size limit."""
+    found, first = [], 0
+    while first < len(cells):
+        tall, last = 0, first
+        while last < len(cells) and (last == first or tall + cells[last][3] - cells[last][1] < STRIP_HEIGHT / scale):
+            tall += cells[last][3] - cells[last][1] + STRIP_GAP
+            last += 1
+        found += read_cell_chunk(tesseract, image, cells[first:last], background, dpi, scale)
+        first = last
+    return found
+
+
+def read_cell_chunk(tesseract: Tesseract, image, cells, background: int, dpi: int, scale: float) -> list[list[TextLine]]:
     import numpy as np
     from PIL import Image
     pieces, kept = [], []

@@ -53,6 +53,7 @@ MODES = ("auto", "force", "off")
 MODE_ENV, CONFIDENCE_ENV, JOBS_ENV, TESSERACT_ENV = "SOLIEU_OCR", "SOLIEU_OCR_CONFIDENCE", "SOLIEU_OCR_JOBS", \
     "SOLIEU_TESSERACT"
 UNCERTAIN_REASON = "số đọc từ ảnh chưa chắc chắn"
+OCR_HINT = "run OCR (e.g. `ocrmypdf -l vie in.pdf out.pdf`) and ingest the OCRed PDF"
 
 # Geometry, as fractions of a line's size (Tesseract's x_size: about the font size in pixels).
 DARK = 160                 # a grey level below this is ink (the paper of a scan is about 220-245)
@@ -169,7 +170,6 @@ def probe_tesseract(path: str) -> tuple[Tesseract | None, str]:
 
 def refusal(pages: int, missing: str, garbled: bool = False) -> str:
     """The message of a PDF that needs OCR when none can run."""
-    from extract.reading.pdf import OCR_HINT
     what = ("text layer cannot be decoded (fonts without a Unicode map); OCR needed" if garbled else
             f"no text layer; OCR needed: its {pages} page(s) are images (a scan)")
     return f"{what}, and {missing}: install it ({INSTALL_COMMAND}) and ingest again, or {OCR_HINT}"
@@ -627,9 +627,10 @@ class OcrPage:
     markers: int = 0         # superscripts found on the image
 
 
-def read_page_image(tesseract: Tesseract, image, dpi: int = DPI) -> OcrPage:
+def read_page_image(tesseract: Tesseract, image, dpi: int = DPI, find_cells=None) -> OcrPage:
     """OCR one rendered page: straighten, find rulings and tables, read the text and then the cells,
-    find the superscripts."""
+    find the superscripts. `find_cells(segments, dpi, shape)` gives the table cells the rulings make, in
+    pixels (pdf.py's table finder; without it the page is read whole)."""
     started = time.perf_counter()
     background = background_level(image)
     angle = measure_skew(image)
@@ -640,7 +641,7 @@ def read_page_image(tesseract: Tesseract, image, dpi: int = DPI) -> OcrPage:
     segments, mask = find_rulings(image, dpi)
     erased = image.copy()      # the rulings on the paper's grey: Tesseract reads them as "|", "_" or noise
     erased[widen(mask, ERASE_MARGIN)] = background
-    cells = table_cells(segments, dpi, image.shape)
+    cells = find_cells(segments, dpi, image.shape) if find_cells else []
     page = erased.copy()
     for x0, y0, x1, y1 in cells:   # the cells are read apart: blank them on the page
         page[int(y0):int(y1), int(x0):int(x1)] = background
@@ -707,46 +708,6 @@ def beside_text(shape: Raised, line: TextLine) -> bool:
     gap = 0.6 * line.size
     return any(w.box[0] - gap <= shape.x0 and shape.x1 <= w.box[2] + gap for w in line.words) or \
         any(abs(shape.x1 - w.box[0]) <= gap or abs(shape.x0 - w.box[2]) <= gap for w in line.words)
-
-
-def table_cells(segments: list[Segment], dpi: int, shape) -> list[tuple[float, float, float, float]]:
-    """The cells of the ruled tables that the rulings make (pdfplumber's table finder), in pixels,
-    shrunk by CELL_MARGIN; merged cells once."""
-    from extract.reading.pdf import find_tables
-    edges = segment_edges(segments, dpi, shape[0])
-    try:
-        tables = find_tables(edges)
-    except Exception:  # noqa: BLE001 — an odd drawing: the page is read without its cells
-        return []
-    scale = dpi / 72
-    height_pt = shape[0] / scale
-    cells = []
-    for _, rows in tables:
-        for row in rows:
-            for box in row:
-                if box is None:
-                    continue
-                x0, bottom, x1, top = box
-                cell = (x0 * scale + CELL_MARGIN, (height_pt - top) * scale + CELL_MARGIN,
-                        x1 * scale - CELL_MARGIN, (height_pt - bottom) * scale - CELL_MARGIN)
-                if cell[2] - cell[0] > 4 and cell[3] - cell[1] > 4 and cell not in cells:
-                    cells.append(cell)
-    return cells
-
-
-def segment_edges(segments: list[Segment], dpi: int, height_px: int) -> list[dict]:
-    """Rulings as pdfplumber edges in PDF points, y turned down as pdf.read_edges makes them."""
-    from extract.reading.pdf import straight_edge
-    scale = 72 / dpi
-    edges = []
-    for s in segments:
-        if s.orientation == "h":
-            y = height_px - (s.y0 + s.y1) / 2
-            edges += straight_edge((s.x0 * scale, y * scale), (s.x1 * scale, y * scale))
-        else:
-            x = (s.x0 + s.x1) / 2 * scale
-            edges += straight_edge((x, (height_px - s.y0) * scale), (x, (height_px - s.y1) * scale))
-    return edges
 
 
 def read_cells(tesseract: Tesseract, image, cells, background: int, dpi: int) -> list[TextLine]:
@@ -822,7 +783,7 @@ def read_cell_chunk(tesseract: Tesseract, image, cells, background: int, dpi: in
 # --- the document ---------------------------------------------------------------------------------
 
 def ocr_pages(pdf, indexes: list[int], tesseract: Tesseract, settings: OcrSettings, name: str = "",
-              log=None) -> dict[int, OcrPage]:
+              log=None, find_cells=None) -> dict[int, OcrPage]:
     """Read the pages `indexes` (0-based) of an open PDFium document, several at once; one progress
     line per page on stdout, where ingest tells of each file (on a terminal it replaces the ingest's
     progress line, which is drawn again after it), or through `log`. Rendering holds a lock: PDFium is
@@ -835,7 +796,7 @@ def ocr_pages(pdf, indexes: list[int], tesseract: Tesseract, settings: OcrSettin
     def read(index: int) -> tuple[int, OcrPage]:
         with lock:
             image = render_page(pdf[index], settings.dpi)
-        page = read_page_image(tesseract, image, settings.dpi)
+        page = read_page_image(tesseract, image, settings.dpi, find_cells)
         with lock:
             done[0] += 1
             words = [w for l in page.lines for w in l.words]
@@ -879,35 +840,6 @@ def snap_sizes(pages: list[OcrPage]) -> None:
             near = [c for c in centres if abs(line.size - c) <= SIZE_CLUSTER * c]
             if near:
                 line.size = float(min(near, key=lambda c: abs(line.size - c)))
-
-
-def page_glyphs(page: OcrPage, height_pt: float):
-    """The page's words as pdf.Glyphs in PDF points (y up), in Tesseract's reading order, with the word
-    of each glyph (by id) for place_line_words: characters share out their word's width, a space glyph
-    separates words, a superscript is small and raised."""
-    from extract.reading.pdf import Glyph
-    scale = 72 / page.dpi
-    glyphs, word_of = [], {}
-    for line in page.lines:
-        size = line.size * scale
-        for word in line.words:
-            base = height_pt - line.baseline((word.box[0] + word.box[2]) / 2) * scale
-            bounds = char_bounds(word)
-            for char, (x0, x1) in zip(word.chars, bounds):
-                for k, letter in enumerate(char.text):
-                    part = (x1 - x0) / len(char.text)
-                    left, right = (x0 + k * part) * scale, (x0 + (k + 1) * part) * scale
-                    if letter in SUPERSCRIPT_DIGITS:
-                        digit = str(SUPERSCRIPT_DIGITS.index(letter))
-                        glyph = Glyph(digit, SUPERSCRIPT_SCALE * size, left, right, base + SUPERSCRIPT_RISE * size)
-                    else:
-                        glyph = Glyph(letter, size, left, right, base)
-                    glyphs.append(glyph)
-                    word_of[id(glyph)] = word
-            end = word.box[2] * scale
-            space = Glyph(" ", size, end, end, base)
-            glyphs.append(space)
-    return glyphs, word_of
 
 
 def char_bounds(word: Word) -> list[tuple[float, float]]:

@@ -18,6 +18,9 @@ rows become kind "table" lines with cells joined by tabs, as in the converted te
 
 Thresholds are fractions of font sizes measured in the file itself (the body size is the
 document's most common size), never points tuned to one report.
+
+Pages without a text layer (a scan) are read by OCR (extract/reading/ocr.py): its words become
+glyphs and its rulings edges, and go through the same lines, footnotes and tables.
 """
 from __future__ import annotations
 
@@ -34,7 +37,9 @@ from extract.reading.limits import Limits, explain_pages
 from extract.text.normalize import DIGIT_TO_SUPERSCRIPT, SUPERSCRIPT_DIGITS, to_nfc
 from extract.reading.errors import EMPTY_MESSAGE, ReadError
 from extract.records import SourceDoc, SourceLine
-from extract.reading.ocr import place_line_words
+from extract.reading.ocr import (CELL_MARGIN, OCR_HINT, SUPERSCRIPT_RISE as OCR_RISE,
+                                  SUPERSCRIPT_SCALE as OCR_SCALE, OcrPage, Segment as Ruling, char_bounds,
+                                  place_line_words)
 
 # Geometry as fractions of a font size (PDF units are points; y grows upwards).
 SAME_LINE_SHIFT = 0.5      # a baseline within half a size is the same line (a superscript's rise)
@@ -48,7 +53,6 @@ STRAIGHT = 0.1             # points: a segment whose ends differ less than this 
 GARBLED_SHARE = 0.3        # this share of private-use characters means fonts without Unicode
 PAGE_NUMBER = re.compile(r"^(?:trang\s+)?[-–(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}\s*)?[-–)]?$", re.I)
 SUPERSCRIPT_RUN = re.compile(f"^[{SUPERSCRIPT_DIGITS}]+")
-OCR_HINT = "run OCR (e.g. `ocrmypdf -l vie in.pdf out.pdf`) and ingest the OCRed PDF"
 
 
 class Glyph(NamedTuple):
@@ -735,7 +739,7 @@ def read_by_ocr(pdf, path: Path, scans: list[PageScan | None], wanted: list[int]
     """The scans with the `wanted` pages read by OCR instead; ReadError when OCR reads nothing at all."""
     from extract.reading.ocr import find_tesseract, ocr_pages, snap_sizes
     tesseract, _ = find_tesseract()
-    pages = ocr_pages(pdf, wanted, tesseract, settings, path.name)
+    pages = ocr_pages(pdf, wanted, tesseract, settings, path.name, find_cells=ocr_table_cells)
     snap_sizes(list(pages.values()))
     scans = list(scans)
     for index, page in pages.items():
@@ -766,10 +770,78 @@ def describe_pages(indexes: list[int]) -> str:
 
 def scan_ocr_page(page) -> PageScan:
     """A page read by OCR as the PageScan of a text layer: glyphs from its words, rules from its rulings."""
-    from extract.reading.ocr import page_glyphs, page_rules, segment_edges
+    from extract.reading.ocr import page_rules
     height = page.height * 72 / page.dpi
-    glyphs, word_of = page_glyphs(page, height)
+    glyphs, word_of = ocr_glyphs(page, height)
     edges = segment_edges(page.segments, page.dpi, page.height) if page.cells else []
     inked = sum(1 for g in glyphs if not g.char.isspace())
     return PageScan(build_lines(glyphs), page_rules(page, height), glyphs if edges else None, edges, inked, 0,
                     (page, word_of))
+
+
+# --- pages read by OCR (extract/reading/ocr.py) ---------------------------------------------------
+
+def ocr_table_cells(segments: list[Ruling], dpi: int, shape) -> list[tuple[float, float, float, float]]:
+    """The cells of the ruled tables that a page image's rulings make (find_tables), in pixels, shrunk
+    by CELL_MARGIN; merged cells once."""
+    edges = segment_edges(segments, dpi, shape[0])
+    try:
+        tables = find_tables(edges)
+    except Exception:  # noqa: BLE001 — an odd drawing: the page is read without its cells
+        return []
+    scale = dpi / 72
+    height_pt = shape[0] / scale
+    cells = []
+    for _, rows in tables:
+        for row in rows:
+            for box in row:
+                if box is None:
+                    continue
+                x0, bottom, x1, top = box
+                cell = (x0 * scale + CELL_MARGIN, (height_pt - top) * scale + CELL_MARGIN,
+                        x1 * scale - CELL_MARGIN, (height_pt - bottom) * scale - CELL_MARGIN)
+                if cell[2] - cell[0] > 4 and cell[3] - cell[1] > 4 and cell not in cells:
+                    cells.append(cell)
+    return cells
+
+
+def segment_edges(segments: list[Ruling], dpi: int, height_px: int) -> list[dict]:
+    """Rulings as pdfplumber edges in PDF points, y turned down as pdf.read_edges makes them."""
+    scale = 72 / dpi
+    edges = []
+    for s in segments:
+        if s.orientation == "h":
+            y = height_px - (s.y0 + s.y1) / 2
+            edges += straight_edge((s.x0 * scale, y * scale), (s.x1 * scale, y * scale))
+        else:
+            x = (s.x0 + s.x1) / 2 * scale
+            edges += straight_edge((x, (height_px - s.y0) * scale), (x, (height_px - s.y1) * scale))
+    return edges
+
+
+def ocr_glyphs(page: OcrPage, height_pt: float):
+    """The page's words as pdf.Glyphs in PDF points (y up), in Tesseract's reading order, with the word
+    of each glyph (by id) for place_line_words: characters share out their word's width, a space glyph
+    separates words, a superscript is small and raised."""
+    scale = 72 / page.dpi
+    glyphs, word_of = [], {}
+    for line in page.lines:
+        size = line.size * scale
+        for word in line.words:
+            base = height_pt - line.baseline((word.box[0] + word.box[2]) / 2) * scale
+            bounds = char_bounds(word)
+            for char, (x0, x1) in zip(word.chars, bounds):
+                for k, letter in enumerate(char.text):
+                    part = (x1 - x0) / len(char.text)
+                    left, right = (x0 + k * part) * scale, (x0 + (k + 1) * part) * scale
+                    if letter in SUPERSCRIPT_DIGITS:
+                        digit = str(SUPERSCRIPT_DIGITS.index(letter))
+                        glyph = Glyph(digit, OCR_SCALE * size, left, right, base + OCR_RISE * size)
+                    else:
+                        glyph = Glyph(letter, size, left, right, base)
+                    glyphs.append(glyph)
+                    word_of[id(glyph)] = word
+            end = word.box[2] * scale
+            space = Glyph(" ", size, end, end, base)
+            glyphs.append(space)
+    return glyphs, word_of

@@ -38,7 +38,8 @@ help:
 	@echo "make sql [Q=\"select ...\"]                                 DuckDB shell on the warehouse (read-only), or run one query"
 	@echo "make reextract                                            rebuild all facts and checks with the current rules; print the diff"
 	@echo "make export [EXPORT=dir]                                  facts and checks as Parquet (by year, locality) and CSV"
-	@echo "make bench [REPORTS=100] [PDFS=20] [REPEAT=3]             time the whole ingest on copies of raw_reports/ and SHARED's samples"
+	@echo "make bench [REPORTS=100] [PDFS=20] [SCANS=1] [REPEAT=3]   time the whole ingest on copies of raw_reports/ and SHARED's samples"
+	@echo "make scan-check                                           ingest the scanned sample beside the printed one and compare"
 	@echo "make docs                                                 regenerate docs/warehouse.md from the schema's COMMENT ON"
 	@echo
 	@echo "Values reach the command unchanged (spaces, quotes, \$$, Vietnamese): make ingest REPORT=\"Báo cáo/Báo cáo 9 tháng.docx\";"
@@ -47,6 +48,7 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(MAKE) --no-print-directory tesseract
 	@touch $(STAMP)
 
 ingest: $(STAMP)
@@ -56,8 +58,21 @@ remove: $(STAMP)
 	@test -n $(call quote,ID) || { echo "make remove ID=<report_id> [ALL=1]: name the report to remove" >&2; exit 2; }
 	$(PY) -m pipeline remove $(call arg,WAREHOUSE,--warehouse)$(if $(ALL), --all-versions) -- $(call arg,ID)
 
-test: $(STAMP) browser
+test: $(STAMP) browser tesseract
 	$(PY) -m pytest
+
+# Scanned PDFs are read by Debian's Tesseract with its Vietnamese model (extract/reading/ocr.py); install
+# them when missing and we may (root), else say how. Without them a scan is refused with that command.
+.PHONY: tesseract
+tesseract:
+	@{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -x vie >/dev/null; } || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; \
+	  else echo "tesseract-ocr-vie is missing: scanned PDFs will be refused (sudo apt-get install tesseract-ocr tesseract-ocr-vie to read them)"; fi; }
+
+# The whole scanned sample (31 pages) ingested beside the printed one and compared (a few minutes).
+.PHONY: scan-check
+scan-check: $(STAMP) tesseract
+	SOLIEU_OCR_SAMPLE=1 $(PY) -m pytest -q -p no:cacheprovider tests/reading/test_ocr.py -k scanned_sample
 
 # The property tests of tests/facts/test_fuzz.py with many more examples than CI runs (minutes, not seconds).
 FUZZ_EXAMPLES ?= 20000
@@ -101,7 +116,8 @@ reextract: $(STAMP)
 	$(PY) -m pipeline reextract $(call arg,WAREHOUSE,--warehouse)
 
 bench: $(STAMP)
-	$(PY) -m pipeline.bench --reports $(or $(call arg,REPORTS),100) --pdfs $(or $(call arg,PDFS),20) --repeat $(or $(call arg,REPEAT),3) $(call arg,SHARED,--shared)
+	$(PY) -m pipeline.bench --reports $(or $(call arg,REPORTS),100) --pdfs $(or $(call arg,PDFS),20) \
+	  --scans $(or $(call arg,SCANS),1) --repeat $(or $(call arg,REPEAT),3) $(call arg,SHARED,--shared)
 
 export: $(STAMP)
 	$(PY) -m pipeline export $(call arg,WAREHOUSE,--warehouse) $(call arg,EXPORT,--out)

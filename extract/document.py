@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 from contextlib import nullcontext
+from dataclasses import replace
 
 from extract.facts.engine import extract_facts
 from extract.links.breakdowns import link_breakdowns, link_share_structures
@@ -20,6 +21,7 @@ from extract.links.indicators import assign_indicators
 from extract.links.plans import resolve_plans
 from extract.reading.errors import ReadError
 from extract.reading.limits import Limits, explain_facts
+from extract.reading.ocr import mark_ocr_facts, place_words
 from extract.reading.source import read_source
 from extract.records import Processed
 from extract.rulebook import Rulebook
@@ -48,6 +50,8 @@ def process_file(path: Path | str, rulebook: Rulebook, sha256: str | None = None
         source = read_source(path, limits)
     with stage("segment"):
         document = segment_document(source, path.stem)
+        if any(line.words for line in source.lines):   # a scan read by OCR: its words go with the text
+            document = replace(document, words=place_words(document, source))
     with stage("extract"):
         return process_document(document, rulebook, sha256 or file_sha256(path), limits)
 
@@ -76,6 +80,7 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
     facts = link_same_indicator(facts, document.text, {s.index: s.start for s in document.sentences}, info["year"])
     facts = sorted(facts + cells, key=lambda f: f.char_start)
     facts = mark_counts(document, facts, rulebook.lexicon.indicator_counts)
+    facts = mark_ocr_facts(facts, document)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],
                      period=info["period"])

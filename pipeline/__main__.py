@@ -38,6 +38,7 @@ def cmd_ingest(args) -> int:
     progress = progress_line(paths) if sys.stdout.isatty() else None
     try:
         limits = choose_limits({name: getattr(args, name) for name in LIMIT_OPTIONS})
+        apply_ocr_options(args)
         outcomes = ingest(paths, Path(args.warehouse), log=show_progress, rules_dir=rules_dir_of(args),
                           wait=args.wait, limits=limits, workers=args.workers, clock=clock, on_outcome=progress,
                           batch=args.batch, report_id=args.report_id)
@@ -72,6 +73,23 @@ def describe_pages(outcomes, warehouse: Path, shown: int = 3) -> list[str]:
         more = f" and {len(pages) - shown} more in {out_dir}" if len(pages) > shown else ""
         lines.append(f"report page{'s' if len(pages) > 1 else ''}: {', '.join(pages[:shown])}{more}")
     return lines
+
+
+def apply_ocr_options(args) -> None:
+    """--ocr and --ocr-confidence into the environment the reader (and the worker processes) read
+    (extract/reading/ocr.py ocr_settings); a bad value raises OcrSettingError, a LimitError."""
+    from extract.reading.ocr import CONFIDENCE_ENV, MODE_ENV, ocr_settings
+    if getattr(args, "ocr", False):
+        os.environ[MODE_ENV] = "force"
+    if getattr(args, "ocr_confidence", None) is not None:
+        os.environ[CONFIDENCE_ENV] = args.ocr_confidence
+    ocr_settings()
+
+
+def add_ocr_confidence_option(parser) -> None:
+    parser.add_argument("--ocr-confidence", metavar="N",
+                        help="a number read by OCR with a word confidence below N (0-100) is uncertain: a check "
+                             "citing it is unverifiable (default: $SOLIEU_OCR_CONFIDENCE, else 80)")
 
 
 def progress_line(paths: list[Path]):
@@ -252,9 +270,14 @@ def cmd_sql(args) -> int:
 def cmd_reextract(args) -> int:
     from extract.rulebook import RulebookError
     from pipeline.reextract import format_change, reextract, summarize_reextraction
+    from extract.reading.limits import LimitError
     from warehouse.checks import CheckError
     try:
+        apply_ocr_options(args)
         result = reextract(Path(args.warehouse), rules_dir_of(args), args.wait, say, args.workers)
+    except LimitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (RulebookError, CheckError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -314,6 +337,10 @@ def main(argv=None) -> int:
     p.add_argument("--as", dest="report_id", metavar="REPORT_ID",
                    help="the report the one file given is (default: its file name without extension); "
                         "a file of other content than the report's current version is its new version")
+    p.add_argument("--ocr", action="store_true",
+                   help="read every page of a PDF by OCR (Tesseract, Vietnamese), whatever its text layer says; "
+                        "without it, only pages without a usable text layer are (default: $SOLIEU_OCR, else auto)")
+    add_ocr_confidence_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("remove", help="take a report out of the warehouse: its current version (the one before "
@@ -379,6 +406,7 @@ def main(argv=None) -> int:
     add_rules_option(p)
     add_wait_option(p)
     add_workers_option(p, "processes that extract reports")
+    add_ocr_confidence_option(p)
     p.set_defaults(func=cmd_reextract)
 
     p = sub.add_parser("export", help="write facts and checks as Parquet (partitioned by year and locality) and CSV")

@@ -1,6 +1,6 @@
 """Throughput benchmark: the whole ingest on a generated corpus, beside the floors it cannot beat.
 
-    python -m pipeline bench [--reports 100] [--pdfs 20] [--repeat N] [--keep DIR]
+    python -m pipeline bench [--reports 100] [--pdfs 20] [--scans 1] [--repeat N] [--keep DIR]
 
 The corpus is made from the samples: text reports (raw_reports/ and ../shared/reports/) copied
 with one unique closing line each, and PDFs (../shared/pdf/) copied with a unique comment after
@@ -10,6 +10,10 @@ included. The floors are what no ingest can beat on the same files:
   - text: read the bytes, decode, NFC, and one compiled number pattern over the text;
   - PDF: PDFium handing over every character with its size and box (pypdfium2's library, nothing
     else; its functions called as the reader calls them, extract.read_pdf.char_calls).
+  - scanned PDFs (../shared/pdf/*.scanned.pdf, read by OCR): each page rendered at 300 dpi by PDFium
+    and read by Tesseract alone (plain TSV, one thread per process, as many processes as cores): what
+    our reading adds (straightening, rulings, table cells and superscripts read apart) is beyond it.
+    A scan's time goes with its pages, so its rate is seconds per page, wall and CPU.
 Peak RSS is the largest process of the ingest (the writer or a worker), from wait4's rusage.
 `--repeat N` (make bench: 3) shows the fastest of N runs of each floor and each ingest. The PDF
 corpus is 20 copies by default: with a few PDFs on two workers the run mostly measures the start-up
@@ -44,6 +48,8 @@ class Corpus:
     pdfs: list[Path] = field(default_factory=list)
     text_bytes: int = 0
     pdf_pages: int = 0
+    scans: list[Path] = field(default_factory=list)
+    scan_pages: int = 0
 
 
 @dataclass
@@ -65,6 +71,56 @@ class Run:
 
 class NothingToBench(Exception):
     """No sample to build a corpus from: the message says where the bench looked."""
+
+
+def find_scans(shared: Path) -> list[Path]:
+    """The scanned sample PDFs (no text layer: read by OCR)."""
+    return sorted((shared / "pdf").glob("*.scanned.pdf"))
+
+
+def copy_scans(out: Path, scans: list[Path], n_scans: int, corpus: Corpus) -> None:
+    """n_scans copies of the scans into out/scan, each distinct by hash, as build_corpus copies PDFs."""
+    if not (n_scans and scans):
+        return
+    import pypdfium2 as pdfium
+    (out / "scan").mkdir(parents=True, exist_ok=True)
+    for i in range(n_scans):
+        source = scans[i % len(scans)]
+        target = out / "scan" / f"{source.stem}_{i:04d}.pdf"
+        target.write_bytes(source.read_bytes() + f"%bench copy {copy_tag(i)}\n".encode())
+        corpus.scans.append(target)
+        pdf = pdfium.PdfDocument(str(target))
+        corpus.scan_pages += len(pdf)
+        pdf.close()
+
+
+def time_scan_floor(paths: list[Path]) -> tuple[float, float]:
+    """Render every page at 300 dpi and read it with Tesseract alone (TSV), as many pages at once as
+    cores: (wall seconds, CPU seconds of the Tesseract processes)."""
+    import resource
+    from concurrent.futures import ThreadPoolExecutor
+    import pypdfium2 as pdfium
+    from extract.reading.ocr import find_tesseract, render_page, usable_cores
+    tesseract, _ = find_tesseract()
+    if tesseract is None:
+        return 0.0, 0.0
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+
+    def read(image) -> None:
+        height, width = image.shape
+        subprocess.run([tesseract.path, "stdin", "stdout", "-l", "vie", "--dpi", "300", "tsv"],
+                       input=b"P5\n%d %d\n255\n" % (width, height) + image.tobytes(), capture_output=True, env=env)
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(usable_cores()) as pool:
+        for path in paths:
+            pdf = pdfium.PdfDocument(str(path))
+            list(pool.map(read, (render_page(pdf[i]) for i in range(len(pdf)))))
+            pdf.close()
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def find_sources(root: Path, shared: Path) -> tuple[list[Path], list[Path]]:
@@ -214,11 +270,23 @@ def format_path_table(title: str, floor: float, run: Run, rates) -> list[str]:
     return lines
 
 
+def format_scan_table(corpus: Corpus, floor: tuple[float, float], run: Run) -> list[str]:
+    """The scanned PDFs: seconds per page of the ingest beside Tesseract alone, wall and CPU."""
+    pages = corpus.scan_pages or 1
+    per_page = lambda s: f"{s / pages:7.2f} s/page" if s else ""   # noqa: E731
+    lines = format_path_table("scanned PDFs (OCR)", floor[0], run, per_page)
+    lines.insert(2, f"  {'floor CPU time (Tesseract alone)':<36}{floor[1]:8.2f}  {per_page(floor[1])}")
+    lines.append(f"  {'CPU time per page, all processes':<36}{run.cpu_seconds / pages:8.2f}")
+    return lines
+
+
 def format_report(corpus: Corpus, text_floor: float | None, text_run: Run | None,
-                  pdf_floor: float | None, pdf_run: Run | None, repeat: int = 1, sources: list[str] = ()) -> str:
+                  pdf_floor: float | None, pdf_run: Run | None, repeat: int = 1, sources: list[str] = (),
+                  scan_floor: tuple[float, float] | None = None, scan_run: Run | None = None) -> str:
     lines = [f"solieu bench on {describe_machine()}", *sources,
              f"corpus: {len(corpus.texts)} text reports ({corpus.text_bytes / 1e6:.1f} MB), "
-             f"{len(corpus.pdfs)} PDFs ({corpus.pdf_pages} pages); stage times of read, segment and extract "
+             f"{len(corpus.pdfs)} PDFs ({corpus.pdf_pages} pages), {len(corpus.scans)} scanned PDFs "
+             f"({corpus.scan_pages} pages); stage times of read, segment and extract "
              f"are summed over the worker processes"
              + (f"; floors and ingests: the fastest of {repeat} runs each" if repeat > 1 else ""), ""]
     if text_run is not None:
@@ -230,13 +298,16 @@ def format_report(corpus: Corpus, text_floor: float | None, text_run: Run | None
         n, pages = len(corpus.pdfs), corpus.pdf_pages
         lines += format_path_table("PDF reports", pdf_floor, pdf_run,
                                    lambda s: f"{pages / s:7.1f} pages/s {1000 * s / pages:6.1f} ms/page" if s else "")
+        lines.append("")
+    if scan_run is not None:
+        lines += format_scan_table(corpus, scan_floor or (0.0, 0.0), scan_run)
     return "\n".join(lines).rstrip()
 
 
 # ---------------------------------------------------------------- command
 
 def run_bench(n_texts: int, n_pdfs: int, workdir: Path, code: Path = ROOT, shared: Path | None = None,
-              repeat: int = 1) -> str:
+              repeat: int = 1, n_scans: int = 0) -> str:
     """Build the corpus in workdir, time the floors and the ingest of each path; return the table.
 
     With `repeat` > 1 the floors and the ingests are each run that many times and the fastest run of
@@ -268,7 +339,14 @@ def run_bench(n_texts: int, n_pdfs: int, workdir: Path, code: Path = ROOT, share
         pdf_floor, corpus.pdf_pages = min(time_pdf_floor(corpus.pdfs) for _ in range(repeat))
         pdf_run = fastest_ingest(workdir / "corpus" / "pdf", workdir / "pdf" / "warehouse.duckdb", code, timings,
                                  repeat)
-    return format_report(corpus, text_floor, text_run, pdf_floor, pdf_run, repeat, [sources] + notes)
+    scan_floor = scan_run = None
+    copy_scans(workdir / "corpus", find_scans(shared), n_scans, corpus)
+    if corpus.scans:   # a minute a run: the floor once, the ingest at most twice
+        scan_floor = time_scan_floor(corpus.scans)
+        scan_run = fastest_ingest(workdir / "corpus" / "scan", workdir / "scan" / "warehouse.duckdb", code, timings,
+                                  min(repeat, 2))
+    return format_report(corpus, text_floor, text_run, pdf_floor, pdf_run, repeat, [sources] + notes,
+                         scan_floor, scan_run)
 
 
 def fastest_ingest(folder: Path, warehouse: Path, code: Path, timings: bool, repeat: int) -> Run:
@@ -304,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reports", type=int, default=100, help="text reports in the corpus (default: %(default)s)")
     parser.add_argument("--pdfs", type=int, default=20, help="PDF reports in the corpus (default: %(default)s)")
+    parser.add_argument("--scans", type=int, default=0,
+                        help="scanned PDFs (read by OCR) in the corpus (default: %(default)s; make bench: 1)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run the floors and each ingest N times and show the fastest (default: %(default)s)")
     parser.add_argument("--keep", metavar="DIR", help="build the corpus and warehouses in DIR and keep them")
@@ -321,10 +401,10 @@ def run_command(args) -> int:
             workdir = Path(args.keep)
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir(parents=True)
-            print(run_bench(args.reports, args.pdfs, workdir, code, shared, args.repeat))
+            print(run_bench(args.reports, args.pdfs, workdir, code, shared, args.repeat, args.scans))
             return 0
         with tempfile.TemporaryDirectory(prefix="solieu-bench-") as tmp:
-            print(run_bench(args.reports, args.pdfs, Path(tmp), code, shared, args.repeat))
+            print(run_bench(args.reports, args.pdfs, Path(tmp), code, shared, args.repeat, args.scans))
         return 0
     except NothingToBench as exc:
         print(f"error: {exc}", file=sys.stderr)

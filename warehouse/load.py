@@ -211,6 +211,8 @@ def structure_rows(document: Document) -> dict[str, tuple[tuple[str, ...], list[
         "table_rows": (("table_no", "row_no", "char_start", "char_end", "page", "line", "header", "cells"),
                        [(r.table, r.row, r.start, r.end, *where(r.start), r.header, [c.text for c in r.cells])
                         for r in document.table_rows]),
+        "ocr_words": (("char_start", "char_end", "page", "text", "confidence", "box"),
+                      [(w.start, w.end, w.page, w.text, float(w.confidence), list(w.box)) for w in document.words]),
     }
 
 

@@ -207,7 +207,12 @@ create table if not exists facts (
     unit_exact        boolean,
     value_scale       double,
     plan_scale        double,
-    delta_scale       double
+    delta_scale       double,
+    provenance        varchar,
+    ocr_confidence    double,
+    uncertain         boolean,
+    ocr_page          integer,
+    ocr_box           double[]
 );
 comment on table facts is 'Every numeric fact of every report, with its provenance.';
 comment on column facts.fact_id is 'Deterministic id, unique: report_id:page:char_start:rule_id.';
@@ -273,6 +278,11 @@ comment on column facts.unit_exact is 'True when a whole number of the unit is e
 comment on column facts.value_scale is 'What the printed value was multiplied by to give value: scale word times unit ("575 tỷ đồng": 1e9); null when there is no value.';
 comment on column facts.plan_scale is 'The same for the plan.';
 comment on column facts.delta_scale is 'The same for the change (printed in the value''s unit).';
+comment on column facts.provenance is 'Where the fact''s numbers were read: ocr (by OCR from a scanned page image, extract/reading/ocr.py); null for a text layer or a text file.';
+comment on column facts.ocr_confidence is 'For provenance ocr: the lowest word confidence (0-100, Tesseract''s) among the words holding the fact''s printed numbers.';
+comment on column facts.uncertain is 'For provenance ocr: true when a number of the fact may be misread (confidence below the threshold, $SOLIEU_OCR_CONFIDENCE or --ocr-confidence, default 80; letters glued to its digits; or not found among the words read). A check citing an uncertain fact is unverifiable, never a mismatch.';
+comment on column facts.ocr_page is 'For provenance ocr: the page of ocr_box (1-based).';
+comment on column facts.ocr_box is 'For provenance ocr: the box of the words holding the fact''s numbers on the page as scanned, [x0, top, x1, bottom] in PDF points from the page''s top-left corner; extract/reading/ocr.py crop_box cuts it out of the PDF.';
 
 create table if not exists checks (
     check_id          varchar not null,
@@ -318,6 +328,24 @@ comment on column checks.decision is 'True when the error flips the conclusion (
 comment on column checks.rules_version is 'Hash of the rule and check files that produced the check.';
 comment on column checks.claim_key is 'Key of the claim tested (warehouse/claims.py): md5 of the report, the check code, the words of the claim and of its sentence with every number masked, and n for the n-th such claim. Unlike check_id it survives reextract and a new version of the report whose claim is unchanged; review_decisions are keyed by it.';
 
+create table if not exists ocr_words (
+    report_id   varchar not null,
+    char_start  integer not null,
+    char_end    integer not null,
+    page        integer not null,
+    text        varchar not null,
+    confidence  double not null,
+    box         double[]
+);
+comment on table ocr_words is 'The words OCR read on the pages of a scanned report, where they are in reports.text, how sure the OCR was and where they are printed; empty for a report with a text layer. Re-extraction marks facts with them as ingest did.';
+comment on column ocr_words.report_id is 'Report the word belongs to.';
+comment on column ocr_words.char_start is 'Start offset of the word in reports.text.';
+comment on column ocr_words.char_end is 'End offset of the word in reports.text.';
+comment on column ocr_words.page is 'Page the word was read on (1-based).';
+comment on column ocr_words.text is 'The word as read (superscripts found on the image included).';
+comment on column ocr_words.confidence is 'Tesseract''s word confidence, 0-100.';
+comment on column ocr_words.box is 'The word''s box on the page as scanned, [x0, top, x1, bottom] in PDF points from the page''s top-left corner.';
+
 create table if not exists problems (
     report_id   varchar not null,
     code        varchar not null,
@@ -354,6 +382,7 @@ create table if not exists superseded.table_rows as select *, null::integer as v
 create table if not exists superseded.facts as select *, null::integer as version from facts limit 0;
 create table if not exists superseded.checks as select *, null::integer as version from checks limit 0;
 create table if not exists superseded.problems as select *, null::integer as version from problems limit 0;
+create table if not exists superseded.ocr_words as select *, null::integer as version from ocr_words limit 0;
 comment on table superseded.reports is 'Earlier versions of the reports: one row per version replaced by a later file under the same report_id.';
 comment on table superseded.line_map is 'line_map rows of the superseded versions.';
 comment on table superseded.sections is 'sections rows of the superseded versions.';
@@ -371,6 +400,8 @@ comment on column superseded.table_rows.version is 'Version of the report the ro
 comment on column superseded.facts.version is 'Version of the report the row belongs to (superseded.reports.version).';
 comment on column superseded.checks.version is 'Version of the report the row belongs to (superseded.reports.version).';
 comment on column superseded.problems.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on table superseded.ocr_words is 'ocr_words rows of the superseded versions.';
+comment on column superseded.ocr_words.version is 'Version of the report the row belongs to (superseded.reports.version).';
 -- A reviewer's decision follows the claim, not the check row: checks are rebuilt with new ids by
 -- `reextract` and by a new version of the report, so a decision is keyed by report_id and
 -- checks.claim_key (the check code and the claim's words with its numbers masked). Rows are

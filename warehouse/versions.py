@@ -18,7 +18,7 @@ import duckdb
 # Every table whose rows belong to one report; `reports` last, so that its row (and its version) is there
 # while the others move.
 REPORT_TABLES = ("line_map", "sections", "sentences", "footnotes", "table_rows", "facts", "checks", "problems",
-                 "reports")
+                 "ocr_words", "reports")
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def test_every_target_passes_each_value_as_one_unharmed_argument(recorder, value
         assert recorded(recorder, target, WAREHOUSE=value)["argv"] == ["-m", "pipeline", target, "--warehouse", value]
     assert recorded(recorder, "eval", SHARED=value)["argv"] == ["-m", "pipeline", "eval", "--shared", value]
     assert recorded(recorder, "bench", SHARED=value, REPORTS="3")["argv"] == [
-        "-m", "pipeline.bench", "--reports", "3", "--pdfs", "20", "--repeat", "3", "--shared", value]
+        "-m", "pipeline.bench", "--reports", "3", "--pdfs", "20", "--scans", "1", "--repeat", "3", "--shared", value]
     assert recorded(recorder, "fuzz", FUZZ_EXAMPLES=value)["fuzz"] == value
     assert recorded(recorder, "ingest", REPORT=value, ID=value)["argv"][-4:] == ["--as", value, "--", value]
     assert recorded(recorder, "remove", ID=value, WAREHOUSE=value)["argv"] == [

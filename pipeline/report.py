@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from pipeline.vietnamese import (REVIEWS, REVIEWS_EXPLAINED, computed_label, describe_state, explain_check,
                                  explain_rule, problem_reason, problem_title, reported_label, translate_flag_in)
-from warehouse.checks import read_checks, type_titles
+from warehouse.checks import UNCERTAIN_REASON, read_checks, type_titles
 
 STATUS_VI = {"mismatch": "Không khớp", "minor": "Lệch nhỏ", "ok": "Khớp", "unverifiable": "Không kiểm tra được"}
 SETTLED = ("ok", "unverifiable")            # folded away below the checks that need a reader
@@ -61,7 +61,7 @@ from checks c where c.report_id in (select unnest($report_ids::varchar[]))
 # turning those structs into dicts. Facts and sentences are narrowed to the cited ones first: joined
 # whole, the sentences of the whole warehouse were hashed for every batch. A fact read from a table
 # row comes with the row's cells and the table's header rows above it.
-QUOTE_QUERY = """
+QUOTE_QUERY_TEMPLATE = """
 with cited as (
     select c.check_id, unnest(c.fact_ids) as fact_id, generate_subscripts(c.fact_ids, 1) as ordinal
     from checks c where c.report_id in (select unnest($report_ids::varchar[]))
@@ -82,7 +82,8 @@ row_headers as (
 )
 select q.check_id, q.ordinal, q.fact_id, f.report_id, f.raw, f.page, f.line, f.char_start, f.char_end,
        f.rule_id, f.flag, f.sentence_no, s.char_start as sentence_start, coalesce(s.section, f.section) as section,
-       s.footnote, r.cells as row_cells, r.header as row_is_header, r.row_start, r.row_end, h.headers as row_headers
+       s.footnote, r.cells as row_cells, r.header as row_is_header, r.row_start, r.row_end, h.headers as row_headers,
+       {ocr_columns}
 from cited q
 left join cited_facts f on f.fact_id = q.fact_id
 left join (select report_id, sentence_no, char_start, section, footnote from sentences
@@ -91,6 +92,9 @@ left join (select report_id, sentence_no, char_start, section, footnote from sen
 left join cited_rows r on r.fact_id = q.fact_id
 left join row_headers h on h.fact_id = q.fact_id
 """
+# where a number read by OCR is printed on the scan (facts.ocr_page, ocr_box), for its image
+QUOTE_QUERY = QUOTE_QUERY_TEMPLATE.format(ocr_columns="f.ocr_page, f.ocr_box")
+QUOTE_QUERY_BEFORE_OCR = QUOTE_QUERY_TEMPLATE.format(ocr_columns="null as ocr_page, null as ocr_box")
 # The sentences' texts come once each: copied into every quote, a sentence cited by many checks was
 # copied many times, and DuckDB needed hundreds of MB for a report of long sentences.
 SENTENCE_QUERY = """
@@ -137,7 +141,10 @@ def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str],
     if missing:
         raise KeyError(missing[0])
     texts = {(r, n): text for r, n, text in con.execute(SENTENCE_QUERY, params).fetchall()}
-    cur = con.execute(QUOTE_QUERY, params)
+    try:
+        cur = con.execute(QUOTE_QUERY, params)
+    except duckdb.BinderException:   # a warehouse made before OCR, opened read-only
+        cur = con.execute(QUOTE_QUERY_BEFORE_OCR, params)
     names = [d[0] for d in cur.description][1:]
     quotes: dict[str, list] = {}
     for check_id, *row in cur.fetchall():
@@ -153,6 +160,9 @@ def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str],
     for row in cur.fetchall():
         check = dict(zip(names, row))
         check["quotes"] = sorted(quotes.get(check["check_id"], []), key=lambda quote: quote["ordinal"])
+        if needs_the_scan(check):
+            for quote in check["quotes"]:
+                quote["scan"] = (quote["ocr_page"], tuple(quote["ocr_box"])) if quote["ocr_box"] else None
         checks[check["report_id"]].append(check)
     cur = con.execute(PROBLEM_QUERY, params)
     names = [d[0] for d in cur.description]
@@ -275,6 +285,27 @@ def format_interval(low, high) -> str:
 def format_signed(x) -> str:
     text = format_number(x)
     return "+" + text if x is not None and x > 0 else text
+
+
+def needs_the_scan(check: dict) -> bool:
+    """A flag, or a check left open because a number read from the image was unsure: the reviewer
+    compares the printed number with what was read."""
+    return check["status"] in ("mismatch", "minor") or UNCERTAIN_REASON in (check.get("message") or "")
+
+
+def scan_image(source_path: str | None, place: tuple | None) -> str | None:
+    """The printed number as a PNG data URI, cut from the scanned page (None when the file is gone)."""
+    if not source_path or place is None:
+        return None
+    import base64
+    import io
+    from extract.reading.ocr import crop_box
+    image = crop_box(source_path, place[0], place[1])
+    if image is None:
+        return None
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def group_quotes(c: dict) -> list[dict]:
@@ -607,7 +638,7 @@ def asset(name: str) -> Markup:
 def render_html(data: dict) -> str:
     """One self-contained page (inline CSS and JS, no network): summary, legend, tools, the checks
     needing a reader first, the data problems, the settled checks folded below."""
-    checks = [html_check(c, number, data["titles"]) for number, c in enumerate(data["checks"], 1)]
+    checks = [html_check(c, number, data["titles"], data["source_path"]) for number, c in enumerate(data["checks"], 1)]
     problems = [html_problem(p) for p in data.get("problems") or []]
     at_problem = {(p["report_id"], p["char_start"]): p["anchor"] for p in problems}
     for c in checks:
@@ -637,7 +668,7 @@ STATUS_EXPLAINED = {
 }
 
 
-def html_check(c: dict, number: int, titles: dict[str, str]) -> dict:
+def html_check(c: dict, number: int, titles: dict[str, str], source_path: str | None = None) -> dict:
     """What the template shows of one check: badges, where, message, the numbers, the quotes, the
     codes (behind a disclosure) and the decision stored in the warehouse."""
     claim = next((q for q in c.get("quotes") or [] if q.get("raw") is not None), {})
@@ -646,7 +677,7 @@ def html_check(c: dict, number: int, titles: dict[str, str]) -> dict:
             "decision": bool(c.get("decision")),
             "severity_vi": SEVERITY_VI.get(c["severity"], c["severity"]) if c.get("severity") and c["status"] not in SETTLED else "",
             "where": locate_check(c), "message": translate_flag_in(c.get("message"), claim.get("flag")),
-            "numbers": number_cells(c), "quotes": [html_quote(g, c) for g in group_quotes(c)],
+            "numbers": number_cells(c), "quotes": [html_quote(g, c, source_path) for g in group_quotes(c)],
             "rule_id": c.get("rule_id") or "", "rule_explained": explain_check(c.get("rule_id"), name_type(c["check_type"], titles)),
             "facts": [{"fact_id": q["fact_id"], "rule_id": q.get("rule_id") or "", "span": fact_span(q),
                        "role": "số in" if q["ordinal"] == 1 else "số dùng để so"} for q in c.get("quotes") or []],
@@ -678,13 +709,14 @@ def number_cells(c: dict) -> list[dict]:
     return [{"name": name, "value": value, "interval": interval} for name, value, interval in cells]
 
 
-def html_quote(group: dict, c: dict) -> dict:
+def html_quote(group: dict, c: dict, source_path: str | None = None) -> dict:
     """A cited sentence cut into pieces, each cited number marked with its role (claim or basis); a
-    table row as its cells under the table's headers."""
+    table row as its cells under the table's headers; for numbers read from a scan, their images."""
     if group["missing"]:
         return {"missing": group["missing"]}
+    scans = [src for q in group["facts"] if (src := scan_image(source_path, q.get("scan")))]
     return {"missing": None, "parts": split_marked(group["text"], group["start"], group["spans"]),
-            "row": group.get("row"), "where": locate_quote(group, c)}
+            "row": group.get("row"), "where": locate_quote(group, c), "scans": scans}
 
 
 def html_problem(p: dict) -> dict:

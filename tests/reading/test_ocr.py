@@ -237,6 +237,26 @@ def test_a_planted_ocr_confusion_is_never_a_mismatch_of_the_report(annex_scan, t
     else:
         assert (status, uncertain) == ("mismatch", False)
         assert "từ bản quét" in message
+    # the flag shows the printed number cut from the page, for the reader to compare with what was read
+    images = printed_number_images(tmp_path / "w.duckdb")
+    assert images and all(width > height >= 20 for width, height in images)
+
+
+def printed_number_images(warehouse) -> list[tuple[int, int]]:
+    """The sizes of the scanned-number images on the consistency page of the only report."""
+    import base64
+    import io
+    import re
+    from PIL import Image
+    from pipeline.report import render_html, report_data
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (report_id,) = con.execute("select report_id from reports").fetchone()
+        page = render_html(report_data(con, report_id))
+    finally:
+        con.close()
+    return [Image.open(io.BytesIO(base64.b64decode(data))).size
+            for data in re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)]
 
 
 def test_the_annex_as_read_agrees_with_its_labels(annex_scan, tmp_path, remembered_ocr):

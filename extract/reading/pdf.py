@@ -18,10 +18,14 @@ rows become kind "table" lines with cells joined by tabs, as in the converted te
 
 Thresholds are fractions of font sizes measured in the file itself (the body size is the
 document's most common size), never points tuned to one report.
+
+PDFium is not thread-safe: one lock (PDFIUM) serialises every call into it, from opening a file to
+closing it, so threads may share the reader (they wait for each other there; processes do not).
 """
 from __future__ import annotations
 
 import ctypes
+import threading
 import regex as re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -48,6 +52,7 @@ GARBLED_SHARE = 0.3        # this share of private-use characters means fonts wi
 PAGE_NUMBER = re.compile(r"^(?:trang\s+)?[-–(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}\s*)?[-–)]?$", re.I)
 SUPERSCRIPT_RUN = re.compile(f"^[{SUPERSCRIPT_DIGITS}]+")
 OCR_HINT = "run OCR (e.g. `ocrmypdf -l vie in.pdf out.pdf`) and ingest the OCRed PDF"
+PDFIUM = threading.RLock()   # held around every use of PDFium, which one thread at a time may call
 
 
 class Glyph(NamedTuple):
@@ -662,13 +667,14 @@ def read_pdf(path: Path | str, max_pages: int = Limits().max_pages) -> SourceDoc
     The page count is checked before any page is read, so ten thousand pages cost nothing.
     """
     path = Path(path)
-    pdf = open_pdf(path)
-    try:
-        if problem := explain_pages(len(pdf), Limits(max_pages=max_pages)):
-            raise ReadError(problem)
-        scans, notes = scan_pages(pdf)
-    finally:
-        pdf.close()
+    with PDFIUM:
+        pdf = open_pdf(path)
+        try:
+            if problem := explain_pages(len(pdf), Limits(max_pages=max_pages)):
+                raise ReadError(problem)
+            scans, notes = scan_pages(pdf)
+        finally:
+            pdf.close()
     if not scans:
         raise ReadError("PDF has no pages: nothing to ingest")
     read = [s for s in scans if s is not None]

@@ -8,6 +8,7 @@ REPORT     ?= raw_reports
 WAREHOUSE  ?= warehouse/warehouse.duckdb
 SHARED     ?= ../shared
 EXPORT     ?= warehouse/export
+LAKE       ?= warehouse/lake
 
 .PHONY: ingest test report explain rules eval clean help sql reextract export bench
 
@@ -25,6 +26,8 @@ help:
 	@echo "make export [EXPORT=dir]                                  facts and checks as Parquet (by year, locality) and CSV"
 	@echo "make bench [REPORTS=100] [PDFS=20] [REPEAT=3]             time the whole ingest on a generated corpus beside its floors"
 	@echo "make docs                                                 regenerate docs/warehouse.md from the schema's COMMENT ON"
+	@echo "make lake [REPORT=...] [LAKE=dir] [SCHEDULER=tcp://host:port] read and check reports on a Dask cluster into a lake of Parquet files"
+	@echo "make lake-load [LAKE=dir] [WAREHOUSE=...]                 load the lake into the warehouse, check across reports (docs/scale.md)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,10 +80,18 @@ bench: $(STAMP)
 export: $(STAMP)
 	$(PY) -m pipeline export --warehouse $(WAREHOUSE) --out $(EXPORT)
 
+# Without SCHEDULER, a local cluster of one worker per core (WORKERS=N to choose); docs/scale.md.
+.PHONY: lake lake-load
+lake: $(STAMP)
+	$(PY) -m pipeline lake $(REPORT) --lake $(LAKE) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS))
+
+lake-load: $(STAMP)
+	$(PY) -m pipeline lake-load --lake $(LAKE) --warehouse $(WAREHOUSE)
+
 # docs/ is a folder, so the target must be phony to run at all.
 .PHONY: docs
 docs: $(STAMP)
 	$(PY) -m pipeline docs
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.lock warehouse/reports warehouse/export .pytest_cache
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.lock warehouse/reports warehouse/export warehouse/lake .pytest_cache

@@ -455,7 +455,7 @@ def run_lake(sources: list[str], lake_dir: Path, scheduler: str | None = None, w
         entries = {e["seq"]: e for e in plan.skipped}
         total = sum(len(b.files) for b in plan.batches)
         if plan.batches:
-            cluster = Cluster(scheduler, workers or usable_cores(), log)
+            cluster = Cluster(scheduler, min(workers or usable_cores(), total), log)
             result.cluster_seconds, result.workers = cluster.start_seconds, cluster.workers
             plan = plan_run(files, done_before, run, choose_batch(batch, total, cluster.workers))
             try:

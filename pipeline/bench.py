@@ -252,6 +252,7 @@ def format_path_table(title: str, floor: float, run: Run, rates, lake: LakeRun |
         start = f" (cluster start {lake.cluster_seconds:.2f})" if lake.cluster_seconds is not None else ""
         lines.append(format_row(f"  lake{start}", lake.lake.seconds))
         lines.append(format_row("  lake-load", lake.load.seconds))
+        lines.append(f"  {'  CPU time, all processes':<36}{lake.lake.cpu_seconds + lake.load.cpu_seconds:8.2f}")
     return lines
 
 

@@ -99,11 +99,16 @@ def cmd_lake(args) -> int:
     except LakeBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except KeyboardInterrupt:   # before the batches were sent: nothing was written
+        print("interrupted", file=sys.stderr)
+        return 130
     finally:
         progress.close()
     print(summarize_lake(result, Path(args.lake)))
-    if result.cluster_seconds:
-        print(f"cluster: {result.workers} workers, ready in {result.cluster_seconds:.2f}s", file=sys.stderr)
+    if result.workers:
+        workers = f"{result.workers} worker{'s' if result.workers != 1 else ''}"
+        where = f"{workers} at {args.scheduler}" if args.scheduler else f"local, {workers}"
+        print(f"cluster: {where}, ready in {result.cluster_seconds:.2f}s", file=sys.stderr)
     if result.interrupted:
         return 130
     return 1 if result.refused or result.count("failed") else 0
@@ -120,6 +125,9 @@ def cmd_lake_load(args) -> int:
     for row, why in result.skipped:
         print(f"skipped {row['path']}: {why}")
     print(summarize_load(result, Path(args.lake), Path(args.warehouse)))
+    if result.versions - {result.version}:
+        say(f"note: the lake was made with rules {', '.join(sorted(result.versions - {result.version}))}, this checkout "
+            f"has {result.version}: run `make reextract` to bring the loaded reports to these rules")
     for problem in result.unwritten:
         print(f"error: consistency report not written: {problem}: free space (or fix the folder) and run `make report`",
               file=sys.stderr)

@@ -55,7 +55,8 @@ class LoadResult:
     checks: int = 0
     mismatches: int = 0
     seconds: float = 0.0
-    versions: set[str] = field(default_factory=set)
+    versions: set[str] = field(default_factory=set)                 # the rules versions of the lake's reports
+    version: str = ""                                               # this checkout's
     index: Path | None = None
     unwritten: list[str] = field(default_factory=list)              # pages that could not be written
 
@@ -80,7 +81,7 @@ def lake_load(lake_dir: Path, warehouse: Path, rules_dir: Path | None = None, wa
     checks = load_checks()
     version = f"{load_rulebook(rules_dir or RULES_DIR).version}-{checks_version()}"
     done = [row for row in read_manifests(lake_dir) if row["status"] == "done"]
-    result = LoadResult(versions={row["rules_version"] for row in done})
+    result = LoadResult(versions={row["rules_version"] for row in done}, version=version)
     out_dir = report_dir_for(warehouse)
     with hold_writer_lock(warehouse, wait, log):
         con = open_warehouse(warehouse, wait, log)

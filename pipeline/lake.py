@@ -160,15 +160,17 @@ def process_batch(batch: Batch, lake: str, state: WorkerState) -> list[dict]:
                 processed.append((entry, rows))
         entry["seconds"] = time.perf_counter() - started
         entries.append(entry)
-    if processed:
-        write_batch(lake_dir, batch.name, processed, state)
+    if not (processed and write_batch(lake_dir, batch.name, processed, state)):
+        for table in TABLES:   # what an earlier attempt at this batch may have left: none of its files is done
+            (lake_dir / table / f"{batch.name}.parquet").unlink(missing_ok=True)
     write_parquet(lake_dir / MANIFEST / f"{batch.name}.parquet", manifest_table(entries))
     return entries
 
 
-def write_batch(lake_dir: Path, name: str, processed: list[tuple[dict, object]], state: WorkerState) -> None:
+def write_batch(lake_dir: Path, name: str, processed: list[tuple[dict, object]], state: WorkerState) -> bool:
     """Load the batch's rows into an in-memory DuckDB, check them, write the reports' pages and each
-    table as Parquet. A report whose rows DuckDB refuses fails alone (its manifest row says why)."""
+    table as Parquet; False when no report could be stored. A report whose rows DuckDB refuses fails
+    alone (its manifest row says why)."""
     from pipeline.report import reports_data, write_reports
     started = time.perf_counter()
     con = batch_connection()
@@ -176,7 +178,7 @@ def write_batch(lake_dir: Path, name: str, processed: list[tuple[dict, object]],
         stored = store_and_check(con, processed, state)
         ids = [entry["report_id"] for entry in stored]
         if not ids:
-            return
+            return False
         counts = {}
         for report_id, status, count in con.execute(
                 "select report_id, status, count(*) from checks group by 1, 2").fetchall():
@@ -202,6 +204,7 @@ def write_batch(lake_dir: Path, name: str, processed: list[tuple[dict, object]],
     share = (time.perf_counter() - started) / max(len(processed), 1)
     for entry, _ in processed:
         entry["seconds"] = (entry["seconds"] or 0.0) + share
+    return True
 
 
 _local = threading.local()

@@ -24,6 +24,7 @@ again it skips them (their content is in the warehouse) and loads the rest.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -33,6 +34,8 @@ from pathlib import Path
 from pipeline.lake import HTML, TABLES, read_manifests, sql_string
 
 GROUP_BATCHES = 16      # lake batches per transaction (about a thousand reports)
+LOAD_MEMORY = "1GB"     # DuckDB's memory while loading, unless $SOLIEU_DUCKDB_MEMORY says otherwise: a group of
+                        # a thousand reports overflows ingest's 128MB, and each overflow loads the group again
 
 
 @dataclass
@@ -69,7 +72,7 @@ def lake_load(lake_dir: Path, warehouse: Path, rules_dir: Path | None = None, wa
               log=print, group_batches: int = GROUP_BATCHES) -> LoadResult:
     from extract.rulebook.load import RULES_DIR, load_rulebook
     from pipeline.report import report_dir_for
-    from pipeline.run import open_warehouse, with_more_memory_if_needed
+    from pipeline.run import MEMORY_ENV, open_warehouse, with_more_memory_if_needed
     from warehouse.checks import checks_version, load_checks
     from warehouse.damage import failures_explained
     from warehouse.lock import hold_writer_lock
@@ -86,6 +89,8 @@ def lake_load(lake_dir: Path, warehouse: Path, rules_dir: Path | None = None, wa
     with hold_writer_lock(warehouse, wait, log):
         con = open_warehouse(warehouse, wait, log)
         try:
+            if not os.environ.get(MEMORY_ENV):
+                con.execute(f"set memory_limit = '{LOAD_MEMORY}'")
             planned, result.skipped = plan_load(con, done)
             for group in batch_groups(planned, group_batches):
                 with failures_explained(warehouse):

@@ -186,7 +186,9 @@ def test_a_cluster_losing_a_worker_gives_what_ingest_gives(corpus, ingested, das
 def test_an_interrupted_run_is_finished_by_the_next(corpus, ingested, tmp_path):
     lake = tmp_path / "lake"
     command = lake_command(str(corpus), "--lake", str(lake), "--workers", "2", "--batch", "2")
-    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell's background job ignores SIGINT, and so would its children: the run is given Ctrl-C's default
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_for(lambda: len(list((lake / "manifest").glob("batch-*.parquet"))) >= 2 or first.poll() is not None,
              180, "two batches")
     first.send_signal(signal.SIGINT)

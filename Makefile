@@ -8,6 +8,7 @@ REPORT     ?= raw_reports
 WAREHOUSE  ?= warehouse/warehouse.duckdb
 SHARED     ?= ../shared
 EXPORT     ?= warehouse/export
+LAKE       ?= warehouse/lake
 
 # A user's value (REPORT, WAREHOUSE, Q, FACT, EXPORT …) reaches the command as one shell word, unharmed:
 # $(value …) takes it as typed, with no `$` expanded by make, and it is single-quoted for bash (a `'`
@@ -41,6 +42,8 @@ help:
 	@echo "make bench [REPORTS=100] [PDFS=20] [SCANS=1] [REPEAT=3]   time the whole ingest on copies of raw_reports/ and SHARED's samples"
 	@echo "make scan-check                                           ingest the scanned sample beside the printed one and compare"
 	@echo "make docs                                                 regenerate docs/warehouse.md from the schema's COMMENT ON"
+	@echo "make lake [REPORT=...] [LAKE=dir] [SCHEDULER=tcp://host:port] read and check reports on a Dask cluster into a lake of Parquet files"
+	@echo "make lake-load [LAKE=dir] [WAREHOUSE=...]                 load the lake into the warehouse, check across reports (docs/scale.md)"
 	@echo
 	@echo "Values reach the command unchanged (spaces, quotes, \$$, Vietnamese): make ingest REPORT=\"Báo cáo/Báo cáo 9 tháng.docx\";"
 	@echo "REPORT is one file or folder (python -m pipeline ingest takes several). Exit codes: python -m pipeline --help"
@@ -122,10 +125,18 @@ bench: $(STAMP)
 export: $(STAMP)
 	$(PY) -m pipeline export $(call arg,WAREHOUSE,--warehouse) $(call arg,EXPORT,--out)
 
+# Without SCHEDULER, a local cluster of one worker per core (WORKERS=N to choose); docs/scale.md.
+.PHONY: lake lake-load
+lake: $(STAMP)
+	$(PY) -m pipeline lake $(call arg,LAKE,--lake) $(call arg,SCHEDULER,--scheduler) $(call arg,WORKERS,--workers) -- $(call arg,REPORT)
+
+lake-load: $(STAMP)
+	$(PY) -m pipeline lake-load $(call arg,LAKE,--lake) $(call arg,WAREHOUSE,--warehouse)
+
 # docs/ is a folder, so the target must be phony to run at all.
 .PHONY: docs
 docs: $(STAMP)
 	$(PY) -m pipeline docs
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.lock warehouse/reports warehouse/export .pytest_cache
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.lock warehouse/reports warehouse/export warehouse/lake .pytest_cache

@@ -129,6 +129,61 @@ def add_bench_options(parser) -> None:
     add_arguments(parser)
 
 
+def cmd_lake(args) -> int:
+    """The per-document stage on a Dask cluster, into a lake of Parquet files (pipeline/lake.py)."""
+    from extract.reading.limits import LimitError, choose_limits
+    from extract.rulebook import RulebookError
+    from pipeline.lake import LakeBusy, Progress, run_lake, summarize_lake
+    from warehouse.checks import CheckError
+    progress = Progress()
+    try:
+        limits = choose_limits({name: getattr(args, name) for name in LIMIT_OPTIONS})
+        result = run_lake(args.sources, Path(args.lake), args.scheduler, args.workers, args.batch,
+                          rules_dir_of(args), limits, log=say, progress=progress)
+    except LimitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (RulebookError, CheckError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except LakeBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except KeyboardInterrupt:   # before the batches were sent: nothing was written
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        progress.close()
+    print(summarize_lake(result, Path(args.lake)))
+    if result.workers:
+        workers = f"{result.workers} worker{'s' if result.workers != 1 else ''}"
+        where = f"{workers} at {args.scheduler}" if args.scheduler else f"local, {workers}"
+        print(f"cluster: {where}, ready in {result.cluster_seconds:.2f}s", file=sys.stderr)
+    if result.interrupted:
+        return 130
+    return 1 if result.refused or result.count("failed") else 0
+
+
+def cmd_lake_load(args) -> int:
+    """Load a lake into the warehouse, settle the checks across reports, write the pages (pipeline/lake_load.py)."""
+    from pipeline.lake_load import NoLake, lake_load, summarize_load
+    try:
+        result = lake_load(Path(args.lake), Path(args.warehouse), rules_dir_of(args), args.wait, log=say)
+    except NoLake as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for row, why in result.skipped:
+        print(f"skipped {row['path']}: {why}")
+    print(summarize_load(result, Path(args.lake), Path(args.warehouse)))
+    if result.versions - {result.version}:
+        say(f"note: the lake was made with rules {', '.join(sorted(result.versions - {result.version}))}, this checkout "
+            f"has {result.version}: run `make reextract` to bring the loaded reports to these rules")
+    for problem in result.unwritten:
+        print(f"error: consistency report not written: {problem}: free space (or fix the folder) and run `make report`",
+              file=sys.stderr)
+    return 1 if result.unwritten else 0
+
+
 def cmd_report(args) -> int:
     from pipeline.index import write_index
     from pipeline.report import report_dir_for, write_reports
@@ -351,6 +406,28 @@ def main(argv=None) -> int:
     p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="DuckDB file (default: %(default)s)")
     add_wait_option(p)
     p.set_defaults(func=cmd_remove)
+    p = sub.add_parser("lake", help="read, extract and check reports on a Dask cluster into a lake of Parquet files "
+                                    "(docs/scale.md)",
+                       epilog="Sources are files, folders or quoted glob patterns, at paths every worker sees. "
+                              "A rerun skips what the lake holds and redoes what failed.")
+    p.add_argument("sources", nargs="+", help="files, folders or glob patterns ('/data/**/*.pdf')")
+    p.add_argument("--lake", required=True, metavar="DIR", help="the lake's folder (on storage the workers share)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler (default: a local "
+                                                                       "cluster started for the run)")
+    add_workers_option(where, "worker processes of the local cluster")
+    p.add_argument("--batch", type=int, metavar="N", help="files per task (default: $SOLIEU_LAKE_BATCH, else 64)")
+    add_rules_option(p)
+    add_limit_options(p)
+    p.set_defaults(func=cmd_lake)
+
+    p = sub.add_parser("lake-load", help="load a lake into the warehouse, run the checks across reports, write the "
+                                         "reports (docs/scale.md)")
+    p.add_argument("--lake", required=True, metavar="DIR")
+    p.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE))
+    add_rules_option(p)
+    add_wait_option(p)
+    p.set_defaults(func=cmd_lake_load)
 
     p = sub.add_parser("bench", help="time the whole ingest on a generated corpus beside the floors it cannot beat")
     add_bench_options(p)

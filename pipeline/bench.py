@@ -15,6 +15,9 @@ included. The floors are what no ingest can beat on the same files:
     our reading adds (straightening, rulings, table cells and superscripts read apart) is beyond it.
     A scan's time goes with its pages, so its rate is seconds per page, wall and CPU.
 Peak RSS is the largest process of the ingest (the writer or a worker), from wait4's rusage.
+Beside the ingest, the same folder goes through `lake` on a local Dask cluster of one worker per core
+and `lake-load` into a new warehouse (docs/scale.md): the wall time of both commands, the cluster's
+start-up included, as a user runs them.
 `--repeat N` (make bench: 3) shows the fastest of N runs of each floor and each ingest. The PDF
 corpus is 20 copies by default: with a few PDFs on two workers the run mostly measures the start-up
 (half a second) and the last file read alone while the other core waits.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import string
 import subprocess
@@ -220,6 +224,11 @@ def run_ingest(folder: Path, warehouse: Path, code: Path, timings: bool = True) 
     command = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--warehouse", str(warehouse)]
     if timings:
         command.append("--timings")
+    return run_command_timed(command, code)
+
+
+def run_command_timed(command: list[str], code: Path) -> Run:
+    """A command in a subprocess: its wall time, peak RSS and CPU time (with its children's), its output."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=code, stdout=out, stderr=err, text=True)
@@ -230,6 +239,48 @@ def run_ingest(folder: Path, warehouse: Path, code: Path, timings: bool = True) 
         err.seek(0)
         return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, process.returncode, out.read(),
                    err.read())
+
+
+@dataclass
+class LakeRun:
+    """`pipeline lake` on a local cluster then `pipeline lake-load`, each a subprocess."""
+    lake: Run
+    load: Run
+    workers: int
+    cluster_seconds: float | None   # the local cluster's start, as `lake` reports it
+
+    @property
+    def seconds(self) -> float:
+        return self.lake.seconds + self.load.seconds
+
+    @property
+    def returncode(self) -> int:
+        return self.lake.returncode or self.load.returncode
+
+
+def supports_lake(code: Path) -> bool:
+    """Does this checkout have the `lake` command?"""
+    result = subprocess.run([sys.executable, "-m", "pipeline", "lake", "--help"], cwd=code, capture_output=True,
+                            text=True)
+    return result.returncode == 0
+
+
+def run_lake(folder: Path, workdir: Path, code: Path, workers: int) -> LakeRun:
+    """`lake folder --lake <tmp> --workers N`, then `lake-load` of it into a new warehouse."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    lake = run_command_timed([sys.executable, "-m", "pipeline", "lake", str(folder), "--lake", str(workdir / "lake"),
+                              "--workers", str(workers)], code)
+    load = run_command_timed([sys.executable, "-m", "pipeline", "lake-load", "--lake", str(workdir / "lake"),
+                              "--warehouse", str(workdir / "warehouse.duckdb")], code)
+    found = re.search(r"ready in (\d+\.\d+)s", lake.stderr)
+    return LakeRun(lake, load, workers, float(found.group(1)) if found else None)
+
+
+def fastest_lake(folder: Path, workdir: Path, code: Path, repeat: int) -> LakeRun:
+    from pipeline.parallel import usable_cores
+    runs = [run_lake(folder, workdir, code, usable_cores()) for _ in range(repeat)]
+    return min(runs, key=lambda run: (run.returncode != 0, run.seconds))
 
 
 # ---------------------------------------------------------------- the table
@@ -252,8 +303,9 @@ def format_row(name: str, seconds: float | None, rate: str = "", ratio: float | 
     return f"  {name:<36}{shown}  {rate:<28}{times}"
 
 
-def format_path_table(title: str, floor: float, run: Run, rates) -> list[str]:
-    """Floor, whole ingest and its stages for one path (text or PDF), with rates and the ratio."""
+def format_path_table(title: str, floor: float, run: Run, rates, lake: LakeRun | None = None) -> list[str]:
+    """Floor, whole ingest and its stages for one path (text or PDF), with rates and the ratio; then the
+    lake's line, when it ran."""
     lines = [f"{title:<38}{'seconds':>8}  {'throughput':<28}{'× floor':>8}",
              format_row("floor", floor, rates(floor), 1.0),
              format_row("ingest, whole process" + ("" if run.returncode == 0 else f" (exit {run.returncode})"),
@@ -267,6 +319,14 @@ def format_path_table(title: str, floor: float, run: Run, rates) -> list[str]:
                                 max(run.seconds - timings.get("wall", run.seconds), 0.0)))
     lines.append(f"  {'CPU time, all processes':<36}{run.cpu_seconds:8.2f}")
     lines.append(f"  {'peak RSS (largest process)':<36}{run.peak_rss_mb:8.0f} MB")
+    if lake is not None:
+        failed = "" if lake.returncode == 0 else f" (exit {lake.returncode})"
+        lines.append(format_row(f"lake + lake-load, {lake.workers} workers{failed}", lake.seconds, rates(lake.seconds),
+                                lake.seconds / floor if floor else None))
+        start = f" (cluster start {lake.cluster_seconds:.2f})" if lake.cluster_seconds is not None else ""
+        lines.append(format_row(f"  lake{start}", lake.lake.seconds))
+        lines.append(format_row("  lake-load", lake.load.seconds))
+        lines.append(f"  {'  CPU time, all processes':<36}{lake.lake.cpu_seconds + lake.load.cpu_seconds:8.2f}")
     return lines
 
 
@@ -282,7 +342,8 @@ def format_scan_table(corpus: Corpus, floor: tuple[float, float], run: Run) -> l
 
 def format_report(corpus: Corpus, text_floor: float | None, text_run: Run | None,
                   pdf_floor: float | None, pdf_run: Run | None, repeat: int = 1, sources: list[str] = (),
-                  scan_floor: tuple[float, float] | None = None, scan_run: Run | None = None) -> str:
+                  scan_floor: tuple[float, float] | None = None, scan_run: Run | None = None,
+                  text_lake: LakeRun | None = None, pdf_lake: LakeRun | None = None) -> str:
     lines = [f"solieu bench on {describe_machine()}", *sources,
              f"corpus: {len(corpus.texts)} text reports ({corpus.text_bytes / 1e6:.1f} MB), "
              f"{len(corpus.pdfs)} PDFs ({corpus.pdf_pages} pages), {len(corpus.scans)} scanned PDFs "
@@ -292,12 +353,13 @@ def format_report(corpus: Corpus, text_floor: float | None, text_run: Run | None
     if text_run is not None:
         n, mb = len(corpus.texts), corpus.text_bytes / 1e6
         lines += format_path_table("text reports", text_floor, text_run,
-                                   lambda s: f"{n / s:7.1f} reports/s {mb / s:7.2f} MB/s" if s else "")
+                                   lambda s: f"{n / s:7.1f} reports/s {mb / s:7.2f} MB/s" if s else "", text_lake)
         lines.append("")
     if pdf_run is not None:
         n, pages = len(corpus.pdfs), corpus.pdf_pages
         lines += format_path_table("PDF reports", pdf_floor, pdf_run,
-                                   lambda s: f"{pages / s:7.1f} pages/s {1000 * s / pages:6.1f} ms/page" if s else "")
+                                   lambda s: f"{pages / s:7.1f} pages/s {1000 * s / pages:6.1f} ms/page" if s else "",
+                                   pdf_lake)
         lines.append("")
     if scan_run is not None:
         lines += format_scan_table(corpus, scan_floor or (0.0, 0.0), scan_run)
@@ -307,7 +369,7 @@ def format_report(corpus: Corpus, text_floor: float | None, text_run: Run | None
 # ---------------------------------------------------------------- command
 
 def run_bench(n_texts: int, n_pdfs: int, workdir: Path, code: Path = ROOT, shared: Path | None = None,
-              repeat: int = 1, n_scans: int = 0) -> str:
+              repeat: int = 1, n_scans: int = 0, lake: bool = True) -> str:
     """Build the corpus in workdir, time the floors and the ingest of each path; return the table.
 
     With `repeat` > 1 the floors and the ingests are each run that many times and the fastest run of
@@ -330,15 +392,20 @@ def run_bench(n_texts: int, n_pdfs: int, workdir: Path, code: Path = ROOT, share
     corpus = build_corpus(workdir / "corpus", texts, pdfs, n_texts, n_pdfs)
     timings = supports_timings(code)
     repeat = max(repeat, 1)
-    text_floor = text_run = pdf_floor = pdf_run = None
+    lake = lake and supports_lake(code)
+    text_floor = text_run = pdf_floor = pdf_run = text_lake = pdf_lake = None
     if corpus.texts:
         text_floor = min(time_text_floor(corpus.texts) for _ in range(repeat))
         text_run = fastest_ingest(workdir / "corpus" / "text", workdir / "text" / "warehouse.duckdb", code, timings,
                                   repeat)
+        if lake:
+            text_lake = fastest_lake(workdir / "corpus" / "text", workdir / "text-lake", code, repeat)
     if corpus.pdfs:
         pdf_floor, corpus.pdf_pages = min(time_pdf_floor(corpus.pdfs) for _ in range(repeat))
         pdf_run = fastest_ingest(workdir / "corpus" / "pdf", workdir / "pdf" / "warehouse.duckdb", code, timings,
                                  repeat)
+        if lake:
+            pdf_lake = fastest_lake(workdir / "corpus" / "pdf", workdir / "pdf-lake", code, repeat)
     scan_floor = scan_run = None
     copy_scans(workdir / "corpus", find_scans(shared), n_scans, corpus)
     if corpus.scans:   # a minute a run: the floor once, the ingest at most twice
@@ -346,7 +413,7 @@ def run_bench(n_texts: int, n_pdfs: int, workdir: Path, code: Path = ROOT, share
         scan_run = fastest_ingest(workdir / "corpus" / "scan", workdir / "scan" / "warehouse.duckdb", code, timings,
                                   min(repeat, 2))
     return format_report(corpus, text_floor, text_run, pdf_floor, pdf_run, repeat, [sources] + notes,
-                         scan_floor, scan_run)
+                         scan_floor, scan_run, text_lake, pdf_lake)
 
 
 def fastest_ingest(folder: Path, warehouse: Path, code: Path, timings: bool, repeat: int) -> Run:
@@ -388,6 +455,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run the floors and each ingest N times and show the fastest (default: %(default)s)")
     parser.add_argument("--keep", metavar="DIR", help="build the corpus and warehouses in DIR and keep them")
     parser.add_argument("--shared", help="the shared folder with reports/ and pdf/ (default: ../shared)")
+    parser.add_argument("--no-lake", dest="lake", action="store_false",
+                        help="leave out the line of `lake` + `lake-load` on a local cluster")
     parser.add_argument("--code", default=str(ROOT), metavar="DIR",
                         help="run the ingest of this checkout, to compare two versions (default: this one)")
 
@@ -401,10 +470,10 @@ def run_command(args) -> int:
             workdir = Path(args.keep)
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir(parents=True)
-            print(run_bench(args.reports, args.pdfs, workdir, code, shared, args.repeat, args.scans))
+            print(run_bench(args.reports, args.pdfs, workdir, code, shared, args.repeat, args.scans, args.lake))
             return 0
         with tempfile.TemporaryDirectory(prefix="solieu-bench-") as tmp:
-            print(run_bench(args.reports, args.pdfs, Path(tmp), code, shared, args.repeat, args.scans))
+            print(run_bench(args.reports, args.pdfs, Path(tmp), code, shared, args.repeat, args.scans, args.lake))
         return 0
     except NothingToBench as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -482,14 +482,15 @@ def check_report_id(report_id: str, files: list[Path], refused: list[Outcome]) -
                             "were given: ingest the file on its own")
 
 
-def write_index_or_say(con, out_dir: Path, log=print) -> None:
+def write_index_or_say(con, out_dir: Path, log=print) -> Path | None:
     """The index of the reports beside their pages (pipeline/index.py); a folder that cannot take it
     costs the index only, said on one line, not the ingest."""
     try:
-        write_index(con, out_dir)
+        return write_index(con, out_dir)
     except OSError as exc:
         log(f"warning: the index of the reports could not be written to {out_dir} ({exc.strerror or exc}): "
             f"run `make report` once the folder can take it")
+        return None
 
 
 def describe_left(files: list[Path]) -> str:

@@ -21,10 +21,14 @@ document's most common size), never points tuned to one report.
 
 Pages without a text layer (a scan) are read by OCR (extract/reading/ocr.py): its words become
 glyphs and its rulings edges, and go through the same lines, footnotes and tables.
+PDFium is not thread-safe: one lock (PDFIUM) serialises every call into it, from opening a file to
+closing it, so threads may share the reader (they wait for each other there, OCR of a scan
+included; processes do not).
 """
 from __future__ import annotations
 
 import ctypes
+import threading
 import regex as re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -53,6 +57,7 @@ STRAIGHT = 0.1             # points: a segment whose ends differ less than this 
 GARBLED_SHARE = 0.3        # this share of private-use characters means fonts without Unicode
 PAGE_NUMBER = re.compile(r"^(?:trang\s+)?[-–(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}\s*)?[-–)]?$", re.I)
 SUPERSCRIPT_RUN = re.compile(f"^[{SUPERSCRIPT_DIGITS}]+")
+PDFIUM = threading.RLock()   # held around every use of PDFium, which one thread at a time may call
 
 
 class Glyph(NamedTuple):
@@ -678,19 +683,20 @@ def read_pdf(path: Path | str, max_pages: int = Limits().max_pages, settings=Non
     from extract.reading.ocr import ocr_settings
     path = Path(path)
     settings = settings or ocr_settings()
-    pdf = open_pdf(path)
-    try:
-        if problem := explain_pages(len(pdf), Limits(max_pages=max_pages)):
-            raise ReadError(problem)
-        scans, notes = scan_pages(pdf)
-        if not scans:
-            raise ReadError("PDF has no pages: nothing to ingest")
-        if not any(s is not None for s in scans):
-            raise ReadError("no page of the PDF can be read: get a complete copy of the file and ingest again")
-        if wanted := pages_to_ocr(scans, settings):
-            scans = read_by_ocr(pdf, path, scans, wanted, settings, notes)
-    finally:
-        pdf.close()
+    with PDFIUM:   # OCR renders the pages it reads through PDFium too
+        pdf = open_pdf(path)
+        try:
+            if problem := explain_pages(len(pdf), Limits(max_pages=max_pages)):
+                raise ReadError(problem)
+            scans, notes = scan_pages(pdf)
+            if not scans:
+                raise ReadError("PDF has no pages: nothing to ingest")
+            if not any(s is not None for s in scans):
+                raise ReadError("no page of the PDF can be read: get a complete copy of the file and ingest again")
+            if wanted := pages_to_ocr(scans, settings):
+                scans = read_by_ocr(pdf, path, scans, wanted, settings, notes)
+        finally:
+            pdf.close()
     read = [s for s in scans if s is not None]
     notes += [f"read_pdf: page {i + 1} has no text layer (an image); OCR it to include it"
               for i, s in enumerate(scans) if s is not None and s.chars == 0 and s.ocr is None]

@@ -10,9 +10,9 @@ import hashlib
 from pathlib import Path
 
 from contextlib import nullcontext
+from dataclasses import replace
 
 from extract.facts.engine import extract_facts
-from extract.facts.cells import RULES as TABLE_CELL_RULES
 from extract.links.breakdowns import link_breakdowns, link_share_structures
 from extract.links.counts import mark_counts
 from extract.links.crossref import link_same_indicator
@@ -21,6 +21,7 @@ from extract.links.indicators import assign_indicators
 from extract.links.plans import resolve_plans
 from extract.reading.errors import ReadError
 from extract.reading.limits import Limits, explain_facts
+from extract.reading.ocr import mark_ocr_facts, place_words
 from extract.reading.source import read_source
 from extract.records import Processed
 from extract.rulebook import Rulebook
@@ -49,6 +50,8 @@ def process_file(path: Path | str, rulebook: Rulebook, sha256: str | None = None
         source = read_source(path, limits)
     with stage("segment"):
         document = segment_document(source, path.stem)
+        if any(line.words for line in source.lines):   # a scan read by OCR: its words go with the text
+            document = replace(document, words=place_words(document, source))
     with stage("extract"):
         return process_document(document, rulebook, sha256 or file_sha256(path), limits)
 
@@ -66,8 +69,9 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
     # a table's cells are linked within their table (extract/facts/grid.py): the frames, plans, breakdowns
     # and places of the same indicator of the running text are looked for among the other facts, and never
     # re-link a cell (a cell's column may be last year's, a plan, a part: its row label alone does not say)
-    cells = [f for f in facts if f.rule in TABLE_CELL_RULES]
-    facts = frame_claims([f for f in facts if f.rule not in TABLE_CELL_RULES], document, rulebook.frames)
+    cell_codes = {rulebook.tables.get("cell_code"), rulebook.tables.get("difference_code")}
+    cells = [f for f in facts if f.rule in cell_codes]
+    facts = frame_claims([f for f in facts if f.rule not in cell_codes], document, rulebook.frames)
     facts = resolve_plans(facts, document, rulebook.plan_words, rulebook.frames)
     if rulebook.lexicon.breakdown_triggers is not None:
         facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
@@ -76,6 +80,7 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
     facts = link_same_indicator(facts, document.text, {s.index: s.start for s in document.sentences}, info["year"])
     facts = sorted(facts + cells, key=lambda f: f.char_start)
     facts = mark_counts(document, facts, rulebook.lexicon.indicator_counts)
+    facts = mark_ocr_facts(facts, document)
     return Processed(document=document, facts=tuple(facts), problems=tuple(document.problems) + tuple(problems),
                      sha256=sha256, title=info["title"], locality=info["locality"], year=info["year"],
                      period=info["period"])

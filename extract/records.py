@@ -12,6 +12,19 @@ from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
+class OcrWord:
+    """A word read from a page image by OCR (extract/reading/ocr.py): where it is in a text, how sure the
+    OCR was of it, and where it is printed. In a SourceLine `start`/`end` are offsets in the line's text,
+    in a Document offsets in its canonical text."""
+    start: int
+    end: int
+    text: str
+    confidence: float    # Tesseract's word confidence, 0-100
+    page: int            # 1-based
+    box: tuple[float, float, float, float]  # x0, top, x1, bottom: PDF points from the page's top-left corner
+
+
+@dataclass(frozen=True, slots=True)
 class SourceLine:
     """One line as a reader found it, before any fix."""
     page: int            # 1-based
@@ -19,6 +32,7 @@ class SourceLine:
     text: str
     kind: str = ""       # reader's hint: "" body, "footnote", "table" (cells joined by \t)
     size: float | None = None  # dominant font size where the format knows it
+    words: tuple[OcrWord, ...] = ()  # the words OCR read on a page image, offsets in `text`; () for a text layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +124,7 @@ class Document:
     encoding: str = "utf-8"
     fixes: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    words: tuple[OcrWord, ...] = ()  # words read by OCR, offsets in `text` (extract/reading/ocr.py place_words)
 
 
 class FactKey(NamedTuple):
@@ -189,6 +204,12 @@ class Fact:
     listed_count: int | None = None  # items listed after a count: "03 xã (A, B, C)" -> 3
     listed_alt: int | None = None  # the count if the last item names two ("A, B và C")
     counts: str | None = None  # which annex rows a count of indicators counts: not_met, met, rows
+    # where its numbers were read from (extract/reading/ocr.py mark_ocr_facts); None: a text layer or file
+    provenance: str | None = None  # "ocr": read from a page image
+    ocr_confidence: float | None = None  # the lowest word confidence of its printed numbers (0-100)
+    uncertain: bool | None = None  # a number below the confidence threshold, with letters, or not found
+    ocr_page: int | None = None    # the page of the box
+    ocr_box: tuple[float, float, float, float] | None = None  # its numbers' box: x0, top, x1, bottom in points
 
     @property
     def key(self) -> FactKey:

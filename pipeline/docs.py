@@ -3,7 +3,8 @@
 warehouse/schema.sql and warehouse/views.sql carry a `COMMENT ON` for every table, view and
 column. Rather than parse the SQL, the two files are run in an in-memory DuckDB and the comments
 read back from duckdb_tables(), duckdb_views() and duckdb_columns(), so the page says exactly what
-a warehouse made by this version holds. tests/pipeline/test_docs.py checks that the committed page
+a warehouse made by this version holds. The tables of superseded versions (schema `superseded`) have
+the columns of their current twins, and are listed by them. tests/pipeline/test_docs.py checks that the committed page
 is what this module writes now, and that nothing in the schema lacks a comment.
 """
 from __future__ import annotations
@@ -16,6 +17,9 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILES = (ROOT / "warehouse" / "schema.sql", ROOT / "warehouse" / "views.sql")
 WAREHOUSE_DOC = ROOT / "docs" / "warehouse.md"
+# A relation's name as the page gives it: plain in `main`, schema-qualified elsewhere (superseded.facts).
+QUALIFIED = "case when schema_name = 'main' then {name} else schema_name || '.' || {name} end"
+SUPERSEDED = "superseded."
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Relation:
-    name: str
+    name: str                     # schema-qualified outside `main`: superseded.facts
     kind: str                     # "table" or "view"
     comment: str | None
     columns: tuple[Column, ...]
@@ -43,25 +47,30 @@ def read_relations(sql_texts: list[str]) -> tuple[Relation, ...]:
     >>> r.name, r.kind, r.comment, r.columns
     ('t', 'table', 'T.', (Column(name='a', data_type='INTEGER', comment='A.', not_null=True, key=None),))
     """
+    from warehouse.load import copy_superseded_comments
     con = duckdb.connect(":memory:")
     try:
         for sql in sql_texts:
             con.execute(sql)
-        relations = con.execute("""
-            select table_name, 'table', comment, table_oid from duckdb_tables()
-            where database_name = current_database() and schema_name = 'main' and not temporary
+        copy_superseded_comments(con)   # as a warehouse gets them (warehouse/load.py create_schema)
+        table_name, view_name = QUALIFIED.format(name="table_name"), QUALIFIED.format(name="view_name")
+        relations = con.execute(f"""
+            select {table_name}, 'table', comment, table_oid from duckdb_tables()
+            where database_name = current_database() and schema_name in ('main', 'superseded') and not temporary
             union all
-            select view_name, 'view', comment, view_oid from duckdb_views()
+            select {view_name}, 'view', comment, view_oid from duckdb_views()
             where database_name = current_database() and schema_name = 'main' and not internal and not temporary
             order by 4
         """).fetchall()
-        keys = {(table, column): kind.lower() for table, kind, columns in con.execute("""
-                    select table_name, constraint_type, constraint_column_names from duckdb_constraints()
+        keys = {(table, column): kind.lower() for table, kind, columns in con.execute(f"""
+                    select {table_name}, constraint_type, constraint_column_names
+                    from duckdb_constraints()
                     where constraint_type in ('PRIMARY KEY', 'UNIQUE') and len(constraint_column_names) = 1
                 """).fetchall() for column in columns}
-        columns = con.execute("""
-            select table_name, column_name, data_type, comment, not is_nullable from duckdb_columns()
-            where database_name = current_database() and schema_name = 'main'
+        columns = con.execute(f"""
+            select {table_name}, column_name, data_type, comment, not is_nullable
+            from duckdb_columns()
+            where database_name = current_database() and schema_name in ('main', 'superseded')
             order by table_oid, column_index
         """).fetchall()
     finally:
@@ -134,16 +143,45 @@ def render_relation(relation: Relation) -> list[str]:
     return lines + [""]
 
 
+SUPERSEDED_INTRO = """\
+The tables above hold the current version of each report. When a file of other content is ingested
+under an existing `report_id`, the rows of the version it replaces move to the table of the same name
+in the schema `superseded` (`select … from superseded.facts where report_id = … and version = …`),
+with the same columns, their comments included, and the version they belong to. `v_report_versions`
+lists every version; [operations.md](operations.md#versions-of-a-report) says how versions come and go.
+"""
+
+
+def render_superseded(relations: tuple[Relation, ...]) -> list[str]:
+    """The tables of superseded versions, as one table: each one's twin and the columns it adds."""
+    by_name = {r.name: r for r in relations}
+    lines = ["## Superseded versions", "", SUPERSEDED_INTRO, "| table | what it holds | columns |", "|---|---|---|"]
+    for relation in relations:
+        if not relation.name.startswith(SUPERSEDED):
+            continue
+        twin = by_name.get(relation.name[len(SUPERSEDED):])
+        known = {c.name for c in twin.columns} if twin else set()
+        added = [f"`{c.name}` {describe_type(c)}: {cell(c.comment)}" for c in relation.columns if c.name not in known]
+        columns = f"those of [{twin.name}](#{twin.name})" if twin else ""
+        columns += (", and " if columns and added else "") + "; ".join(added)
+        lines.append(f"| `{relation.name}` | {cell(relation.comment)} | {columns} |")
+    return lines + [""]
+
+
 def render_warehouse_doc(relations: tuple[Relation, ...]) -> str:
-    """docs/warehouse.md: an index of the tables and views, then one section each."""
+    """docs/warehouse.md: an index of the tables and views, then one section each; the tables of
+    superseded versions last, by their twins."""
     lines = [INTRO]
+    current = tuple(r for r in relations if not r.name.startswith(SUPERSEDED))
     for kind, title in (("table", "Tables"), ("view", "Views for analysts")):
-        chosen = [r for r in relations if r.kind == kind]
+        chosen = [r for r in current if r.kind == kind]
         lines += [f"## {title}", ""]
         lines += [f"- [{r.name}](#{r.name}): {cell(r.comment)}" for r in chosen]
         lines.append("")
         for relation in chosen:
             lines += render_relation(relation)
+    if len(current) < len(relations):
+        lines += render_superseded(relations)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -74,14 +74,56 @@ def format_table(results: dict[str, dict]) -> str:
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
 
 
+def find_keyed(shared: Path) -> list[tuple[Path, Path]]:
+    """(report, answer key) of every X.txt beside an X.gold.json in <shared>/reports, sorted."""
+    pairs = []
+    for gold in sorted((shared / "reports").glob("*.gold.json")):
+        report = gold.with_name(gold.name.replace(".gold.json", ".txt"))
+        if report.exists():
+            pairs.append((report, gold))
+    return pairs
+
+
+def nothing_to_score(shared: Path, scorer: Path, keyed: list) -> str | None:
+    """Why nothing can be scored, naming where eval looked; None when it can."""
+    where = shown(shared / "reports")
+    if not (shared / "reports").is_dir():
+        problem = f"no folder {where}"
+    elif not keyed:
+        problem = f"no report with an answer key (X.txt beside X.gold.json) in {where}"
+    elif not scorer.is_file():
+        problem = f"no scorer at {shown(scorer)}"
+    else:
+        return None
+    return (f"nothing to score: {problem}. The development reports and their answer keys are not part of the "
+            f"repository: put the shared folder beside the checkout (../shared) or name it (make eval SHARED=<dir>, "
+            f"python -m pipeline eval --shared <dir>); the sample in raw_reports/ has no answer key "
+            f"(make test checks it)")
+
+
+def shown(path: Path) -> str:
+    """The path as given, and where that is when it is relative.
+
+    >>> shown(Path("/srv/shared")), shown(Path("../x")).startswith("../x (that is /")
+    ('/srv/shared', True)
+    """
+    resolved = path.resolve()
+    return str(path) if str(path) == str(resolved) else f"{path} (that is {resolved})"
+
+
 def main(shared: Path, verbose: bool = False) -> int:
+    """Score every keyed report of <shared>/reports; exit 1, saying where it looked, when there is none."""
     scorer = shared / "tools" / "score_warehouse.py"
+    keyed = find_keyed(shared)
+    problem = nothing_to_score(shared, scorer, keyed)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    print(f"{len(keyed)} reports with an answer key in {shared / 'reports'}, scored by {scorer}", file=sys.stderr)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for gold in sorted((shared / "reports").glob("*.gold.json")):
-            report = gold.with_name(gold.name.replace(".gold.json", ".txt"))
-            if report.exists():
-                results[report.stem] = score_report(report, gold, scorer, Path(tmp))
+        for report, gold in keyed:
+            results[report.stem] = score_report(report, gold, scorer, Path(tmp))
     print(format_table(results))
     if verbose:
         for name, r in results.items():

@@ -6,7 +6,6 @@ followed by the section path, page, line, offsets, the rule that read it and the
 from __future__ import annotations
 
 import sys
-
 from pathlib import Path
 
 from warehouse.lock import connect_reader
@@ -22,6 +21,10 @@ where f.fact_id = ?
 """
 
 
+class FactNotFound(LookupError):
+    """No such fact (or no warehouse to look in): one line for stderr, and exit 1."""
+
+
 def highlight(sentence: str, start: int, end: int, colour: bool) -> str:
     """Mark sentence[start:end]: bold yellow on a colour terminal, »…« otherwise.
 
@@ -34,8 +37,14 @@ def highlight(sentence: str, start: int, end: int, colour: bool) -> str:
 
 def explain_fact(warehouse: str, fact_id: str, colour: bool | None = None) -> str:
     """The fact, its sentence with the number highlighted, its section, page, line and checks."""
+    from warehouse.lock import connect_warehouse
     colour = sys.stdout.isatty() if colour is None else colour
-    con = connect_reader(Path(warehouse), log=lambda message: None)
+    if not fact_id.strip():
+        raise FactNotFound("no fact id given: make explain FACT=<fact_id> (the ids are in facts.fact_id, and in "
+                           "the fact_ids column of a report's CSV)")
+    if not Path(warehouse).is_file():
+        raise FactNotFound(f"no warehouse at {warehouse}: run make ingest first, or give its path (WAREHOUSE=)")
+    con = connect_reader(Path(warehouse), log=lambda line: print(line, file=sys.stderr))
     try:
         cur = con.execute(FACT_QUERY, [fact_id])
         row = cur.fetchone()
@@ -44,7 +53,7 @@ def explain_fact(warehouse: str, fact_id: str, colour: bool | None = None) -> st
                 "select fact_id from facts where fact_id like ? order by fact_id limit 5",
                 [fact_id.rsplit(":", 1)[0] + "%"]).fetchall()]
             hint = f"; similar ids: {', '.join(similar)}" if similar else ""
-            return f"no fact {fact_id!r} in {warehouse}{hint}"
+            raise FactNotFound(f"no fact {fact_id!r} in {warehouse}{hint}")
         f = dict(zip([d[0] for d in cur.description], row))
         checks = con.execute(
             "select check_type, status, message from checks where list_contains(fact_ids, ?) order by status",

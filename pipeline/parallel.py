@@ -100,7 +100,7 @@ class WithoutPandas:
 @dataclass(frozen=True)
 class ReportRows:
     """A processed report as the writer loads it: its rows, and what the log says."""
-    stem: str            # the file's stem: the report id unless another report has it
+    stem: str            # the report id: the file's stem, unless `ingest --as` names another
     sha256: str
     facts: int
     tables: dict         # warehouse table -> Arrow table (warehouse/load.py report_tables)

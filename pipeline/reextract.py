@@ -24,7 +24,7 @@ from extract.cases import load_checked_rulebook
 from pipeline.parallel import AHEAD_PER_WORKER, choose_workers, reextract_in_worker, worker_pool
 from extract.document import process_document
 from pipeline.report import report_dir_for, reports_data, write_reports
-from pipeline.run import roll_back, with_more_memory_if_needed, writing_warehouse
+from pipeline.run import roll_back, with_more_memory_if_needed, write_index_or_say, writing_warehouse
 from warehouse.checks import checks_version, load_checks, run_checks
 from warehouse.load import ExtractionRows, delete_extraction, extraction_rows, store_extraction
 from warehouse.restore import read_document
@@ -239,6 +239,7 @@ def reextract(warehouse: Path, rules_dir: Path | None = None, wait: float | None
             data = with_more_memory_if_needed(con, lambda: reports_data(con, chunk))
             for report_id in chunk:
                 write_reports(con, report_id, out_dir, data[report_id])
+        write_index_or_say(con, out_dir, log)
     return result
 
 

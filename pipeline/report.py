@@ -1,23 +1,31 @@
 """The consistency report: one self-contained HTML page, a Markdown version and a CSV of checks.
 
-All three are rendered from `report_data`, which reads the warehouse in four queries — the
-report, its checks, the facts they quote, the sentences those come from — never one query per check.
+All three are rendered from `report_data`, which reads the warehouse in five queries — the
+report, its checks with the reviewers' decisions, the facts they quote (with the table rows and
+headers of annex figures), the sentences those come from, the data problems — never one query per
+check.
 Report text is untrusted input (a report may contain "<script>"), so every string is escaped for
-the format it lands in.
+the format it lands in: the HTML page is a Jinja2 template of pipeline/templates/ with autoescaping
+on, its stylesheet and script inlined from the same folder.
 """
 from __future__ import annotations
 
 import csv
 import functools
 import os
-import html
 import math
 import re
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
+import jinja2
+from markupsafe import Markup
 
-from warehouse.checks import read_checks, type_titles
+from pipeline.vietnamese import (REVIEWS, REVIEWS_EXPLAINED, computed_label, describe_state, explain_check,
+                                 explain_rule, problem_reason, problem_title, reported_label, translate_flag_in)
+from warehouse.checks import UNCERTAIN_REASON, read_checks, type_titles
 
 STATUS_VI = {"mismatch": "Không khớp", "minor": "Lệch nhỏ", "ok": "Khớp", "unverifiable": "Không kiểm tra được"}
 SETTLED = ("ok", "unverifiable")            # folded away below the checks that need a reader
@@ -28,31 +36,65 @@ CONTEXT = 160                               # characters kept on each side of a 
 
 REPORT_QUERY = """
 select r.report_id, r.title, r.source_path, r.locality, r.year, r.period, r.ingested_at, r.rules_version,
-       (select count(*) from facts f where f.report_id = r.report_id) as facts
+       r.sha256, (select count(*) from facts f where f.report_id = r.report_id) as facts
 from reports r where r.report_id in (select unnest($report_ids::varchar[]))
 """
+# Each check with the reviewer's decision in force on its claim (v_reviews: the latest decision of the
+# claim key, beside the check that tests the claim now).
 CHECK_QUERY = """
-select * from checks where report_id in (select unnest($report_ids::varchar[]))
+select c.*, d.review, d.note as review_note, d.reviewed_by, d.reviewed_at, d.state as review_state
+from checks c
+left join (select * from v_reviews
+           where report_id in (select unnest($report_ids::varchar[])) and check_id is not null) d on d.check_id = c.check_id
+where c.report_id in (select unnest($report_ids::varchar[]))
+"""
+# A warehouse made before review decisions, opened read-only (`make report` before any ingest): its
+# views are those of its version until a writer opens it.
+CHECK_QUERY_BEFORE_REVIEWS = """
+select c.*, null::varchar as review, null::varchar as review_note,
+       null::varchar as reviewed_by, null::timestamp as reviewed_at, null::varchar as review_state
+from checks c where c.report_id in (select unnest($report_ids::varchar[]))
 """
 # One row per cited fact, joined by key (a fact of another report can be cited by a cross-report
 # check, so facts are joined on fact_id alone) and grouped into each check's quotes in Python:
 # folding them into a list of structs in DuckDB took longer than the rest of the query, and so did
 # turning those structs into dicts. Facts and sentences are narrowed to the cited ones first: joined
-# whole, the sentences of the whole warehouse were hashed for every batch.
-QUOTE_QUERY = """
+# whole, the sentences of the whole warehouse were hashed for every batch. A fact read from a table
+# row comes with the row's cells and the table's header rows above it.
+QUOTE_QUERY_TEMPLATE = """
 with cited as (
     select c.check_id, unnest(c.fact_ids) as fact_id, generate_subscripts(c.fact_ids, 1) as ordinal
     from checks c where c.report_id in (select unnest($report_ids::varchar[]))
+),
+cited_facts as (select * from facts where fact_id in (select fact_id from cited)),
+cited_rows as (
+    select f.fact_id, t.report_id, t.table_no, t.row_no, t.cells, t.header, t.char_start as row_start,
+           t.char_end as row_end
+    from cited_facts f join table_rows t
+      on t.report_id = f.report_id and f.char_start >= t.char_start and f.char_start < t.char_end
+    qualify row_number() over (partition by f.fact_id order by t.char_start desc) = 1
+),
+row_headers as (
+    select r.fact_id, list(h.cells order by h.row_no) as headers
+    from cited_rows r join table_rows h
+      on h.report_id = r.report_id and h.table_no = r.table_no and h.header and h.row_no < r.row_no
+    group by r.fact_id
 )
 select q.check_id, q.ordinal, q.fact_id, f.report_id, f.raw, f.page, f.line, f.char_start, f.char_end,
-       f.rule_id, f.sentence_no, s.char_start as sentence_start, coalesce(s.section, f.section) as section,
-       s.footnote
+       f.rule_id, f.flag, f.sentence_no, s.char_start as sentence_start, coalesce(s.section, f.section) as section,
+       s.footnote, r.cells as row_cells, r.header as row_is_header, r.row_start, r.row_end, h.headers as row_headers,
+       {ocr_columns}
 from cited q
-left join (select * from facts where fact_id in (select fact_id from cited)) f on f.fact_id = q.fact_id
+left join cited_facts f on f.fact_id = q.fact_id
 left join (select report_id, sentence_no, char_start, section, footnote from sentences
-           where report_id in (select report_id from facts where fact_id in (select fact_id from cited))) s
+           where report_id in (select report_id from cited_facts)) s
        on s.report_id = f.report_id and s.sentence_no = f.sentence_no
+left join cited_rows r on r.fact_id = q.fact_id
+left join row_headers h on h.fact_id = q.fact_id
 """
+# where a number read by OCR is printed on the scan (facts.ocr_page, ocr_box), for its image
+QUOTE_QUERY = QUOTE_QUERY_TEMPLATE.format(ocr_columns="f.ocr_page, f.ocr_box")
+QUOTE_QUERY_BEFORE_OCR = QUOTE_QUERY_TEMPLATE.format(ocr_columns="null as ocr_page, null as ocr_box")
 # The sentences' texts come once each: copied into every quote, a sentence cited by many checks was
 # copied many times, and DuckDB needed hundreds of MB for a report of long sentences.
 SENTENCE_QUERY = """
@@ -61,45 +103,76 @@ from (select unnest(fact_ids) as fact_id from checks where report_id in (select 
 join facts f using (fact_id)
 join sentences s on s.report_id = f.report_id and s.sentence_no = f.sentence_no
 """
+# The data problems met while reading (malformed numbers ...), each with the sentence it sits in.
+PROBLEM_QUERY = """
+with numbered as (
+    select *, row_number() over (order by report_id, char_start nulls last, code, message) as problem_no
+    from problems where report_id in (select unnest($report_ids::varchar[]))
+)
+select p.report_id, p.problem_no, p.code, p.message, p.char_start, p.char_end, p.page, p.line,
+       s.text as sentence, s.char_start as sentence_start, s.section, s.footnote
+from numbered p
+left join (select * from sentences where report_id in (select unnest($report_ids::varchar[]))) s
+       on s.report_id = p.report_id and p.char_start >= s.char_start and p.char_start < s.char_end
+qualify row_number() over (partition by p.problem_no order by s.char_start) = 1
+order by p.problem_no
+"""
 
 
 # ---------------------------------------------------------------- data
 
 def report_data(con: duckdb.DuckDBPyConnection, report_id: str, titles: dict[str, str] | None = None) -> dict:
-    """Summary and check rows (with their quotes) of one report, most serious check first."""
+    """Summary, check rows (with their quotes and decisions) and data problems of one report, most
+    serious check first."""
     return reports_data(con, [report_id], titles)[report_id]
 
 
 def reports_data(con: duckdb.DuckDBPyConnection, report_ids: list[str],
                  titles: dict[str, str] | None = None) -> dict[str, dict]:
-    """`report_data` of several reports with the same four queries (an ingest's batch): id -> data.
+    """`report_data` of several reports with the same five queries (an ingest's batch): id -> data.
 
     `titles`: the check types' titles in report order (default: the check files', see check_titles).
     A report id that is not in the warehouse raises KeyError."""
-    cur = con.execute(REPORT_QUERY, {"report_ids": list(report_ids)})
+    params = {"report_ids": list(report_ids)}
+    cur = con.execute(REPORT_QUERY, params)
     names = [d[0] for d in cur.description]
     found = {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
     missing = [r for r in report_ids if r not in found]
     if missing:
         raise KeyError(missing[0])
-    texts = {(r, n): text for r, n, text in con.execute(SENTENCE_QUERY, {"report_ids": list(report_ids)}).fetchall()}
-    cur = con.execute(QUOTE_QUERY, {"report_ids": list(report_ids)})
+    texts = {(r, n): text for r, n, text in con.execute(SENTENCE_QUERY, params).fetchall()}
+    try:
+        cur = con.execute(QUOTE_QUERY, params)
+    except duckdb.BinderException:   # a warehouse made before OCR, opened read-only
+        cur = con.execute(QUOTE_QUERY_BEFORE_OCR, params)
     names = [d[0] for d in cur.description][1:]
     quotes: dict[str, list] = {}
     for check_id, *row in cur.fetchall():
         quote = dict(zip(names, row))
         quote["sentence"] = texts.get((quote["report_id"], quote["sentence_no"]))
         quotes.setdefault(check_id, []).append(quote)
-    cur = con.execute(CHECK_QUERY, {"report_ids": list(report_ids)})
+    try:
+        cur = con.execute(CHECK_QUERY, params)
+    except duckdb.CatalogException:
+        cur = con.execute(CHECK_QUERY_BEFORE_REVIEWS, params)
     names = [d[0] for d in cur.description]
     checks: dict[str, list] = {report_id: [] for report_id in found}
     for row in cur.fetchall():
         check = dict(zip(names, row))
         check["quotes"] = sorted(quotes.get(check["check_id"], []), key=lambda quote: quote["ordinal"])
+        if needs_the_scan(check):
+            for quote in check["quotes"]:
+                quote["scan"] = (quote["ocr_page"], tuple(quote["ocr_box"])) if quote["ocr_box"] else None
         checks[check["report_id"]].append(check)
+    cur = con.execute(PROBLEM_QUERY, params)
+    names = [d[0] for d in cur.description]
+    problems: dict[str, list] = {report_id: [] for report_id in found}
+    for row in cur.fetchall():
+        problem = dict(zip(names, row))
+        problems[problem["report_id"]].append(problem)
     for report_id, info in found.items():
         ranked = sorted(checks[report_id], key=rank_check)
-        info.update(checks=ranked, **count_checks(ranked, titles))
+        info.update(checks=ranked, problems=problems[report_id], **count_checks(ranked, titles))
     return found
 
 
@@ -125,18 +198,38 @@ def relative_gap(c: dict) -> float:
 
 
 def count_checks(checks: list[dict], titles: dict[str, str] | None = None) -> dict:
-    """Counts by status and by check type, coverage = claims checked / claims found, and the types' titles."""
+    """Counts by status and by check type, coverage, decisions, and the types' titles.
+
+    Coverage is v_coverage's: a claim is a printed figure the checks looked at (the first fact of a
+    check), counted once however many checks tested it, and checked when any of them could
+    recompute it; the percent has one decimal, rounded half away from zero as DuckDB's round()."""
     titles = check_titles() if titles is None else titles
     statuses = list(STATUS_VI) + sorted({c["status"] for c in checks} - set(STATUS_VI))
     by_status = {s: sum(c["status"] == s for c in checks) for s in statuses}
     by_type = {t: {s: 0 for s in statuses} for t in order_types({c["check_type"] for c in checks}, titles)}
     for c in checks:
         by_type[c["check_type"]][c["status"]] += 1
-    claims = len(checks)
-    checked = claims - by_status["unverifiable"]
+    seen: dict = {}
+    for c in checks:
+        claim = (c.get("fact_ids") or [None])[0]
+        seen[claim] = seen.get(claim, False) or c["status"] != "unverifiable"
+    claims, checked = len(seen), sum(seen.values())
+    flagged = [c for c in checks if c["status"] not in SETTLED]
+    reviews = {r: sum(c.get("review") == r for c in flagged) for r in REVIEWS}
     return {"by_status": by_status, "by_type": by_type, "claims": claims, "checked": checked,
             "coverage": checked / claims if claims else None,
-            "to_review": sum(c["status"] not in SETTLED for c in checks), "titles": titles}
+            "coverage_percent": percent_of(checked, claims),
+            "to_review": len(flagged), "reviewed": sum(reviews.values()), "by_review": reviews,
+            "fixed": sum(c.get("review_state") == "fixed" for c in checks), "titles": titles}
+
+
+def percent_of(part: int, whole: int) -> float | None:
+    """100 · part / whole to one decimal, rounded half up as DuckDB's round() in v_coverage; None of 0.
+
+    >>> percent_of(118, 134), percent_of(1, 8), percent_of(0, 0)
+    (88.1, 12.5, None)
+    """
+    return math.floor(1000 * part / whole + 0.5) / 10 if whole else None
 
 
 @functools.cache
@@ -194,25 +287,86 @@ def format_signed(x) -> str:
     return "+" + text if x is not None and x > 0 else text
 
 
+def needs_the_scan(check: dict) -> bool:
+    """A flag, or a check left open because a number read from the image was unsure: the reviewer
+    compares the printed number with what was read."""
+    return check["status"] in ("mismatch", "minor") or UNCERTAIN_REASON in (check.get("message") or "")
+
+
+def scan_image(source_path: str | None, place: tuple | None) -> str | None:
+    """The printed number as a PNG data URI, cut from the scanned page (None when the file is gone)."""
+    if not source_path or place is None:
+        return None
+    import base64
+    import io
+    from extract.reading.ocr import crop_box
+    image = crop_box(source_path, place[0], place[1])
+    if image is None:
+        return None
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def group_quotes(c: dict) -> list[dict]:
     """Cited facts grouped by the sentence they sit in, so a sentence citing two facts shows once.
 
     Each group keeps its facts' spans; the first fact of a check is the printed claim ("claim"),
-    the others the numbers it was checked against ("basis").
+    the others the numbers it was checked against ("basis"). A group whose sentence is a table row
+    carries the row (its cells, each with the role of the facts in it, and the table's headers).
     """
     groups: dict[tuple, dict] = {}
     for q in c.get("quotes") or []:
         role = "claim" if q["ordinal"] == 1 else "basis"
         if q.get("raw") is None:
-            groups[("missing", q["fact_id"])] = {"missing": q["fact_id"], "spans": [], "facts": [q]}
+            groups[("missing", q["fact_id"])] = {"missing": q["fact_id"], "spans": [], "facts": [q], "row": None}
             continue
         key = (q["report_id"], q["sentence_no"]) if q.get("sentence") is not None else ("fact", q["fact_id"])
-        group = groups.setdefault(key, {"missing": None, "spans": [], "facts": [], "quote": q,
+        group = groups.setdefault(key, {"missing": None, "spans": [], "facts": [], "quote": q, "row": None,
                                         "text": q.get("sentence") if key[0] != "fact" else q["raw"],
                                         "start": q.get("sentence_start") if key[0] != "fact" else q["char_start"]})
         group["facts"].append(q)
         group["spans"].append((q["char_start"], q["char_end"], role))
+    for group in groups.values():
+        q = group.get("quote")
+        if q and q.get("row_cells") and not q.get("row_is_header"):
+            group["row"] = table_row(q, group["spans"])
     return list(groups.values())
+
+
+def table_row(q: dict, spans: list[tuple[int, int, str]]) -> dict:
+    """A quoted table row: its header rows (repeated ones once) and its cells, each cell with the role
+    of a fact printed in it. A fact that spans the whole row (an annex row) marks the row instead.
+
+    >>> row = table_row({"row_cells": ["1", "Lúa", "ha", "9,5"], "row_headers": [["STT", "Chỉ tiêu", "ĐVT", "KH"]],
+    ...                  "sentence": "1\\tLúa\\tha\\t9,5", "sentence_start": 100, "row_start": 100, "row_end": 112},
+    ...                 [(109, 112, "claim")])
+    >>> row["headers"], row["cells"], row["role"]
+    ([['STT', 'Chỉ tiêu', 'ĐVT', 'KH']], [('1', None), ('Lúa', None), ('ha', None), ('9,5', 'claim')], None)
+    """
+    text, start = q.get("sentence") or "", q.get("sentence_start") or q["row_start"]
+    row_role, cell_spans = None, []
+    for a, b, role in spans:
+        if a <= q["row_start"] and b >= q["row_end"] - 1:
+            row_role = row_role or role
+        else:
+            cell_spans.append((a - start, b - start, role))
+    cells, cursor = [], 0
+    for cell in q["row_cells"]:
+        found = text.find(cell, cursor) if cell else -1
+        role = None
+        if found >= 0:
+            end = found + len(cell)
+            role = next((r for a, b, r in sorted(cell_spans, key=lambda s: s[2] != "claim")
+                         if a < end and b > found), None)
+            cursor = end
+        cells.append((cell, role))
+    headers, seen = [], set()
+    for header in q.get("row_headers") or []:
+        if tuple(header) not in seen:
+            seen.add(tuple(header))
+            headers.append(list(header))
+    return {"headers": headers, "cells": cells, "role": row_role}
 
 
 def split_marked(text: str, start: int, spans: list[tuple[int, int, str]], context: int = CONTEXT) -> list[tuple[str, str | None]]:
@@ -301,21 +455,32 @@ def code_md(text) -> str:
 
 
 def render_markdown(data: dict) -> str:
-    """The report for e-mail: summary, a table by check type, checks needing a reader with quotes."""
+    """The report for e-mail: summary, a table by check type, checks needing a reader with quotes,
+    the data problems, then the settled checks one line each."""
     lines = [f"# Kiểm tra số liệu: {escape_md(data['title'] or data['report_id'])}", "",
-             f"- Tệp: {code_md(data['source_path'])} · mã báo cáo {code_md(data['report_id'])}",
+             f"- Tệp: {code_md(data['source_path'])} · mã báo cáo {code_md(data['report_id'])}"
+             + (f" · nạp lúc {escape_md(local_time(data['ingested_at']))}" if data.get("ingested_at") else ""),
              f"- Số liệu trích được: {data['facts']} · nhận định đã kiểm tra: {data['checked']}/{data['claims']}"
-             + (f" (độ phủ {data['coverage']:.0%})" if data["coverage"] is not None else ""),
-             "- Theo trạng thái: " + " · ".join(f"{name_status(s)} {n}" for s, n in data["by_status"].items()),
+             + (f" (độ phủ {format_percent(data.get('coverage_percent'))})" if data.get("coverage_percent") is not None else ""),
+             "- Theo trạng thái: " + " · ".join(f"{name_status(s)} {n}" for s, n in data["by_status"].items())
+             + f" · lỗi dữ liệu {len(data.get('problems') or [])}",
+             f"- Đã đánh giá: {data.get('reviewed', 0)}/{data['to_review']}"
+             + "".join(f" · {REVIEWS[r]} {n}" for r, n in (data.get("by_review") or {}).items() if n)
+             + (f" · đã sửa {data['fixed']}" if data.get("fixed") else ""),
              "", *render_markdown_types(data), ""]
     statuses = sorted(data["by_status"], key=lambda s: (s in SETTLED, STATUS_RANK.get(s, 2), s))
-    for status in statuses:
+    flagged = [s for s in statuses if s not in SETTLED]
+    for status in flagged + ["problems"] + [s for s in statuses if s in SETTLED]:
+        if status == "problems":   # between the checks that need a reader and the settled ones
+            lines += render_markdown_problems(data.get("problems") or [])
+            continue
         rows = [c for c in data["checks"] if c["status"] == status]
         if rows:
             lines += [f"## {name_status(status)} ({len(rows)})", ""]
             render = (render_markdown_line if status in SETTLED
                       else functools.partial(render_markdown_check, titles=data["titles"]))
             lines += [line for c in rows for line in render(c)] + [""]
+    lines += ["---", "", "Mã CK…: phép kiểm tra (warehouse/checks/); các số trong ngoặc vuông: khoảng làm tròn của số in.", ""]
     return "\n".join(lines)
 
 
@@ -329,16 +494,30 @@ def render_markdown_types(data: dict) -> list[str]:
 
 
 def render_markdown_check(c: dict, titles: dict[str, str]) -> list[str]:
-    """A check needing a reader: what, where, printed vs recomputed with intervals, and its quotes."""
+    """A check needing a reader: what, where, printed vs what it was set against (with intervals), the
+    decision stored, and its quotes (a table row with its column headers)."""
     flags = " **[đổi kết luận]**" if c.get("decision") else ""
-    printed = f"in: {format_number(c.get('reported'), 4)} {format_interval(c.get('reported_low'), c.get('reported_high'))}"
-    computed = f"tính lại: {format_number(c.get('computed'))} {format_interval(c.get('computed_low'), c.get('computed_high'))}"
-    numbers = f"{printed.rstrip()}; {computed.rstrip()}; mã {escape_md(c.get('rule_id') or '—')}"
+    claim = next((q for q in c.get("quotes") or [] if q.get("raw") is not None), {})
+    cells = [f"{reported_label(c['check_type']).lower().removeprefix('số ')}: {format_number(c.get('reported'), 4)} "
+             f"{format_interval(c.get('reported_low'), c.get('reported_high'))}".rstrip()]
+    if c.get("computed") is not None:
+        cells.append(f"{computed_label(c['check_type']).lower()}: {format_number(c.get('computed'))} "
+                     f"{format_interval(c.get('computed_low'), c.get('computed_high'))}".rstrip())
+    numbers = "; ".join(cells + [f"mã {escape_md(c.get('rule_id') or '—')}"])
     lines = [f"- **{escape_md(name_type(c['check_type'], titles))}**{flags} {escape_md(locate_check(c))} — "
-             f"{escape_md(c.get('message'))} ({numbers})"]
+             f"{escape_md(translate_flag_in(c.get('message'), claim.get('flag')))} ({numbers})"]
+    if c.get("review"):
+        state = describe_state(c.get("review"), c.get("review_state"))
+        lines.append(f"  - Đánh giá: **{REVIEWS.get(c['review'], escape_md(c['review']))}**"
+                     + (f" — {escape_md(c['review_note'])}" if c.get("review_note") else "")
+                     + (f" · {escape_md(c['reviewed_by'])}" if c.get("reviewed_by") else "")
+                     + f" · {escape_md(local_time(c.get('reviewed_at')))}" + (f" · {state}" if state else ""))
     for group in group_quotes(c):
         if group["missing"]:
             lines.append(f"  - (số liệu {escape_md(group['missing'])} không còn trong kho)")
+            continue
+        if group.get("row"):
+            lines.append(f"  - «{markdown_row(group['row'])}» — {escape_md(locate_quote(group, c))}")
             continue
         quote = "".join(f"**{escape_md(piece)}**" if role else escape_md(piece)
                         for piece, role in split_marked(group["text"], group["start"], group["spans"]))
@@ -346,10 +525,45 @@ def render_markdown_check(c: dict, titles: dict[str, str]) -> list[str]:
     return lines
 
 
+def markdown_row(row: dict) -> str:
+    """A table row as 'header: cell' pairs (the last header row names the columns), cited cells in bold.
+
+    >>> markdown_row({"headers": [["STT", "Chỉ tiêu", "KH"]], "cells": [("2", None), ("Lúa", None), ("9,5", "claim")],
+    ...               "role": None})
+    'STT: 2 · Chỉ tiêu: Lúa · KH: **9,5**'
+    """
+    names = row["headers"][-1] if row["headers"] else []
+    pairs = []
+    for i, (cell, role) in enumerate(row["cells"]):
+        if not cell:
+            continue
+        text = f"**{escape_md(cell)}**" if role else escape_md(cell)
+        name = names[i] if i < len(names) and names[i] else ""
+        pairs.append(f"{escape_md(name)}: {text}" if name else text)
+    return " · ".join(pairs)
+
+
+def render_markdown_problems(problems: list[dict]) -> list[str]:
+    """The data problems: kind, reason in Vietnamese, where, and the text concerned in bold."""
+    if not problems:
+        return []
+    lines = [f"## Lỗi dữ liệu ({len(problems)})", ""]
+    for p in problems:
+        item = html_problem(p)
+        quote = "".join(f"**{escape_md(piece)}**" if role else escape_md(piece) for piece, role in item["parts"])
+        lines.append(f"- **{escape_md(item['title'])}** {escape_md(item['where'])} — {escape_md(item['reason'])}"
+                     + (f" («{quote}»)" if quote else ""))
+    return lines + [""]
+
+
 def render_markdown_line(c: dict) -> list[str]:
     """A settled check on one line: where, the printed figure and the message."""
-    raw = next((q["raw"] for q in c.get("quotes") or [] if q.get("raw")), "")
-    return [f"- {escape_md(place_line(c.get('page'), c.get('line')))} «{escape_md(raw)}» — {escape_md(c.get('message'))}"]
+    claim = next((q for q in c.get("quotes") or [] if q.get("raw")), {})
+    return [f"- {escape_md(place_line(c.get('page'), c.get('line')))} «{escape_md(claim.get('raw') or '')}» — "
+            f"{escape_md(translate_flag_in(c.get('message'), claim.get('flag')))}"
+            + (f" (đánh giá: {REVIEWS.get(c['review'], escape_md(c['review']))}"
+               + (f", {describe_state(c['review'], c.get('review_state'))}" if describe_state(c["review"], c.get("review_state")) else "")
+               + ")" if c.get("review") else "")]
 
 
 # ---------------------------------------------------------------- CSV
@@ -357,7 +571,7 @@ def render_markdown_line(c: dict) -> list[str]:
 CSV_FIELDS = ["check_id", "report_id", "check_type", "check_type_vi", "status", "status_vi", "severity",
               "decision", "reported", "reported_low", "reported_high", "computed", "computed_low",
               "computed_high", "difference", "page", "line", "section", "message", "rule_id", "fact_ids",
-              "quote", "sentence"]
+              "quote", "sentence", "claim_key", "review", "review_note", "reviewed_by", "reviewed_at"]
 NUMBER_FIELDS = {"reported", "reported_low", "reported_high", "computed", "computed_low", "computed_high",
                  "difference", "page", "line"}
 
@@ -377,7 +591,8 @@ def csv_row(c: dict, titles: dict[str, str]) -> list:
                "section": quotes[0].get("section") if quotes else None,
                "fact_ids": " ".join(c.get("fact_ids") or []),
                "quote": " | ".join(q["raw"] for q in quotes),
-               "sentence": " ".join((quotes[0].get("sentence") or "").split()) if quotes else None}
+               "sentence": " ".join((quotes[0].get("sentence") or "").split()) if quotes else None,
+               "reviewed_at": iso_utc(c.get("reviewed_at")) or None}
     row = []
     for field in CSV_FIELDS:
         value = derived[field] if field in derived else c.get(field)
@@ -402,235 +617,175 @@ def defuse_cell(value):
 
 # ---------------------------------------------------------------- HTML
 
-def esc(value) -> str:
-    """HTML-escape any value, quotes included, so it is safe in text and in attribute values."""
-    return html.escape("" if value is None else str(value), quote=True)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@functools.cache
+def templates() -> jinja2.Environment:
+    """The page templates beside this module (pipeline/templates/), autoescaped: report text is
+    untrusted and every value lands escaped for HTML text and attributes alike."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+@functools.cache
+def asset(name: str) -> Markup:
+    """A stylesheet or script of pipeline/templates/, inlined into the page as it is (our own code,
+    never report text): the pages fetch nothing."""
+    return Markup((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
 def render_html(data: dict) -> str:
-    """One self-contained page (inline CSS and JS, no network): summary, tools, checks needing a reader
-    first, the settled ones folded below."""
-    title = data["title"] or data["report_id"]
-    urgent = [c for c in data["checks"] if c["status"] not in SETTLED]
-    settled = [c for c in data["checks"] if c["status"] in SETTLED]
-    settled_label = " và ".join(f"{name_status(s).lower()} ({data['by_status'][s]})" for s in SETTLED)
-    return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Kiểm tra số liệu — {esc(title)}</title><link rel="icon" href="data:,"><style>{CSS}</style></head>
-<body data-report="{esc(data['report_id'])}">
-<header class="top"><h1>Kiểm tra số liệu: {esc(title)}</h1>
-<p class="meta">{render_meta(data)}</p></header>
-{render_summary(data)}
-{render_toolbar(data)}
-<main>
-<section id="urgent"><h2>Cần xem <span class="count" data-shown-in="urgent">{len(urgent)}</span>/{len(urgent)}</h2>
-{"".join(render_check(c, i, data["titles"]) for i, c in enumerate(urgent, 1)) or '<p class="none">Không có số liệu nào lệch.</p>'}
-<p class="empty" hidden>Không có mục nào khớp bộ lọc.</p></section>
-<details id="settled"><summary>Các mục còn lại: {esc(settled_label)} — đang hiện
-<span class="count" data-shown-in="settled">{len(settled)}</span>/{len(settled)}</summary>
-{"".join(render_check(c, i, data["titles"]) for i, c in enumerate(settled, len(urgent) + 1))}
-<p class="empty" hidden>Không có mục nào khớp bộ lọc.</p></details>
-</main>
-<footer class="foot">solieu · phiên bản quy tắc {esc(data.get('rules_version'))} · mỗi trích dẫn trỏ về trang và dòng của tệp gốc</footer>
-<script>{SCRIPT}</script>
-</body></html>
-"""
-
-
-def render_meta(data: dict) -> str:
-    parts = [f"Tệp <code>{esc(data['source_path'])}</code>", f"mã báo cáo <code>{esc(data['report_id'])}</code>"]
+    """One self-contained page (inline CSS and JS, no network): summary, legend, tools, the checks
+    needing a reader first, the data problems, the settled checks folded below."""
+    checks = [html_check(c, number, data["titles"], data["source_path"]) for number, c in enumerate(data["checks"], 1)]
+    problems = [html_problem(p) for p in data.get("problems") or []]
+    at_problem = {(p["report_id"], p["char_start"]): p["anchor"] for p in problems}
+    for c in checks:
+        c["problem"] = at_problem.get(c.pop("claim_at"))
     place = " ".join(str(x) for x in (data.get("locality"), data.get("period"), data.get("year")) if x)
-    if place:
-        parts.append(esc(place))
-    if data.get("ingested_at"):
-        parts.append(f"nạp lúc {esc(str(data['ingested_at'])[:16])} UTC")
-    return " · ".join(parts)
+    return templates().get_template("report.html").render(
+        title=data["title"] or data["report_id"], report_id=data["report_id"], source_path=data["source_path"],
+        place=place, ingested_at=local_time(data.get("ingested_at")),
+        sha256=data.get("sha256") or "", facts=data["facts"], checked=data["checked"], claims=data["claims"],
+        coverage_text=format_percent(data.get("coverage_percent")),
+        by_status=data["by_status"], by_type=data["by_type"], to_review=data["to_review"],
+        reviewed=data.get("reviewed", 0), by_review=data.get("by_review") or {}, fixed=data.get("fixed", 0),
+        status_vi={s: name_status(s) for s in data["by_status"]},
+        type_vi={t: name_type(t, data["titles"]) for t in data["by_type"]},
+        checks=checks, urgent=[c for c in checks if c["status"] not in SETTLED],
+        settled=[c for c in checks if c["status"] in SETTLED], problems=problems,
+        settled_label=" và ".join(f"{name_status(s).lower()} ({data['by_status'][s]})" for s in SETTLED),
+        legend=legend(data), reviews=REVIEWS, reviews_explained=REVIEWS_EXPLAINED, statuses_explained=STATUS_EXPLAINED,
+        rules_version=data.get("rules_version") or "", css=asset("report.css"), script=asset("report.js"))
 
 
-def render_summary(data: dict) -> str:
-    """Cards (facts, coverage, each status) and a check type × status table; counts in data-* too."""
-    coverage = f"{data['coverage']:.0%}" if data["coverage"] is not None else "—"
-    cards = "".join(f'<div class="card {esc(s)}" data-count-status="{esc(s)}" data-count="{n}"><b>{n}</b>'
-                    f'{esc(name_status(s))}</div>' for s, n in data["by_status"].items())
-    statuses = list(data["by_status"])
-    rows = "".join(
-        f'<tr data-count-type="{esc(t)}" data-count="{sum(counts.values())}"><th>{esc(name_type(t, data["titles"]))}</th>'
-        + "".join(f'<td data-status="{esc(s)}">{counts[s]}</td>' for s in statuses)
-        + f"<td>{sum(counts.values())}</td></tr>" for t, counts in data["by_type"].items())
-    return f"""<section class="summary">
-<div class="card" id="n-facts" data-count="{data['facts']}"><b>{data['facts']}</b>số liệu trích được</div>
-<div class="card" id="n-checked" data-checked="{data['checked']}" data-claims="{data['claims']}">
-<b>{data['checked']}/{data['claims']}</b>nhận định đã kiểm tra (độ phủ {coverage})</div>
-{cards}</section>
-<table class="types"><thead><tr><th>Loại kiểm tra</th>{"".join(f"<th>{esc(name_status(s))}</th>" for s in statuses)}
-<th>Tổng</th></tr></thead><tbody>{rows}</tbody></table>"""
+STATUS_EXPLAINED = {
+    "mismatch": "số in và số suy ra từ các số khác của báo cáo lệch nhau quá mức làm tròn",
+    "minor": "lệch một đơn vị ở chữ số cuối: thường do cắt bớt thay vì làm tròn",
+    "ok": "khớp trong phạm vi làm tròn của mọi số in",
+    "unverifiable": "báo cáo không in đủ số để tính lại; không bao giờ là lỗi",
+}
 
 
-def render_toolbar(data: dict) -> str:
-    """Search, filters by type and status, 'hide reviewed', and the counters; all client-side."""
-    types = "".join(f'<label><input type="checkbox" class="f-type" value="{esc(t)}" checked> {esc(name_type(t, data["titles"]))}'
-                    f' <small>({sum(counts.values())})</small></label>' for t, counts in data["by_type"].items())
-    statuses = "".join(f'<label><input type="checkbox" class="f-status" value="{esc(s)}" checked> '
-                       f'{esc(name_status(s))} <small>({n})</small></label>' for s, n in data["by_status"].items())
-    return f"""<div class="toolbar" role="search">
-<input type="search" id="search" placeholder="Tìm trong nội dung, trích dẫn, mục… (không cần dấu)" aria-label="Tìm kiếm">
-<div class="filters"><span class="group">Loại:</span> {types}</div>
-<div class="filters"><span class="group">Trạng thái:</span> {statuses}
-<label><input type="checkbox" id="hide-reviewed"> ẩn mục đã xem</label></div>
-<div class="counters"><span class="legend"><mark class="claim">số in được kiểm tra</mark>
-<mark class="basis">số dùng để tính lại</mark></span> Đang hiện <b id="shown">{len(data['checks'])}</b>/{len(data['checks'])} mục ·
-Đã xem <b id="reviewed">0</b>/<span id="to-review">{data['to_review']}</span> mục cần xem
-<progress id="progress" max="{data['to_review']}" value="0"></progress>
-<span id="storage-note" hidden>(trình duyệt không cho lưu: dấu “đã xem” sẽ mất khi tải lại trang)</span></div>
-</div>"""
+def html_check(c: dict, number: int, titles: dict[str, str], source_path: str | None = None) -> dict:
+    """What the template shows of one check: badges, where, message, the numbers, the quotes, the
+    codes (behind a disclosure) and the decision stored in the warehouse."""
+    claim = next((q for q in c.get("quotes") or [] if q.get("raw") is not None), {})
+    return {"number": number, "check_id": c["check_id"], "check_type": c["check_type"], "status": c["status"],
+            "status_vi": name_status(c["status"]), "type_vi": name_type(c["check_type"], titles),
+            "decision": bool(c.get("decision")),
+            "severity_vi": SEVERITY_VI.get(c["severity"], c["severity"]) if c.get("severity") and c["status"] not in SETTLED else "",
+            "where": locate_check(c), "message": translate_flag_in(c.get("message"), claim.get("flag")),
+            "numbers": number_cells(c), "quotes": [html_quote(g, c, source_path) for g in group_quotes(c)],
+            "rule_id": c.get("rule_id") or "", "rule_explained": explain_check(c.get("rule_id"), name_type(c["check_type"], titles)),
+            "facts": [{"fact_id": q["fact_id"], "rule_id": q.get("rule_id") or "", "span": fact_span(q),
+                       "role": "số in" if q["ordinal"] == 1 else "số dùng để so"} for q in c.get("quotes") or []],
+            "claim_key": c.get("claim_key") or "", "quote": claim.get("raw") or "",
+            "reported_raw": repr(c["reported"]) if isinstance(c.get("reported"), float) else "",
+            "computed_raw": repr(c["computed"]) if isinstance(c.get("computed"), float) else "",
+            "review": c.get("review") or "", "review_vi": REVIEWS.get(c.get("review") or "", ""),
+            "review_note": c.get("review_note") or "", "reviewed_by": c.get("reviewed_by") or "",
+            "reviewed_at": iso_utc(c.get("reviewed_at")), "reviewed_at_local": local_time(c.get("reviewed_at")),
+            "review_state": c.get("review_state") or "",
+            "state_vi": describe_state(c.get("review"), c.get("review_state")),
+            "claim_at": (claim.get("report_id"), claim.get("char_start"))}
 
 
-def render_check(c: dict, number: int, titles: dict[str, str]) -> str:
-    """One check: badges, where, message, printed vs recomputed with intervals, codes, quotes."""
-    badges = [f'<span class="badge st-{esc(c["status"])}">{esc(name_status(c["status"]))}</span>',
-              f'<span class="badge">{esc(name_type(c["check_type"], titles))}</span>']
-    if c.get("decision"):
-        badges.append('<span class="badge decision" title="Sai số làm đổi kết luận (đạt/không đạt, tăng/giảm)">đổi kết luận</span>')
-    if c.get("severity") and c["status"] not in SETTLED:
-        badges.append(f'<span class="badge sev">{esc(SEVERITY_VI.get(c["severity"], c["severity"]))}</span>')
-    quotes = "".join(render_quote(g, c) for g in group_quotes(c))
-    return f"""<article class="check st-{esc(c['status'])}" id="c{number}" data-id="{esc(c['check_id'])}" \
-data-type="{esc(c['check_type'])}" data-status="{esc(c['status'])}">
-<div class="head"><label class="seen-box"><input type="checkbox" class="seen"> đã xem</label>
-{"".join(badges)} <span class="where">{esc(locate_check(c))}</span> <a class="anchor" href="#c{number}" title="Liên kết tới mục này">#</a></div>
-<p class="message search-text">{esc(c.get('message'))}</p>
-{render_numbers(c)}
-{quotes}</article>
-"""
+def fact_span(q: dict) -> str:
+    return f"[{q['char_start']}:{q['char_end']}]" if q.get("char_start") is not None else ""
 
 
-def render_numbers(c: dict) -> str:
-    """Printed vs recomputed, each with the interval it may have been rounded from when known."""
-    cells = [("Số in", format_number(c.get("reported"), 4), format_interval(c.get("reported_low"), c.get("reported_high"))),
-             ("Tính lại", format_number(c.get("computed")), format_interval(c.get("computed_low"), c.get("computed_high")))]
+def number_cells(c: dict) -> list[dict]:
+    """The printed number and what the check set against it, each with the interval it may have been
+    rounded from when known; 'Tính lại' only where the check computed something."""
+    cells = [(reported_label(c["check_type"]), format_number(c.get("reported"), 4),
+              format_interval(c.get("reported_low"), c.get("reported_high")))]
+    if c.get("computed") is not None:
+        cells.append((computed_label(c["check_type"]), format_number(c.get("computed")),
+                      format_interval(c.get("computed_low"), c.get("computed_high"))))
     if c.get("difference") is not None:
         cells.append(("Chênh lệch", format_signed(c["difference"]), ""))
-    cells.append(("Mã kiểm tra", c.get("rule_id") or "—", ""))
-    return '<dl class="nums">' + "".join(
-        f'<div><dt>{esc(name)}</dt><dd><b>{esc(value)}</b>'
-        + (f' <span class="interval" title="khoảng làm tròn">{esc(interval)}</span>' if interval else "")
-        + "</dd></div>" for name, value, interval in cells) + "</dl>"
+    return [{"name": name, "value": value, "interval": interval} for name, value, interval in cells]
 
 
-def render_quote(group: dict, c: dict) -> str:
-    """A cited sentence with each cited number highlighted (the claim and the numbers behind it)."""
+def html_quote(group: dict, c: dict, source_path: str | None = None) -> dict:
+    """A cited sentence cut into pieces, each cited number marked with its role (claim or basis); a
+    table row as its cells under the table's headers; for numbers read from a scan, their images."""
     if group["missing"]:
-        return f'<blockquote class="quote missing">Số liệu {esc(group["missing"])} không còn trong kho.</blockquote>'
-    body = "".join(f'<mark class="{role}" title="{"số in" if role == "claim" else "số dùng để tính"}">{esc(piece)}</mark>'
-                   if role else esc(piece)
-                   for piece, role in split_marked(group["text"], group["start"], group["spans"]))
-    rules = ", ".join(f'{q["rule_id"]} [{q["char_start"]}:{q["char_end"]}]' for q in group["facts"])
-    return (f'<blockquote class="quote"><span class="search-text">{body}</span>'
-            f'<footer class="where search-text">{esc(locate_quote(group, c))} · <small>{esc(rules)}</small></footer></blockquote>')
+        return {"missing": group["missing"]}
+    scans = [src for q in group["facts"] if (src := scan_image(source_path, q.get("scan")))]
+    return {"missing": None, "parts": split_marked(group["text"], group["start"], group["spans"]),
+            "row": group.get("row"), "where": locate_quote(group, c), "scans": scans}
 
 
-CSS = """
-:root{--bad:#b00020;--minor:#a35f00;--good:#1b7f3b;--muted:#5f6368;--line:#d9d9de}
-*{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0 auto;max-width:1100px;padding:1rem 1.5rem 3rem;color:#1d1d1f;line-height:1.5}
-h1{font-size:1.25rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.4rem 0 .4rem}.meta{color:var(--muted);font-size:.9rem;margin:.2rem 0}
-.summary{display:flex;flex-wrap:wrap;gap:.6rem;margin:1rem 0}
-.card{border:1px solid var(--line);border-radius:8px;padding:.35rem .7rem;min-width:6.5rem;font-size:.85rem}
-.card b{display:block;font-size:1.25rem}.card.mismatch b{color:var(--bad)}.card.minor b{color:var(--minor)}.card.ok b{color:var(--good)}.card.unverifiable b{color:var(--muted)}
-table.types{border-collapse:collapse;font-size:.88rem;margin-bottom:.8rem}
-table.types td,table.types th{border:1px solid var(--line);padding:.2rem .55rem;text-align:right}table.types th:first-child{text-align:left}
-.toolbar{position:sticky;top:0;background:#fff;padding:.6rem 0;border-bottom:1px solid var(--line);z-index:2;font-size:.9rem}
-#search{width:100%;font-size:1rem;padding:.35rem .6rem;border:1px solid #bbb;border-radius:6px;margin-bottom:.35rem}
-.filters label{margin-right:.8rem;white-space:nowrap}.group{font-weight:600;margin-right:.3rem}.counters{margin-top:.2rem}
-progress{vertical-align:middle;width:8rem}#storage-note{color:var(--minor)}
-.check{border:1px solid var(--line);border-left:6px solid #999;border-radius:6px;padding:.55rem .8rem;margin:.6rem 0;background:#fff}
-.check.st-mismatch{border-left-color:var(--bad)}.check.st-minor{border-left-color:#e39400}.check.st-ok{border-left-color:var(--good)}
-.check.is-reviewed{opacity:.6}.check.hidden{display:none!important}.check:target{box-shadow:0 0 0 3px #8ab4f8}
-.head{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem}.where{color:var(--muted);font-size:.82rem}
-.seen-box{font-size:.85rem;margin-right:.4rem;white-space:nowrap;cursor:pointer}.anchor{margin-left:auto;color:#999;text-decoration:none}
-.badge{display:inline-block;border-radius:4px;padding:0 .4rem;font-size:.8rem;background:#eee}
-.badge.st-mismatch{background:var(--bad);color:#fff}.badge.st-minor{background:#ffe0a3}.badge.st-ok{background:#d7f0de}
-.badge.decision{background:#6d0015;color:#fff;font-weight:600}.badge.sev{background:#f3f3f3;color:var(--muted)}
-.message{margin:.35rem 0}
-dl.nums{display:flex;flex-wrap:wrap;gap:.2rem 1.4rem;margin:.2rem 0 .4rem;font-size:.9rem}dl.nums div{display:flex;gap:.35rem}
-dt{color:var(--muted)}dd{margin:0}.interval{color:var(--muted);font-size:.85em}
-blockquote{margin:.35rem 0 .35rem .3rem;padding:.1rem 0 .1rem .7rem;border-left:3px solid #ccc}
-blockquote footer{font-size:.8rem}.missing{color:var(--muted)}
-mark{padding:0 .12rem;border-radius:2px}mark.claim{background:#ffe066}mark.basis{background:#c6e2ff}
-details#settled>summary{cursor:pointer;font-weight:600;font-size:1.05rem;margin:1.4rem 0 .4rem}
-.empty,.none{color:var(--muted)}.legend{float:right;font-size:.8rem}.foot{margin-top:2rem;color:var(--muted);font-size:.8rem}
-@media print{.toolbar{position:static}.anchor,.seen-box{display:none}}
-"""
+def html_problem(p: dict) -> dict:
+    """A data problem: its kind and reason in Vietnamese, where, and its sentence with the span marked."""
+    reason, known = problem_reason(p.get("message"))
+    parts = []
+    if p.get("sentence") is not None and p.get("char_start") is not None:
+        parts = split_marked(p["sentence"], p["sentence_start"], [(p["char_start"], p["char_end"] or p["char_start"], "problem")])
+    where = [p.get("section") or "", place_line(p.get("page"), p.get("line")),
+             f"chú thích {p['footnote']}" if p.get("footnote") is not None else ""]
+    return {"anchor": f"p{p['problem_no']}", "code": p["code"], "title": problem_title(p["code"]),
+            "reason": reason, "original": "" if known else p.get("message") or "", "parts": parts,
+            "where": " · ".join(w for w in where if w), "report_id": p["report_id"], "char_start": p.get("char_start"),
+            "span": f"[{p['char_start']}:{p['char_end']}]" if p.get("char_start") is not None else ""}
 
-# Plain ES5 so the page works from an e-mail attachment in an old browser. localStorage may be
-# missing or throw (file:// pages, private windows): the reviewed marks then live in memory.
-SCRIPT = """
-(function(){
-  'use strict';
-  var reportId=document.body.getAttribute('data-report')||'';
-  var checks=[].slice.call(document.querySelectorAll('.check'));
-  var search=document.getElementById('search');
-  var hideReviewed=document.getElementById('hide-reviewed');
-  var settled=document.getElementById('settled');
-  var store=openStore(), memory={};
-  function openStore(){
-    try{var s=window.localStorage,k='solieu:probe';s.setItem(k,'1');s.removeItem(k);return s;}catch(e){return null;}
-  }
-  function keyFor(el){return 'solieu:reviewed:'+reportId+':'+el.getAttribute('data-id');}
-  function readReviewed(el){
-    var k=keyFor(el);
-    if(store){try{return store.getItem(k)==='1';}catch(e){}}
-    return memory[k]===true;
-  }
-  function writeReviewed(el,on){
-    var k=keyFor(el);memory[k]=on;
-    if(store){try{if(on){store.setItem(k,'1');}else{store.removeItem(k);}return;}catch(e){}}
-    document.getElementById('storage-note').hidden=false;
-  }
-  function fold(s){
-    s=(s||'').toLowerCase();
-    if(s.normalize){s=s.normalize('NFD').replace(/[\\u0300-\\u036f]/g,'');}
-    return s.replace(/\\u0111/g,'d').replace(/\\s+/g,' ');
-  }
-  function values(cls){
-    return [].slice.call(document.querySelectorAll('input.'+cls)).filter(function(i){return i.checked;}).map(function(i){return i.value;});
-  }
-  checks.forEach(function(el){
-    el.searchText=fold([].slice.call(el.querySelectorAll('.search-text')).map(function(n){return n.textContent;}).join(' '));
-    var box=el.querySelector('input.seen');
-    box.checked=readReviewed(el);
-    el.classList.toggle('is-reviewed',box.checked);
-    box.addEventListener('change',function(){writeReviewed(el,box.checked);el.classList.toggle('is-reviewed',box.checked);apply();});
-  });
-  function apply(){
-    var types=values('f-type'),statuses=values('f-status');
-    var terms=fold(search.value).split(' ').filter(function(t){return t;});
-    var shown=0,reviewed=0,perSection={};
-    checks.forEach(function(el){
-      var seen=el.querySelector('input.seen').checked;
-      var section=el.parentNode.id;
-      if(section==='urgent'&&seen){reviewed++;}
-      var on=types.indexOf(el.getAttribute('data-type'))>=0&&statuses.indexOf(el.getAttribute('data-status'))>=0
-        &&terms.every(function(t){return el.searchText.indexOf(t)>=0;})&&!(hideReviewed.checked&&seen);
-      el.classList.toggle('hidden',!on);
-      if(on){shown++;perSection[section]=(perSection[section]||0)+1;}
-    });
-    [].slice.call(document.querySelectorAll('[data-shown-in]')).forEach(function(n){
-      var id=n.getAttribute('data-shown-in'),count=perSection[id]||0;
-      n.textContent=count;
-      var empty=document.querySelector('#'+id+' > .empty');
-      if(empty){empty.hidden=count>0||!document.querySelector('#'+id+' .check');}
-    });
-    if(terms.length&&perSection.settled){settled.open=true;}
-    document.getElementById('shown').textContent=shown;
-    document.getElementById('reviewed').textContent=reviewed;
-    document.getElementById('progress').value=reviewed;
-  }
-  [].slice.call(document.querySelectorAll('.toolbar input[type=checkbox]')).forEach(function(i){i.addEventListener('change',apply);});
-  search.addEventListener('input',apply);
-  apply();
-})();
-"""
+
+def legend(data: dict) -> dict:
+    """The codes the page shows, explained: the checks and the rules (by family) that appear in it."""
+    checks = sorted({(c.get("rule_id") or "", c["check_type"]) for c in data["checks"] if c.get("rule_id")})
+    rules = sorted({q["rule_id"] for c in data["checks"] for q in c.get("quotes") or [] if q.get("rule_id")})
+    return {"checks": [{"code": code, "title": name_type(t, data["titles"]),
+                        "explained": explain_check(code, name_type(t, data["titles"]))} for code, t in checks],
+            "rules": [{"code": code, "explained": explain_rule(code)} for code in rules]}
+
+
+# ---------------------------------------------------------------- times
+
+def vietnam_zone() -> tzinfo:
+    """Asia/Ho_Chi_Minh; without a time zone database, UTC+7 (Vietnam has kept it since 1975)."""
+    try:
+        return ZoneInfo("Asia/Ho_Chi_Minh")
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone(timedelta(hours=7), "ICT")
+
+
+def as_utc(ts) -> datetime | None:
+    """A warehouse timestamp (naive, in UTC) or an aware one, as an aware UTC datetime."""
+    if ts is None:
+        return None
+    return ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts.astimezone(timezone.utc)
+
+
+def local_time(ts) -> str:
+    """'06/12/2026 01:20 (giờ Việt Nam)' for a UTC timestamp; '' for none.
+
+    >>> local_time(datetime(2026, 12, 6, 18, 20, 17))
+    '07/12/2026 01:20 (giờ Việt Nam)'
+    """
+    ts = as_utc(ts)
+    return f"{ts.astimezone(vietnam_zone()):%d/%m/%Y %H:%M} (giờ Việt Nam)" if ts else ""
+
+
+def iso_utc(ts) -> str:
+    """The instant as the page's script writes it (Date.toISOString): '2026-12-06T18:20:17.473Z'.
+
+    >>> iso_utc(datetime(2026, 12, 6, 18, 20, 17, 473901)), iso_utc(None)
+    ('2026-12-06T18:20:17.473Z', '')
+    """
+    ts = as_utc(ts)
+    return f"{ts:%Y-%m-%dT%H:%M:%S}.{ts.microsecond // 1000:03d}Z" if ts else ""
+
+
+def format_percent(x) -> str:
+    """'88,1%': one decimal, the comma as decimal mark; '—' when there is nothing to divide.
+
+    >>> format_percent(88.1), format_percent(100.0), format_percent(None)
+    ('88,1%', '100%', '—')
+    """
+    return "—" if x is None else f"{format_number(x, 1)}%"
 
 
 # ---------------------------------------------------------------- files

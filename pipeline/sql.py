@@ -23,7 +23,7 @@ import duckdb
 from warehouse.damage import WarehouseUnusable
 from warehouse.lock import POLL_SECONDS, WarehouseBusy, connect_reader, explain_lock_error, lock_holder
 
-VIEWS = ("v_mismatches", "v_indicator", "v_indicator_history", "v_coverage")
+VIEWS = ("v_mismatches", "v_indicator", "v_indicator_history", "v_coverage", "v_report_versions")
 
 
 class ShellMissing(Exception):

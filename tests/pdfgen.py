@@ -98,3 +98,36 @@ def build_pdf(contents: list[bytes], pages: int | None = None, user_password: by
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
     return bytes(out)
+
+
+def scan_of(pdf_path, out_path, pages=None, dpi=200, skew=1.2, noise=10.0, seed=0):
+    """An image-only copy of a PDF, as a scanner makes one: each page rendered at `dpi`, turned by
+    `skew` degrees on a grey paper, speckled with noise, and wrapped back into a PDF page of the same
+    size with no text layer. `pages` (0-based) picks pages; all by default. Needs numpy and Pillow."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+    rng = np.random.default_rng(seed)
+    source, out = pdfium.PdfDocument(str(pdf_path)), pdfium.PdfDocument.new()
+    kept = []
+    try:
+        for index in (range(len(source)) if pages is None else pages):
+            page = source[index]
+            width, height = page.get_size()
+            grey = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            paper = np.asarray(grey, dtype=np.float32) * (232 / 255)       # paper is not white
+            paper += rng.normal(0, noise, paper.shape)
+            image = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8))
+            image = image.rotate(skew, resample=Image.BICUBIC, fillcolor=232)
+            picture = pdfium.PdfImage.new(out)
+            bitmap = pdfium.PdfBitmap.from_pil(image)
+            picture.set_bitmap(bitmap)
+            picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
+            new = out.new_page(width, height)
+            new.insert_obj(picture)
+            new.gen_content()
+            kept += [new, picture, bitmap]
+        out.save(str(out_path))
+    finally:
+        source.close()
+    return out_path

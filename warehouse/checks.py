@@ -35,6 +35,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.claims import key_claims
+
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 MACROS = "macros.sql"
@@ -368,10 +370,78 @@ def run_checks(con: duckdb.DuckDBPyConnection, report_ids: list[str], rules_vers
 )))
         """, [rules_version]).fetchone()
         total += inserted
+    mark_scanned_numbers(con)
+    key_claims(con, "_new_checks")   # the key reviewers' decisions follow (warehouse/claims.py)
     con.execute("insert into checks select * from _new_checks")
     con.execute("drop table if exists _new_checks")
     con.execute("drop table if exists batch_facts")
     return total
+
+
+UNCERTAIN_REASON = "số đọc từ ảnh chưa chắc chắn"   # as extract/reading/ocr.py names it
+
+
+def mark_scanned_numbers(con: duckdb.DuckDBPyConnection) -> None:
+    """The checks of the batch (`_new_checks`) that cite numbers read by OCR from a scan, whatever the check.
+
+    A mismatch or minor difference that cites an uncertain fact (facts.uncertain: a number OCR read with
+    a confidence below the threshold, or with letters in it), or a sum (check type sum: totals, shares)
+    over lines of a page on which, or right beside which, such a fact is printed (a part that could not
+    be read is missing from it), becomes unverifiable with the reason
+    "số đọc từ ảnh chưa chắc chắn": a misread digit ("3.915" as "3.910") makes a valid number, and a
+    check must not report the scanner's error as the report's. A mismatch whose facts were all read
+    confidently says it comes from the scan ("từ bản quét"), so the reader compares the printed page
+    (facts.ocr_page and ocr_box say where it is)."""
+    (scanned,) = con.execute("select count(*) from batch_facts where provenance = 'ocr'").fetchone()
+    cited_elsewhere = con.execute("""
+        select count(*) from (select unnest(fact_ids) as fact_id from _new_checks)
+        where fact_id not in (select fact_id from batch_facts)""").fetchone()[0]
+    if not scanned and not cited_elsewhere:
+        return
+    # the facts a check cites: the batch's, and those of other reports a cross-report check cites
+    columns = "fact_id, report_id, page, line, provenance, uncertain, ocr_confidence, ocr_page"
+    others = (f"union all select {columns} from facts where fact_id in (select fact_id from _cited_ids) "
+              "and fact_id not in (select fact_id from batch_facts)" if cited_elsewhere else "")
+    con.execute("create or replace temp table _cited_ids as "
+                "select distinct unnest(fact_ids) as fact_id from _new_checks where status in ('mismatch', 'minor')")
+    con.execute(f"""
+        create or replace temp table _cited as
+        select c.check_id, f.*
+        from (select check_id, unnest(fact_ids) as fact_id from _new_checks where status in ('mismatch', 'minor')) as c
+        join (select {columns} from batch_facts {others}) as f using (fact_id)
+        where f.provenance = 'ocr'""")
+    # what makes a check unsure: an uncertain fact it cites, or one printed on the lines it spans or right
+    # beside them (a part of a sum or a share that could not be read, and so is missing from it)
+    con.execute("""
+        create or replace temp table _doubts as
+        select check_id, page, line,
+               case when ocr_confidence is null then printf('trang %d: không đọc được số', page)
+                    else printf('trang %d, độ tin cậy %d', page, round(ocr_confidence)::integer) end as said
+        from _cited where uncertain
+        union
+        select s.check_id, u.page, u.line,
+               case when u.ocr_confidence is null then printf('trang %d, dòng %d bên cạnh: không đọc được số', u.page, u.line)
+                    else printf('trang %d, dòng %d bên cạnh: độ tin cậy %d', u.page, u.line,
+                                round(u.ocr_confidence)::integer) end
+        from (select check_id, report_id, page, min(line) as low, max(line) as high from _cited
+              where check_id in (select check_id from _new_checks where check_type = 'sum')
+              group by check_id, report_id, page having count(*) > 1) as s
+        join batch_facts as u on u.report_id = s.report_id and u.page = s.page
+                             and u.line between s.low - 1 and s.high + 1
+        where u.uncertain""")
+    con.execute("""
+        update _new_checks as c set status = 'unverifiable',
+            message = 'Không kết luận: ' || ? || ' (' || u.said || '); đối chiếu với bản giấy. '
+                      || 'Phép tính trên số đọc được: ' || coalesce(message, '')
+        from (select check_id, string_agg(distinct said, '; ' order by said) as said from _doubts group by check_id) as u
+        where c.check_id = u.check_id""", [UNCERTAIN_REASON])
+    con.execute("""
+        update _new_checks set message = coalesce(message, '') || ' (Số đọc từ bản quét, độ tin cậy đủ: đối chiếu với '
+                                         || 'bản giấy trước khi kết luận.)'
+        where status = 'mismatch' and check_id in (select check_id from _cited)""")
+    con.execute("drop table if exists _doubts")
+    con.execute("drop table if exists _cited")
+    con.execute("drop table if exists _cited_ids")
 
 
 def later_reports_of_locality(con: duckdb.DuckDBPyConnection, report_id: str) -> list[str]:

@@ -16,6 +16,8 @@ import duckdb
 
 from extract.records import Document, Fact, FactKey, Processed
 from extract.text.segment import LineMap
+from warehouse.claims import key_unkeyed_claims
+from warehouse.versions import supersede
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 VIEWS = Path(__file__).resolve().parent / "views.sql"
@@ -29,7 +31,11 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     try:
         add_missing_columns(con)
         con.execute(SCHEMA.read_text(encoding="utf-8"))
+        # a warehouse made before reports had versions: each of its reports is its first version
+        con.execute("update reports set version = 1 where version is null")
+        copy_superseded_comments(con)
         con.execute(VIEWS.read_text(encoding="utf-8"))
+        key_unkeyed_claims(con)   # checks made before checks.claim_key existed
         con.execute("commit")
     except BaseException:
         try:
@@ -40,21 +46,39 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring an older warehouse up to the current schema: new columns are added, never renamed or dropped."""
-    existing = {(t, c) for t, c in con.execute(
-        "select table_name, column_name from duckdb_columns() where schema_name = 'main'").fetchall()}
+    """Bring an older warehouse up to the current schema: new columns are added, never renamed or dropped.
+
+    The tables of superseded versions (schema `superseded`) get the columns of their current twins."""
+    existing = {(s, t, c) for s, t, c in con.execute(
+        "select schema_name, table_name, column_name from duckdb_columns() "
+        "where schema_name in ('main', 'superseded') and database_name = current_database()").fetchall()}
     if not existing:
         return
     reference = duckdb.connect(":memory:")
     reference.execute(SCHEMA.read_text(encoding="utf-8"))
     wanted = reference.execute(
-        "select table_name, column_name, data_type from duckdb_columns() where schema_name = 'main' "
-        "order by table_name, column_index").fetchall()
+        "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+        "where schema_name in ('main', 'superseded') order by schema_name, table_name, column_index").fetchall()
     reference.close()
-    tables = {t for t, _ in existing}
-    for table, column, data_type in wanted:
-        if table in tables and (table, column) not in existing:
-            con.execute(f'alter table {table} add column "{column}" {data_type}')
+    tables = {(s, t) for s, t, _ in existing}
+    for schema, table, column, data_type in wanted:
+        if (schema, table) in tables and (schema, table, column) not in existing:
+            con.execute(f'alter table {schema}.{table} add column "{column}" {data_type}')
+
+
+def copy_superseded_comments(con: duckdb.DuckDBPyConnection) -> None:
+    """Each column of a superseded version's table carries the comment of the same column of its
+    current twin (schema.sql comments only what the twin lacks: `version`)."""
+    missing = con.execute("""
+        select s.table_name, s.column_name, m.comment
+        from duckdb_columns() as s
+        join duckdb_columns() as m on m.database_name = s.database_name and m.schema_name = 'main'
+                                  and m.table_name = s.table_name and m.column_name = s.column_name
+        where s.schema_name = 'superseded' and s.database_name = current_database()
+          and s.comment is null and m.comment is not null
+    """).fetchall()
+    for table, column, comment in missing:
+        con.execute(f"comment on column superseded.{table}.\"{column}\" is '{comment.replace(chr(39), chr(39) * 2)}'")
 
 
 def half_unit(raw: str | None, scale: Decimal | None, exact: bool) -> float | None:
@@ -187,6 +211,8 @@ def structure_rows(document: Document) -> dict[str, tuple[tuple[str, ...], list[
         "table_rows": (("table_no", "row_no", "char_start", "char_end", "page", "line", "header", "cells"),
                        [(r.table, r.row, r.start, r.end, *where(r.start), r.header, [c.text for c in r.cells])
                         for r in document.table_rows]),
+        "ocr_words": (("char_start", "char_end", "page", "text", "confidence", "box"),
+                      [(w.start, w.end, w.page, w.text, float(w.confidence), list(w.box)) for w in document.words]),
     }
 
 
@@ -279,9 +305,10 @@ def arrow_column(values: list):
     return pa.array(values)
 
 
-def insert_tables(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, dict]]) -> None:
+def insert_tables(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, dict]],
+                  versions: dict[str, int] | None = None) -> None:
     """Insert the tables of several reports, each given with its report id: one statement per warehouse
-    table, reports first.
+    table, reports first; `versions` gives the version number of each report's row (default 1).
 
     The reports' Arrow tables are stacked into one (a column all-null in one report takes the type
     it has in the others), each row with its report's id beside it, and inserted by column name,
@@ -289,8 +316,16 @@ def insert_tables(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, dict]])
     import pyarrow as pa
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
     names = list(dict.fromkeys(name for _, tables in batch for name in tables))
+    versions = versions or {}
+
+    def with_ids(report_id: str, table: str, rows):
+        rows = rows.append_column("_report_id", pa.array([report_id] * rows.num_rows, pa.string()))
+        if table == "reports" and "version" not in rows.column_names:
+            rows = rows.append_column("version", pa.array([versions.get(report_id, 1)] * rows.num_rows, pa.int32()))
+        return rows
+
     for table in ["reports"] + [n for n in names if n != "reports"]:
-        parts = [tables[table].append_column("_report_id", pa.array([report_id] * tables[table].num_rows, pa.string()))
+        parts = [with_ids(report_id, table, tables[table])
                  for report_id, tables in batch if table in tables and tables[table].num_rows]
         if not parts:
             continue
@@ -317,31 +352,14 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows, ingested_at: d
         con.unregister("_rows_in")
 
 
-def choose_report_id(con: duckdb.DuckDBPyConnection, stem: str, sha256: str, taken: set[str] = frozenset()) -> str:
-    """The file stem, or stem_<hash prefix> when another file already uses that stem (or `taken` has it)."""
-    if stem in taken or con.execute("select 1 from reports where report_id = ?", [stem]).fetchone():
-        return unique_report_id(stem, sha256, {stem})
-    return stem
-
-
-def unique_report_id(stem: str, sha256: str, taken: set[str]) -> str:
-    """The file stem, or stem_<hash prefix> when `taken` has the stem.
-
-    >>> unique_report_id("bc", "0123456789ab", {"x"}), unique_report_id("bc", "0123456789ab", {"bc"})
-    ('bc', 'bc_01234567')
-    """
-    return f"{stem}_{sha256[:8]}" if stem in taken else stem
-
-
-def stored_reports(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The content hashes of the reports the warehouse holds."""
-    return {sha for (sha,) in con.execute("select sha256 from reports").fetchall()}
-
-
-def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_version: str) -> str:
-    """Insert one report and its records; the caller owns the transaction."""
-    report_id = choose_report_id(con, processed.document.doc, processed.sha256)
-    insert_tables(con, [(report_id, report_tables(processed, rules_version))])
+def load_report(con: duckdb.DuckDBPyConnection, processed: Processed, rules_version: str,
+                report_id: str | None = None) -> str:
+    """Insert one report and its records under `report_id` (default: its file's stem), as a new version
+    when the warehouse holds that report already; the caller owns the transaction."""
+    report_id = report_id or processed.document.doc
+    replaced = supersede(con, [report_id])
+    insert_tables(con, [(report_id, report_tables(processed, rules_version))],
+                  {report_id: replaced.get(report_id, 0) + 1})
     return report_id
 
 

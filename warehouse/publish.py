@@ -337,10 +337,10 @@ def published_warehouse(warehouse: Path, wait: float | None = None, log=print,
         try:
             con.execute(f"set temp_directory = '{sql_quote(Path(f'{copy.working}.tmp'))}'")
             con.execute("set enable_progress_bar = false")   # DuckDB's own bar would garble the output
+            with failures_explained(warehouse):
+                create_schema(copy)   # under DuckDB's own cap: keying an older warehouse's claims may need more
             if memory:
                 con.execute(f"set memory_limit = '{memory}'")
-            with failures_explained(warehouse):
-                create_schema(copy)
             yield copy
             copy.finish()
         except BaseException:

@@ -3,7 +3,8 @@
 Re-extraction runs new rules over old reports; the source files may be gone or moved, and
 reading a PDF again is slow and could normalise differently. The warehouse already holds
 everything segmenting produced — the canonical text (reports.text), where each stretch came from
-(line_map), blocks with their sections (sections), sentences, footnotes and table rows — so the
+(line_map), blocks with their sections (sections), sentences, footnotes, table rows and the words
+OCR read on a scan with their confidences (ocr_words) — so the
 Document is read back from those tables, exactly as it was when the report was ingested.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from extract.records import Block, Document, Footnote, Problem, Segment, Sentence, TableRow
+from extract.records import Block, Document, Footnote, OcrWord, Problem, Segment, Sentence, TableRow
 from extract.text.segment import split_cells
 
 
@@ -42,9 +43,14 @@ def read_document(con: duckdb.DuckDBPyConnection, report_id: str) -> Document:
                        for table, row_no, start, end, header in rows(
         "select table_no, row_no, char_start, char_end, header from table_rows "
         "where report_id = ? order by table_no, row_no"))
+    words = tuple(OcrWord(start, end, word, confidence, page, tuple(box or (0.0, 0.0, 0.0, 0.0)))
+                  for start, end, page, word, confidence, box in rows(
+        "select char_start, char_end, page, text, confidence, box from ocr_words "
+        "where report_id = ? order by char_start, char_end"))
     return Document(doc=Path(source_path).stem, path=source_path, fmt=fmt, text=text, segments=segments,
                     blocks=blocks, sentences=sentences, footnotes=footnotes, table_rows=table_rows,
-                    pages=pages, encoding=encoding, fixes=tuple(fixes or ()), problems=read_problems(con, report_id))
+                    pages=pages, encoding=encoding, fixes=tuple(fixes or ()), problems=read_problems(con, report_id),
+                    words=words)
 
 
 def read_problems(con: duckdb.DuckDBPyConnection, report_id: str) -> tuple[Problem, ...]:

@@ -16,12 +16,13 @@ create table if not exists reports (
     period         varchar,
     text           varchar not null,
     fixes          varchar[],
-    rules_version  varchar
+    rules_version  varchar,
+    version        integer default 1
 );
-comment on table reports is 'One row per ingested report file.';
-comment on column reports.report_id is 'Stable id of the report: the file name without extension (a suffix is added if two files share a name).';
+comment on table reports is 'One row per report: its current version, the file last ingested under its report_id. Earlier versions are in superseded.reports, with the rows of every table that were theirs (see v_report_versions).';
+comment on column reports.report_id is 'Stable id of the report: the file name without extension, or the id given with `ingest --as`. A file with other content under an existing id is a new version of that report, replacing the current one here.';
 comment on column reports.source_path is 'Path of the source file as given to ingest.';
-comment on column reports.sha256 is 'SHA-256 of the file bytes; a file whose hash is already here is skipped.';
+comment on column reports.sha256 is 'SHA-256 of the file bytes; a file whose hash is already here (or in superseded.reports) is skipped.';
 comment on column reports.title is 'Report title: the first heading-like line after "BÁO CÁO", or the first line.';
 comment on column reports.ingested_at is 'When the report was loaded (UTC).';
 comment on column reports.fmt is 'Source format: txt, pdf or docx.';
@@ -33,6 +34,7 @@ comment on column reports.period is 'Reporting period as printed in the title: "
 comment on column reports.text is 'Normalised text of the report; every char_start/char_end offset points into it.';
 comment on column reports.fixes is 'Names of the text fixes that changed the source (strip_html_tags, rejoin_sentences_across_footnotes, ...).';
 comment on column reports.rules_version is 'Hash of the rule files that produced this report''s facts and checks.';
+comment on column reports.version is 'Version of the report: 1 for the first file ingested under its report_id, one more for each file of other content ingested under it since (superseded.reports holds the earlier ones).';
 
 create table if not exists line_map (
     report_id   varchar not null,
@@ -205,7 +207,12 @@ create table if not exists facts (
     unit_exact        boolean,
     value_scale       double,
     plan_scale        double,
-    delta_scale       double
+    delta_scale       double,
+    provenance        varchar,
+    ocr_confidence    double,
+    uncertain         boolean,
+    ocr_page          integer,
+    ocr_box           double[]
 );
 comment on table facts is 'Every numeric fact of every report, with its provenance.';
 comment on column facts.fact_id is 'Deterministic id, unique: report_id:page:char_start:rule_id.';
@@ -271,6 +278,11 @@ comment on column facts.unit_exact is 'True when a whole number of the unit is e
 comment on column facts.value_scale is 'What the printed value was multiplied by to give value: scale word times unit ("575 tỷ đồng": 1e9); null when there is no value.';
 comment on column facts.plan_scale is 'The same for the plan.';
 comment on column facts.delta_scale is 'The same for the change (printed in the value''s unit).';
+comment on column facts.provenance is 'Where the fact''s numbers were read: ocr (by OCR from a scanned page image, extract/reading/ocr.py); null for a text layer or a text file.';
+comment on column facts.ocr_confidence is 'For provenance ocr: the lowest word confidence (0-100, Tesseract''s) among the words holding the fact''s printed numbers.';
+comment on column facts.uncertain is 'For provenance ocr: true when a number of the fact may be misread (confidence below the threshold, $SOLIEU_OCR_CONFIDENCE or --ocr-confidence, default 80; letters glued to its digits; or not found among the words read). A check citing an uncertain fact is unverifiable, never a mismatch.';
+comment on column facts.ocr_page is 'For provenance ocr: the page of ocr_box (1-based).';
+comment on column facts.ocr_box is 'For provenance ocr: the box of the words holding the fact''s numbers on the page as scanned, [x0, top, x1, bottom] in PDF points from the page''s top-left corner; extract/reading/ocr.py crop_box cuts it out of the PDF.';
 
 create table if not exists checks (
     check_id          varchar not null,
@@ -291,7 +303,8 @@ create table if not exists checks (
     computed_high     double,
     difference        double,
     decision          boolean,
-    rules_version     varchar
+    rules_version     varchar,
+    claim_key         varchar
 );
 comment on table checks is 'Consistency checks: each printed claim tested against what the report''s other numbers imply.';
 comment on column checks.check_id is 'Deterministic id, unique: rule_id:first fact id (:n for the n-th row of a check on the same fact).';
@@ -313,6 +326,25 @@ comment on column checks.computed_high is 'Upper end of the computed value.';
 comment on column checks.difference is 'computed - reported.';
 comment on column checks.decision is 'True when the error flips the conclusion (reached vs not reached the plan, increase vs decrease).';
 comment on column checks.rules_version is 'Hash of the rule and check files that produced the check.';
+comment on column checks.claim_key is 'Key of the claim tested (warehouse/claims.py): md5 of the report, the check code, the words of the claim and of its sentence with every number masked, and n for the n-th such claim. Unlike check_id it survives reextract and a new version of the report whose claim is unchanged; review_decisions are keyed by it.';
+
+create table if not exists ocr_words (
+    report_id   varchar not null,
+    char_start  integer not null,
+    char_end    integer not null,
+    page        integer not null,
+    text        varchar not null,
+    confidence  double not null,
+    box         double[]
+);
+comment on table ocr_words is 'The words OCR read on the pages of a scanned report, where they are in reports.text, how sure the OCR was and where they are printed; empty for a report with a text layer. Re-extraction marks facts with them as ingest did.';
+comment on column ocr_words.report_id is 'Report the word belongs to.';
+comment on column ocr_words.char_start is 'Start offset of the word in reports.text.';
+comment on column ocr_words.char_end is 'End offset of the word in reports.text.';
+comment on column ocr_words.page is 'Page the word was read on (1-based).';
+comment on column ocr_words.text is 'The word as read (superscripts found on the image included).';
+comment on column ocr_words.confidence is 'Tesseract''s word confidence, 0-100.';
+comment on column ocr_words.box is 'The word''s box on the page as scanned, [x0, top, x1, bottom] in PDF points from the page''s top-left corner.';
 
 create table if not exists problems (
     report_id   varchar not null,
@@ -331,3 +363,80 @@ comment on column problems.char_start is 'Start offset in reports.text, when kno
 comment on column problems.char_end is 'End offset in reports.text, when known.';
 comment on column problems.page is 'Source page, when known.';
 comment on column problems.line is 'Source line, when known.';
+
+
+-- Superseded versions. The tables above hold the current version of each report only, so that every
+-- query on them (and every view and check) means "what the report says now"; when a file with other
+-- content is ingested under an existing report_id, the rows of the version it replaces move here,
+-- table for table: the same columns, plus the version they belong to (superseded.reports has its
+-- own). Their columns follow the tables above (warehouse/load.py adds a column added there, and
+-- copies its comment); `select * from superseded.facts where report_id = ? and version = ?` reads
+-- what an earlier version said. v_report_versions lists every version.
+create schema if not exists superseded;
+create table if not exists superseded.reports as select * from reports limit 0;
+create table if not exists superseded.line_map as select *, null::integer as version from line_map limit 0;
+create table if not exists superseded.sections as select *, null::integer as version from sections limit 0;
+create table if not exists superseded.sentences as select *, null::integer as version from sentences limit 0;
+create table if not exists superseded.footnotes as select *, null::integer as version from footnotes limit 0;
+create table if not exists superseded.table_rows as select *, null::integer as version from table_rows limit 0;
+create table if not exists superseded.facts as select *, null::integer as version from facts limit 0;
+create table if not exists superseded.checks as select *, null::integer as version from checks limit 0;
+create table if not exists superseded.problems as select *, null::integer as version from problems limit 0;
+create table if not exists superseded.ocr_words as select *, null::integer as version from ocr_words limit 0;
+comment on table superseded.reports is 'Earlier versions of the reports: one row per version replaced by a later file under the same report_id.';
+comment on table superseded.line_map is 'line_map rows of the superseded versions.';
+comment on table superseded.sections is 'sections rows of the superseded versions.';
+comment on table superseded.sentences is 'sentences rows of the superseded versions.';
+comment on table superseded.footnotes is 'footnotes rows of the superseded versions.';
+comment on table superseded.table_rows is 'table_rows rows of the superseded versions.';
+comment on table superseded.facts is 'The facts of the superseded versions, as they were extracted (fact_id is unique within a version).';
+comment on table superseded.checks is 'The checks of the superseded versions, as they were last run while the version was current.';
+comment on table superseded.problems is 'problems rows of the superseded versions.';
+comment on column superseded.line_map.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.sections.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.sentences.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.footnotes.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.table_rows.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.facts.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.checks.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on column superseded.problems.version is 'Version of the report the row belongs to (superseded.reports.version).';
+comment on table superseded.ocr_words is 'ocr_words rows of the superseded versions.';
+comment on column superseded.ocr_words.version is 'Version of the report the row belongs to (superseded.reports.version).';
+-- A reviewer's decision follows the claim, not the check row: checks are rebuilt with new ids by
+-- `reextract` and by a new version of the report, so a decision is keyed by report_id and
+-- checks.claim_key (the check code and the claim's words with its numbers masked). Rows are
+-- only ever added: the latest row of a key is the decision in force (v_reviews), a row with review
+-- null withdraws it, and the earlier rows are the history.
+create table if not exists review_decisions (
+    report_id    varchar not null,
+    claim_key    varchar not null,
+    review       varchar,
+    note         varchar,
+    reviewed_by  varchar,
+    reviewed_at  timestamp not null,
+    rule_id      varchar,
+    check_id     varchar,
+    status       varchar,
+    reported     double,
+    computed     double,
+    quote        varchar,
+    sentence     varchar,
+    sha256       varchar,
+    source       varchar
+);
+comment on table review_decisions is 'Reviewers'' decisions on flagged checks (python -m pipeline review, or a file exported from the HTML page and imported), one row per decision, never updated; the latest row of a (report_id, claim_key) is in force (v_reviews).';
+comment on column review_decisions.report_id is 'Report the decision is about (reports.report_id, not its sha256: a decision carries over to a new version of the report).';
+comment on column review_decisions.claim_key is 'The claim decided on (checks.claim_key): stable across reextract, make report and a new version whose claim is unchanged.';
+comment on column review_decisions.review is 'confirmed (the error is real), false_alarm (the check is wrong), explained (a real difference the report accounts for); null withdraws an earlier decision.';
+comment on column review_decisions.note is 'The reviewer''s note, as written.';
+comment on column review_decisions.reviewed_by is 'Who decided (--by, else $SOLIEU_REVIEWER, else the login name; the name typed on the page for an imported file).';
+comment on column review_decisions.reviewed_at is 'When the decision was made (UTC).';
+comment on column review_decisions.rule_id is 'Code of the check decided on (checks.rule_id), part of the claim key.';
+comment on column review_decisions.check_id is 'checks.check_id when the decision was made (may no longer exist: checks are rebuilt).';
+comment on column review_decisions.status is 'The check''s status when the decision was made: a confirmed mismatch that is ok now has been fixed.';
+comment on column review_decisions.reported is 'The printed number under test when the decision was made (checks.reported).';
+comment on column review_decisions.computed is 'What the other numbers implied when the decision was made (checks.computed).';
+comment on column review_decisions.quote is 'The claim as printed when the decision was made (facts.raw).';
+comment on column review_decisions.sentence is 'The sentence the claim sat in when the decision was made.';
+comment on column review_decisions.sha256 is 'SHA-256 of the report file (the version) the decision was made on.';
+comment on column review_decisions.source is 'How it came: cli, or import: and the name of the file exported from the page.';

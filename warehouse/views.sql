@@ -3,6 +3,47 @@
 -- are a contract: later versions add, never rename. `select table_name, column_name, comment from
 -- duckdb_columns() where starts_with(table_name, 'v_')` shows the comments.
 
+-- v_reviews: each decision in force, beside the check that now tests its claim ---------------------
+create or replace view v_reviews as
+with latest as (
+    select * from review_decisions
+    qualify row_number() over (partition by report_id, claim_key order by reviewed_at desc, review is not null) = 1
+)
+select
+    d.report_id, d.claim_key, d.review, d.note, d.reviewed_by, d.reviewed_at,
+    c.check_id, c.status, c.reported, c.computed,
+    d.check_id as reviewed_check_id, d.status as reviewed_status, d.reported as reviewed_reported,
+    d.computed as reviewed_computed, d.quote, d.sentence,
+    case when c.check_id is null then 'gone'
+         when c.status = 'ok' and d.status in ('mismatch', 'minor') then 'fixed'
+         when c.status is not distinct from d.status
+              and (c.reported is not distinct from d.reported or abs(c.reported - d.reported) <= 1e-9 * greatest(1, abs(d.reported)))
+              and (c.computed is not distinct from d.computed or abs(c.computed - d.computed) <= 1e-9 * greatest(1, abs(d.computed)))
+             then 'unchanged'
+         else 'changed' end as state
+from latest as d
+left join checks as c on c.report_id = d.report_id and c.claim_key = d.claim_key
+where d.review is not null;
+
+comment on view v_reviews is 'The reviewers'' decisions in force (the latest row of each claim in review_decisions, unless it withdrew the decision), each beside the check that tests its claim now and what became of it: fixed, unchanged, changed or gone.';
+comment on column v_reviews.report_id is 'Report.';
+comment on column v_reviews.claim_key is 'The claim (checks.claim_key).';
+comment on column v_reviews.review is 'confirmed, false_alarm or explained.';
+comment on column v_reviews.note is 'The reviewer''s note.';
+comment on column v_reviews.reviewed_by is 'Who decided.';
+comment on column v_reviews.reviewed_at is 'When (UTC).';
+comment on column v_reviews.check_id is 'The check that tests the claim now (null when none does: gone).';
+comment on column v_reviews.status is 'Its status now.';
+comment on column v_reviews.reported is 'Its printed number now.';
+comment on column v_reviews.computed is 'What the other numbers imply now.';
+comment on column v_reviews.reviewed_check_id is 'The check the decision was made on (its id then).';
+comment on column v_reviews.reviewed_status is 'Its status then.';
+comment on column v_reviews.reviewed_reported is 'Its printed number then.';
+comment on column v_reviews.reviewed_computed is 'What the other numbers implied then.';
+comment on column v_reviews.quote is 'The claim as printed then.';
+comment on column v_reviews.sentence is 'Its sentence then.';
+comment on column v_reviews.state is 'fixed (flagged then, ok now: the page says "đã sửa"), unchanged (same status and numbers: a confirmed error "vẫn còn"), changed (the numbers or status moved since: look again), gone (no check tests the claim now).';
+
 -- v_mismatches: what does not add up, each with the words it was read from -------------------------
 create or replace view v_mismatches as
 with flagged as (
@@ -32,14 +73,16 @@ select
     other.report_id as cited_report_id, other.fact_id as cited_fact_id, other.raw as cited_quote,
     other.sentence as cited_sentence, other.section as cited_section, other.page as cited_page,
     other.line as cited_line,
-    coalesce(o.cited, []) as cited
+    coalesce(o.cited, []) as cited,
+    r.review, r.note as review_note, r.reviewed_by, r.reviewed_at, r.state as review_state, c.claim_key
 from flagged as c
 left join cited as claim on claim.check_id = c.check_id and claim.pos = 1
 left join cited as other on other.check_id = c.check_id and other.pos = 2
 left join others as o on o.check_id = c.check_id
+left join v_reviews as r on r.check_id = c.check_id
 order by c.report_id, c.status = 'minor', c.page, c.line, c.check_id;
 
-comment on view v_mismatches is 'Every mismatch and minor check, with the printed claim and the places it was tested against: quotes, sentences, sections, pages and lines. mismatch first, then minor, in page and line order.';
+comment on view v_mismatches is 'Every mismatch and minor check, with the printed claim and the places it was tested against: quotes, sentences, sections, pages and lines, and the reviewer''s decision on it. mismatch first, then minor, in page and line order.';
 comment on column v_mismatches.report_id is 'Report whose claim failed (checks.report_id).';
 comment on column v_mismatches.check_id is 'checks.check_id.';
 comment on column v_mismatches.rule_id is 'Code of the check (warehouse/checks/<code>_*.sql).';
@@ -65,6 +108,12 @@ comment on column v_mismatches.cited_section is 'Its section path.';
 comment on column v_mismatches.cited_page is 'Its source page.';
 comment on column v_mismatches.cited_line is 'Its source line.';
 comment on column v_mismatches.cited is 'Every fact the claim was tested against, in order: report_id, fact_id, quote, sentence, section, page, line.';
+comment on column v_mismatches.review is 'The reviewer''s decision in force on this claim: confirmed, false_alarm or explained (v_reviews); null when none.';
+comment on column v_mismatches.review_note is 'The reviewer''s note.';
+comment on column v_mismatches.reviewed_by is 'Who decided.';
+comment on column v_mismatches.reviewed_at is 'When (UTC).';
+comment on column v_mismatches.review_state is 'unchanged (the numbers are those decided on) or changed (they moved since: look again); see v_reviews.state.';
+comment on column v_mismatches.claim_key is 'Key of the claim (checks.claim_key), the one review_decisions use.';
 
 -- v_indicator: one row per indicator of each report, text and annex side by side -------------------
 create or replace view v_indicator as
@@ -238,6 +287,16 @@ status_counts as (
 ),
 problem_counts as (
     select report_id, count(*) as problems from problems group by report_id
+),
+review_counts as (
+    -- decisions in force on the checks that found something
+    select r.report_id, count(*) as reviewed,
+           count(*) filter (where r.review = 'confirmed') as confirmed,
+           count(*) filter (where r.review = 'false_alarm') as false_alarms,
+           count(*) filter (where r.review = 'explained') as explained
+    from v_reviews as r join checks as c on c.check_id = r.check_id
+    where c.status in ('mismatch', 'minor')
+    group by r.report_id
 )
 select
     r.report_id, r.title, r.locality, r.year, r.period,
@@ -249,12 +308,15 @@ select
     coalesce(s.ok, 0) as ok, coalesce(s.minor, 0) as minor, coalesce(s.mismatch, 0) as mismatch,
     coalesce(s.unverifiable, 0) as unverifiable, coalesce(s.cross_report, 0) as cross_report,
     coalesce(f.flagged, 0) as flagged_facts, coalesce(p.problems, 0) as problems,
-    r.rules_version, r.ingested_at
+    r.rules_version, r.ingested_at,
+    coalesce(v.reviewed, 0) as reviewed, coalesce(v.confirmed, 0) as confirmed,
+    coalesce(v.false_alarms, 0) as false_alarms, coalesce(v.explained, 0) as explained
 from reports as r
 left join fact_counts as f using (report_id)
 left join claim_counts as c using (report_id)
 left join status_counts as s using (report_id)
 left join problem_counts as p using (report_id)
+left join review_counts as v using (report_id)
 order by r.report_id;
 
 comment on view v_coverage is 'Per report: how many facts were read, how many printed claims the checks looked at, how many of those could be checked, and the check rows by status.';
@@ -266,7 +328,7 @@ comment on column v_coverage.period is 'Reporting period.';
 comment on column v_coverage.facts is 'Numeric facts extracted.';
 comment on column v_coverage.claims is 'Verifiable claims: printed claims the checks looked at (a percent against a plan, budget, earlier period or total; a repeated figure), each counted once.';
 comment on column v_coverage.checked is 'Claims at least one check could recompute (status ok, minor or mismatch); the rest are unverifiable.';
-comment on column v_coverage.checked_percent is '100 · checked / claims.';
+comment on column v_coverage.checked_percent is '100 · checked / claims, to one decimal: the coverage the HTML page shows too.';
 comment on column v_coverage.checks is 'Check rows (a claim can be tested by more than one check).';
 comment on column v_coverage.ok is 'Check rows with status ok.';
 comment on column v_coverage.minor is 'Check rows with status minor.';
@@ -277,3 +339,56 @@ comment on column v_coverage.flagged_facts is 'Facts flagged as suspect (malform
 comment on column v_coverage.problems is 'Data problems recorded while reading (problems table).';
 comment on column v_coverage.rules_version is 'Rules version that produced the facts and checks.';
 comment on column v_coverage.ingested_at is 'When the report was loaded (UTC).';
+
+-- v_report_versions: every version of every report, the current one and those it replaced ---------
+create or replace view v_report_versions as
+with versions as (
+    select report_id, coalesce(version, 1) as version, sha256, source_path, ingested_at, true as current,
+           fmt, title, rules_version
+    from reports
+    union all
+    select report_id, version, sha256, source_path, ingested_at, false, fmt, title, rules_version
+    from superseded.reports
+),
+fact_counts as (
+    select report_id, coalesce(r.version, 1) as version, count(*) as facts
+    from facts join reports as r using (report_id) group by all
+    union all
+    select report_id, version, count(*) from superseded.facts group by all
+),
+check_counts as (
+    select report_id, coalesce(r.version, 1) as version, count(*) as checks,
+           count(*) filter (where c.status = 'mismatch') as mismatch
+    from checks as c join reports as r using (report_id) group by all
+    union all
+    select report_id, version, count(*), count(*) filter (where status = 'mismatch')
+    from superseded.checks group by all
+)
+select
+    v.report_id, v.version, v.sha256, v.source_path, v.ingested_at, v.current,
+    lead(v.ingested_at) over (partition by v.report_id order by v.version) as superseded_at,
+    v.fmt, v.title, coalesce(f.facts, 0) as facts, coalesce(c.checks, 0) as checks,
+    coalesce(c.mismatch, 0) as mismatch, v.rules_version
+from versions as v
+left join fact_counts as f using (report_id, version)
+left join check_counts as c using (report_id, version)
+order by v.report_id, v.version;
+
+comment on view v_report_versions is 'Every version of every report: the current one (its rows are in reports, facts, checks …) and the earlier ones it replaced (their rows are in superseded.reports, superseded.facts …), oldest first.';
+comment on column v_report_versions.report_id is 'Report (reports.report_id).';
+comment on column v_report_versions.version is 'Version: 1 for the first file ingested under the report_id, one more for each later file of other content.';
+comment on column v_report_versions.sha256 is 'SHA-256 of the version''s file: ingesting that content again is skipped.';
+comment on column v_report_versions.source_path is 'Path of the version''s file as given to ingest.';
+comment on column v_report_versions.ingested_at is 'When the version was loaded (UTC).';
+comment on column v_report_versions.current is 'True for the version the tables and the other views show; false for a superseded one.';
+comment on column v_report_versions.superseded_at is 'When the next version replaced it (its ingested_at); null for the current version.';
+comment on column v_report_versions.fmt is 'Source format of the version''s file: txt, pdf or docx.';
+comment on column v_report_versions.title is 'Report title in that version.';
+comment on column v_report_versions.facts is 'Facts of that version.';
+comment on column v_report_versions.checks is 'Check rows of that version.';
+comment on column v_report_versions.mismatch is 'Check rows with status mismatch in that version.';
+comment on column v_report_versions.rules_version is 'Rules version that produced the version''s facts and checks.';
+comment on column v_coverage.reviewed is 'Mismatch and minor check rows with a reviewer''s decision in force (v_reviews).';
+comment on column v_coverage.confirmed is 'Of those, decided confirmed: the error is real.';
+comment on column v_coverage.false_alarms is 'Of those, decided false_alarm: the check was wrong.';
+comment on column v_coverage.explained is 'Of those, decided explained: a real difference the report accounts for.';

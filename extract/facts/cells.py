@@ -17,10 +17,6 @@ from extract.facts.numbers import NumberFormatError, format_vn_number, read_vn_n
 from extract.records import Cell, Problem, TableRow
 from extract.text.flat_tables import NUMBER_CELL
 
-RULE = "TB02"               # a figure read from a table cell
-DIFFERENCE_RULE = "TB03"    # a cell that states the difference of two others ("Tăng, giảm" = 2024 − 2023)
-RULES = (RULE, DIFFERENCE_RULE)
-
 CELL = NUMBER_CELL   # the number of a cell, with its comparator, % sign and footnote marker apart
 # Numbers only the English way reads ("99.4", "1,234.5") or that it reads otherwise ("1.845", "1,845").
 ENGLISH_NUMBER = regex.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")

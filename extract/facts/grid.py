@@ -36,7 +36,7 @@ from decimal import Decimal
 
 import regex
 
-from extract.facts.cells import RULE, Column, Row, match_cell, read_cell, read_conventions
+from extract.facts.cells import Column, Row, match_cell, read_cell, read_conventions
 from extract.facts.relations import apply_relations, apply_row_sums, infer_relations, total_row
 from extract.facts.sentences import extract_sentence
 from extract.facts.units import SPACES, display_unit, lookup_unit
@@ -246,14 +246,14 @@ def read_table(document: Document, rows: list[TableRow], rulebook: Rulebook, sta
     if mode != "table":
         facts = [f for f in facts if f.kind == "value"]
         if len(grid.columns) <= MAX_COLUMNS:
-            facts = apply_row_sums(facts, grid.rows, grid.columns)
+            facts = apply_row_sums(facts, grid.rows, grid.columns, rulebook.tables)
         if mode == "annex":
             totals = {f.part_of for f in facts if f.part_of is not None}
             facts = [f for f in facts if f.part_of is not None or f.key in totals]
         return facts, grid.problems
     if len(grid.columns) <= MAX_COLUMNS:
-        facts = apply_relations(facts, grid.rows, grid.columns)
-        facts = apply_row_sums(facts, grid.rows, grid.columns)
+        facts = apply_relations(facts, grid.rows, grid.columns, rulebook.tables)
+        facts = apply_row_sums(facts, grid.rows, grid.columns, rulebook.tables)
     facts.extend(_prose_cells(document, grid.aligned, {grid.label_col, grid.unit_col}, rulebook, starts))
     return facts, grid.problems
 
@@ -321,7 +321,7 @@ def _cell_facts(document: Document, grid: list[Row], columns: list[Column], unit
             column = columns[index]
             unit, scale = row_unit or (column.unit, column.scale)
             label = "; ".join(x for x in (row.label, column.label) if x) or None
-            common = dict(rule=RULE, raw=document.text[reading.start:reading.end], char_start=reading.start,
+            common = dict(rule=rulebook.tables["cell_code"], raw=document.text[reading.start:reading.end], char_start=reading.start,
                           char_end=reading.end, sentence=sentence, label=label, stt=row.stt,
                           table_row=row.row.row, table=row.row.table, comparator=reading.comparator)
             if column.percent or reading.percent or unit == "%":

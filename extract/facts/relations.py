@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import regex
 
-from extract.facts.cells import DIFFERENCE_RULE, RULE, Column, Reading, Row
+from extract.facts.cells import Column, Reading, Row
 from extract.records import Fact
 
 MAJORITY = Decimal("0.75")  # a relation must hold in this share of the rows that can test it
@@ -230,13 +230,14 @@ def _exact_terms(numbers: list[Reading], gap: Decimal) -> int:
     return len(numbers) - 1 if gap == 0 and all(n.exact for n in numbers) else 0
 
 
-def apply_relations(facts: list[Fact], grid: list[Row], columns: list[Column]) -> list[Fact]:
-    """Link the facts of every row along the inferred relations (see `rounding_only` for the rows left out)."""
+def apply_relations(facts: list[Fact], grid: list[Row], columns: list[Column], codes: dict) -> list[Fact]:
+    """Link the facts of every row along the inferred relations (see `rounding_only` for the rows left out).
+    `codes`: the rule codes of table cells and difference cells (rules/tables.toml)."""
     total = total_row(grid)
     relations = infer_relations(grid, columns, total)
     if not relations:
         return facts
-    at = {f.char_start: i for i, f in enumerate(facts) if f.rule == RULE}
+    at = {f.char_start: i for i, f in enumerate(facts) if f.rule == codes["cell_code"]}
     differences: list[Fact | None] = []
     for relation in relations:
         rows, judged = [], []
@@ -278,18 +279,19 @@ def apply_relations(facts: list[Fact], grid: list[Row], columns: list[Column]) -
             if skip:
                 continue
             if relation.kind == "difference":
-                differences.append(_difference(facts[target], facts[sources[0]], facts[sources[1]]))
+                differences.append(_difference(facts[target], facts[sources[0]], facts[sources[1]],
+                                               codes["difference_code"]))
             else:
                 facts = _link(facts, relation.kind, target, sources)
     return facts + [f for f in differences if f is not None]
 
 
-def _difference(cell: Fact, a: Fact, b: Fact) -> Fact | None:
+def _difference(cell: Fact, a: Fact, b: Fact, code: str) -> Fact | None:
     """A cell that states A − B, as a second fact on the cell ("difference", judged by CK15); the cell's
     own value fact stays."""
     if cell.value is None or cell.value_raw is None:
         return None
-    return replace(cell, rule=DIFFERENCE_RULE, kind="difference", delta=abs(cell.value), part_of=None, breakdown=None,
+    return replace(cell, rule=code, kind="difference", delta=abs(cell.value), part_of=None, breakdown=None,
                    delta_raw=cell.value_raw.lstrip("-"), value=a.value, plan=b.value, value_raw=a.value_raw,
                    plan_raw=b.value_raw, value_from=a.key, plan_from=b.key, base="same_period",
                    change="decrease" if cell.value < 0 else "increase", unit=a.unit if a.unit == b.unit else None)
@@ -374,7 +376,7 @@ def row_groups(grid: list[Row]) -> list[tuple[Row, list[Row]]]:
     return groups + [(t, top) for t in totals if len(top) >= 2]
 
 
-def apply_row_sums(facts: list[Fact], grid: list[Row], columns: list[Column]) -> list[Fact]:
+def apply_row_sums(facts: list[Fact], grid: list[Row], columns: list[Column], codes: dict) -> list[Fact]:
     """Link the cells of the rows a total or group row adds up to that row's cell, column by column.
 
     The row must add up, to the printed rounding, in half of its numeric columns that can test it, and in
@@ -383,7 +385,7 @@ def apply_row_sums(facts: list[Fact], grid: list[Row], columns: list[Column]) ->
     up). A column whose cells already belong to another total is left out: a sum of some of its parts
     would be wrong."""
     value_cols = [c.index for c in columns if c.numeric and not c.percent]
-    at = {f.char_start: i for i, f in enumerate(facts) if f.rule == RULE}
+    at = {f.char_start: i for i, f in enumerate(facts) if f.rule == codes["cell_code"]}
     totals = {f.part_of for f in facts if f.part_of is not None}   # a figure is the total of one breakdown only
     for parent, children in row_groups(grid):
         linked, judged, tested = [], [], 0

@@ -18,10 +18,17 @@ rows become kind "table" lines with cells joined by tabs, as in the converted te
 
 Thresholds are fractions of font sizes measured in the file itself (the body size is the
 document's most common size), never points tuned to one report.
+
+Pages without a text layer (a scan) are read by OCR (extract/reading/ocr.py): its words become
+glyphs and its rulings edges, and go through the same lines, footnotes and tables.
+PDFium is not thread-safe: one lock (PDFIUM) serialises every call into it, from opening a file to
+closing it, so threads may share the reader (they wait for each other there, OCR of a scan
+included; processes do not).
 """
 from __future__ import annotations
 
 import ctypes
+import threading
 import regex as re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -34,6 +41,9 @@ from extract.reading.limits import Limits, explain_pages
 from extract.text.normalize import DIGIT_TO_SUPERSCRIPT, SUPERSCRIPT_DIGITS, to_nfc
 from extract.reading.errors import EMPTY_MESSAGE, ReadError
 from extract.records import SourceDoc, SourceLine
+from extract.reading.ocr import (CELL_MARGIN, OCR_HINT, SUPERSCRIPT_RISE as OCR_RISE,
+                                  SUPERSCRIPT_SCALE as OCR_SCALE, OcrPage, Segment as Ruling, char_bounds,
+                                  place_line_words)
 
 # Geometry as fractions of a font size (PDF units are points; y grows upwards).
 SAME_LINE_SHIFT = 0.5      # a baseline within half a size is the same line (a superscript's rise)
@@ -47,7 +57,7 @@ STRAIGHT = 0.1             # points: a segment whose ends differ less than this 
 GARBLED_SHARE = 0.3        # this share of private-use characters means fonts without Unicode
 PAGE_NUMBER = re.compile(r"^(?:trang\s+)?[-–(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}\s*)?[-–)]?$", re.I)
 SUPERSCRIPT_RUN = re.compile(f"^[{SUPERSCRIPT_DIGITS}]+")
-OCR_HINT = "run OCR (e.g. `ocrmypdf -l vie in.pdf out.pdf`) and ingest the OCRed PDF"
+PDFIUM = threading.RLock()   # held around every use of PDFium, which one thread at a time may call
 
 
 class Glyph(NamedTuple):
@@ -69,6 +79,7 @@ class Line:
     y: float           # baseline of the dominant glyphs
     word_end: float    # x1 of the first word: would it have fitted on the line before?
     kind: str = ""
+    glyphs: tuple = ()  # the glyphs it was built from (an OCR page finds its words through them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +90,7 @@ class Table:
     x1: float
     size: float        # dominant font size of the cells
     rows: tuple[tuple[str, ...], ...]
+    row_glyphs: tuple = ()   # each row's glyphs, cell by cell
 
 
 @dataclass(slots=True)
@@ -90,6 +102,7 @@ class PageScan:
     edges: list[dict]            # the strokes of its paths, read only for those pages
     chars: int                   # printed characters, to find pages without a text layer
     garbled: int                 # private-use or replacement characters (fonts without Unicode)
+    ocr: object = None           # for a page read by OCR: (ocr.OcrPage, the word of each glyph by id)
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -316,7 +329,7 @@ def build_line(glyphs: list[Glyph]) -> Line | None:
         if g.char.isspace() or g.x0 - word_end > WORD_GAP * g.size:
             break
         word_end = max(word_end, g.x1)
-    return Line(text, size, inked[0].x0, max([g.x1 for g in inked]), baseline, word_end)
+    return Line(text, size, inked[0].x0, max([g.x1 for g in inked]), baseline, word_end, "", tuple(glyphs))
 
 
 def build_lines(glyphs: list[Glyph]) -> list[Line]:
@@ -463,7 +476,8 @@ def fill_table(bbox, rows, glyphs: list[Glyph]) -> tuple[Table, list[Glyph]]:
                         for c in range(len(row)))
                   for r, row in enumerate(rows))
     size = measure_size([g for cell in inside.values() for g in cell])
-    return Table(top, x0, x1, size, texts), outside
+    row_glyphs = tuple(tuple(g for c in range(len(row)) for g in inside.get((r, c), ())) for r, row in enumerate(rows))
+    return Table(top, x0, x1, size, texts, row_glyphs), outside
 
 
 # --- page furniture and footnotes ----------------------------------------------------------------
@@ -603,12 +617,13 @@ def lay_out_page(scan: PageScan, tables: list, body_size: float) -> list[Line]:
     for table in sorted(placed, key=lambda t: -t.top):
         # The rows go before the first body line printed below the table's top edge.
         at = next((i for i, l in enumerate(body) if l.y < table.top and l.kind != "table"), len(body))
-        body[at:at] = [Line("\t".join(cells), table.size or body_size, table.x0, table.x1, table.top, table.x0, "table")
-                       for cells in table.rows if any(cells)]
+        body[at:at] = [Line("\t".join(cells), table.size or body_size, table.x0, table.x1, table.top, table.x0, "table",
+                            glyphs)
+                       for cells, glyphs in zip(table.rows, table.row_glyphs or [()] * len(table.rows)) if any(cells)]
     return body + notes
 
 
-def number_lines(page: int, lines: list[Line]) -> list[SourceLine]:
+def number_lines(page: int, lines: list[Line], ocr=None) -> list[SourceLine]:
     """SourceLines numbered down the page, each paragraph's first line after a blank one.
 
     The blank line keeps segment.py from gluing a new paragraph that starts in lower case to
@@ -619,7 +634,8 @@ def number_lines(page: int, lines: list[Line]) -> list[SourceLine]:
     for n, line in enumerate(lines, 1):
         if line.kind == "":
             out.append(SourceLine(page, n, "", "", None))
-        out.append(SourceLine(page, n, line.text, line.kind, line.size))
+        words = place_line_words(line.text, line.glyphs, ocr[1], page, ocr[0]) if ocr is not None else ()
+        out.append(SourceLine(page, n, line.text, line.kind, line.size, words))
     return out
 
 
@@ -656,33 +672,182 @@ def scan_pages(pdf) -> tuple[list[PageScan | None], list[str]]:
     return scans, notes
 
 
-def read_pdf(path: Path | str, max_pages: int = Limits().max_pages) -> SourceDoc:
-    """Read a PDF report; raise ReadError when it is encrypted, broken, only scanned images or too long.
+def read_pdf(path: Path | str, max_pages: int = Limits().max_pages, settings=None) -> SourceDoc:
+    """Read a PDF report; raise ReadError when it is encrypted, broken, too long, or only scanned images
+    that cannot be read by OCR.
 
-    The page count is checked before any page is read, so ten thousand pages cost nothing.
+    The page count is checked before any page is read, so ten thousand pages cost nothing. Pages
+    without a text layer are read by OCR (extract/reading/ocr.py) when Tesseract with its Vietnamese
+    model is installed, as `settings` (default: from the environment) allow.
     """
+    from extract.reading.ocr import ocr_settings
     path = Path(path)
-    pdf = open_pdf(path)
-    try:
-        if problem := explain_pages(len(pdf), Limits(max_pages=max_pages)):
-            raise ReadError(problem)
-        scans, notes = scan_pages(pdf)
-    finally:
-        pdf.close()
-    if not scans:
-        raise ReadError("PDF has no pages: nothing to ingest")
+    settings = settings or ocr_settings()
+    with PDFIUM:   # OCR renders the pages it reads through PDFium too
+        pdf = open_pdf(path)
+        try:
+            if problem := explain_pages(len(pdf), Limits(max_pages=max_pages)):
+                raise ReadError(problem)
+            scans, notes = scan_pages(pdf)
+            if not scans:
+                raise ReadError("PDF has no pages: nothing to ingest")
+            if not any(s is not None for s in scans):
+                raise ReadError("no page of the PDF can be read: get a complete copy of the file and ingest again")
+            if wanted := pages_to_ocr(scans, settings):
+                scans = read_by_ocr(pdf, path, scans, wanted, settings, notes)
+        finally:
+            pdf.close()
     read = [s for s in scans if s is not None]
-    if not read:
-        raise ReadError("no page of the PDF can be read: get a complete copy of the file and ingest again")
-    chars = sum(s.chars for s in read)
-    if chars == 0:
-        raise ReadError(f"no text layer; OCR needed: its {len(scans)} page(s) are images (a scan); {OCR_HINT}")
-    if sum(s.garbled for s in read) > GARBLED_SHARE * chars:
-        raise ReadError(f"text layer cannot be decoded (fonts without a Unicode map); OCR needed: {OCR_HINT}")
     notes += [f"read_pdf: page {i + 1} has no text layer (an image); OCR it to include it"
-              for i, s in enumerate(scans) if s is not None and s.chars == 0]
+              for i, s in enumerate(scans) if s is not None and s.chars == 0 and s.ocr is None]
     body_size = measure_body_size(read)
-    pages = [number_lines(i + 1, lay_out_page(scan, tables_or_note(scan.edges, i, notes), body_size))
+    pages = [number_lines(i + 1, lay_out_page(scan, tables_or_note(scan.edges, i, notes), body_size), scan.ocr)
              for i, scan in enumerate(scans) if scan is not None]
     return SourceDoc(str(path), "pdf", tuple(carry_footnote_tails(pages)), len(scans), "utf-8",
                      tuple(notes))
+
+
+def pages_to_ocr(scans: list[PageScan | None], settings) -> list[int]:
+    """The pages (0-based) to read by OCR; ReadError when the PDF needs OCR and none can run.
+
+    Every page with --ocr (mode force) or when the text layer cannot be decoded; in mode auto the
+    pages without a text layer (all of them: a scan; some: a scanned annex, kept as a note when
+    Tesseract is missing). Mode off refuses a scan as before OCR was built in."""
+    from extract.reading.ocr import find_tesseract, refusal
+    read = [i for i, s in enumerate(scans) if s is not None]
+    chars = sum(scans[i].chars for i in read)
+    garbled = chars > 0 and sum(scans[i].garbled for i in read) > GARBLED_SHARE * chars
+    if settings.mode == "force":
+        wanted = read
+    elif chars == 0 or garbled:
+        wanted = read
+        if settings.mode == "off":
+            raise ReadError(f"text layer cannot be decoded (fonts without a Unicode map); OCR needed: {OCR_HINT}"
+                            if garbled else
+                            f"no text layer; OCR needed: its {len(scans)} page(s) are images (a scan); {OCR_HINT}")
+    else:
+        wanted = [i for i in read if scans[i].chars == 0] if settings.mode == "auto" else []
+    if not wanted:
+        return []
+    tesseract, missing = find_tesseract()
+    if tesseract is not None:
+        return wanted
+    if settings.mode == "force":
+        raise ReadError(f"--ocr asks for OCR, and {missing}: install it (apt-get install tesseract-ocr "
+                        f"tesseract-ocr-vie) and ingest again")
+    if chars == 0 or garbled:
+        raise ReadError(refusal(len(scans), missing, garbled))
+    return []   # a few image pages beside a text layer: noted, as before
+
+
+def read_by_ocr(pdf, path: Path, scans: list[PageScan | None], wanted: list[int], settings,
+                notes: list[str]) -> list[PageScan | None]:
+    """The scans with the `wanted` pages read by OCR instead; ReadError when OCR reads nothing at all."""
+    from extract.reading.ocr import find_tesseract, ocr_pages, snap_sizes
+    tesseract, _ = find_tesseract()
+    pages = ocr_pages(pdf, wanted, tesseract, settings, path.name, find_cells=ocr_table_cells)
+    snap_sizes(list(pages.values()))
+    scans = list(scans)
+    for index, page in pages.items():
+        scans[index] = scan_ocr_page(page)
+    if not any(scans[i].chars for i in wanted) and not any(s.chars for s in scans if s is not None):
+        raise ReadError(f"no text layer, and OCR found no text on its {len(wanted)} page(s) (blank, or a picture "
+                        f"without writing): check that the file is the report, or scan it again at 300 dpi")
+    notes.append(f"read_pdf: {describe_pages(wanted)} read by OCR (Tesseract {tesseract.version}, "
+                 f"{settings.dpi} dpi, Vietnamese)")
+    return scans
+
+
+def describe_pages(indexes: list[int]) -> str:
+    """'page 3', 'pages 1-31', 'pages 2, 5-7' for 0-based indexes.
+
+    >>> describe_pages([2]), describe_pages(list(range(31))), describe_pages([1, 4, 5, 6])
+    ('page 3', 'pages 1-31', 'pages 2, 5-7')
+    """
+    runs: list[list[int]] = []
+    for i in sorted(indexes):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    text = ", ".join(f"{a + 1}" if a == b else f"{a + 1}-{b + 1}" for a, b in runs)
+    return f"page{'s' if len(indexes) > 1 else ''} {text}"
+
+
+def scan_ocr_page(page) -> PageScan:
+    """A page read by OCR as the PageScan of a text layer: glyphs from its words, rules from its rulings."""
+    from extract.reading.ocr import page_rules
+    height = page.height * 72 / page.dpi
+    glyphs, word_of = ocr_glyphs(page, height)
+    edges = segment_edges(page.segments, page.dpi, page.height) if page.cells else []
+    inked = sum(1 for g in glyphs if not g.char.isspace())
+    return PageScan(build_lines(glyphs), page_rules(page, height), glyphs if edges else None, edges, inked, 0,
+                    (page, word_of))
+
+
+# --- pages read by OCR (extract/reading/ocr.py) ---------------------------------------------------
+
+def ocr_table_cells(segments: list[Ruling], dpi: int, shape) -> list[tuple[float, float, float, float]]:
+    """The cells of the ruled tables that a page image's rulings make (find_tables), in pixels, shrunk
+    by CELL_MARGIN; merged cells once."""
+    edges = segment_edges(segments, dpi, shape[0])
+    try:
+        tables = find_tables(edges)
+    except Exception:  # noqa: BLE001 — an odd drawing: the page is read without its cells
+        return []
+    scale = dpi / 72
+    height_pt = shape[0] / scale
+    cells = []
+    for _, rows in tables:
+        for row in rows:
+            for box in row:
+                if box is None:
+                    continue
+                x0, bottom, x1, top = box
+                cell = (x0 * scale + CELL_MARGIN, (height_pt - top) * scale + CELL_MARGIN,
+                        x1 * scale - CELL_MARGIN, (height_pt - bottom) * scale - CELL_MARGIN)
+                if cell[2] - cell[0] > 4 and cell[3] - cell[1] > 4 and cell not in cells:
+                    cells.append(cell)
+    return cells
+
+
+def segment_edges(segments: list[Ruling], dpi: int, height_px: int) -> list[dict]:
+    """Rulings as pdfplumber edges in PDF points, y turned down as pdf.read_edges makes them."""
+    scale = 72 / dpi
+    edges = []
+    for s in segments:
+        if s.orientation == "h":
+            y = height_px - (s.y0 + s.y1) / 2
+            edges += straight_edge((s.x0 * scale, y * scale), (s.x1 * scale, y * scale))
+        else:
+            x = (s.x0 + s.x1) / 2 * scale
+            edges += straight_edge((x, (height_px - s.y0) * scale), (x, (height_px - s.y1) * scale))
+    return edges
+
+
+def ocr_glyphs(page: OcrPage, height_pt: float):
+    """The page's words as pdf.Glyphs in PDF points (y up), in Tesseract's reading order, with the word
+    of each glyph (by id) for place_line_words: characters share out their word's width, a space glyph
+    separates words, a superscript is small and raised."""
+    scale = 72 / page.dpi
+    glyphs, word_of = [], {}
+    for line in page.lines:
+        size = line.size * scale
+        for word in line.words:
+            base = height_pt - line.baseline((word.box[0] + word.box[2]) / 2) * scale
+            bounds = char_bounds(word)
+            for char, (x0, x1) in zip(word.chars, bounds):
+                for k, letter in enumerate(char.text):
+                    part = (x1 - x0) / len(char.text)
+                    left, right = (x0 + k * part) * scale, (x0 + (k + 1) * part) * scale
+                    if letter in SUPERSCRIPT_DIGITS:
+                        digit = str(SUPERSCRIPT_DIGITS.index(letter))
+                        glyph = Glyph(digit, OCR_SCALE * size, left, right, base + OCR_RISE * size)
+                    else:
+                        glyph = Glyph(letter, size, left, right, base)
+                    glyphs.append(glyph)
+                    word_of[id(glyph)] = word
+            end = word.box[2] * scale
+            space = Glyph(" ", size, end, end, base)
+            glyphs.append(space)
+    return glyphs, word_of

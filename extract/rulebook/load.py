@@ -453,12 +453,16 @@ def _load_tables(path: Path, problems: list[str], rule_files: dict | None = None
     except tomllib.TOMLDecodeError as exc:
         problems.append(_toml_problem(path.name, text, exc))
         return {}
-    code, line = data.get("code"), (_key_lines(text, "code") or [1])[0]
-    if not isinstance(code, str) or not regex.fullmatch(r"[A-Z]{2}\d\d", code):
-        problems.append(f"{path.name}:{line}: `code` (the rule code of annex row facts, two capitals and two "
-                        f"digits such as \"TB01\") is missing or malformed: {code!r}")
-    elif code in (rule_files or {}):
-        problems.append(f"{path.name}:{line}: code {code!r} of the annex rows is also the code of {rule_files[code]}")
+    codes = {}
+    for key, what in (("code", "annex rows"), ("cell_code", "table cells"), ("difference_code", "difference cells")):
+        code, line = data.get(key), (_key_lines(text, key) or [1])[0]
+        if not isinstance(code, str) or not regex.fullmatch(r"[A-Z]{2}\d\d", code):
+            problems.append(f"{path.name}:{line}: `{key}` (the rule code of {what}, two capitals and two "
+                            f"digits such as \"TB01\") is missing or malformed: {code!r}")
+        elif code in (rule_files or {}) or code in codes.values():
+            problems.append(f"{path.name}:{line}: code {code!r} of the {what} is also the code of "
+                            f"{(rule_files or {}).get(code) or 'other table facts'}")
+        codes[key] = code
     columns = []
     for entry in data.get("columns", []):
         patterns = []
@@ -468,7 +472,7 @@ def _load_tables(path: Path, problems: list[str], rule_files: dict | None = None
             except regex.error as exc:
                 problems.append(f"{path.name}:{_line_of(text, header)}: header pattern {header!r} does not compile: {exc}")
         columns.append((entry.get("column"), patterns))
-    return {"code": code, "columns": columns, "labels": dict(data.get("labels", {}))}
+    return codes | {"columns": columns, "labels": dict(data.get("labels", {}))}
 
 
 def _compile_list(data: dict, key: str, text: str, path: Path, problems: list[str]) -> tuple[regex.Pattern, ...]:

@@ -17,10 +17,17 @@ step only widens what the pattern matches. The compiled database is cached on di
 hash of its sources (extract/rulebook/cache.py: a few seconds to compile, milliseconds to load). Without
 Hyperscan (no wheel for the platform), or for a rule it refuses, every sentence is scanned as
 before.
+
+A Prefilter may be shared by threads: it is built once under a lock, and each thread scans with
+its own Hyperscan scratch (one scratch used by two scans at once raises ScratchInUseError). It
+pickles with its compiled database, so a process that receives it (a cluster's worker, on a
+machine whose cache is cold) does not compile it again; the database is also left in that
+machine's cache, for the same prefilter built there (the indicators' synonyms, say).
 """
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import regex
 
@@ -89,8 +96,8 @@ class Prefilter:
 
     `sources[i]` is rule i's broadened source (regex syntax): one string, or a tuple with one
     source per top-level branch (scan.branch_sources) so that a rule of many alternatives scans
-    only the branches that may match. The database is built on first use and is not pickled: a
-    process that receives a Prefilter loads it from the cache again."""
+    only the branches that may match. The database is built on first use (once, whatever the
+    threads) and pickled with the Prefilter: see the module's docstring."""
 
     def __init__(self, sources: tuple[str | tuple[str, ...], ...], mode: str = VERBOSE):
         self.sources, self.mode = sources, mode
@@ -104,22 +111,34 @@ class Prefilter:
         self._database = None
         self._always: frozenset[int] = frozenset(range(len(self._expressions)))
         self._ready = False
+        self._lock = threading.Lock()
+        self._local = threading.local()     # each thread's Hyperscan scratch
+        self._blob: bytes | None = None     # the database as the cache stores it, once built or loaded
 
     def __getstate__(self):
-        return {"sources": self.sources, "mode": self.mode}
+        """Sources, mode and the compiled database (built here first when it was not yet: the sender
+        compiles or loads it once, not every process that receives it)."""
+        self._ensure_built()
+        return {"sources": self.sources, "mode": self.mode, "database": self._blob}
 
     def __setstate__(self, state):
         self.__init__(state["sources"], state["mode"])
+        if state.get("database"):
+            self._adopt(state["database"])
 
     def candidates(self, text: str, start: int, end: int) -> dict[int, set[int] | None]:
         """Rule position -> the positions of its branches that may match text[start:end] (None:
         the rule is not cut into branches). Rules that cannot match are left out; without
         Hyperscan every rule is in."""
         if not self._ready:
-            self._build()
+            self._ensure_built()
         found = set(self._always)
         if self._database is not None:
-            self._database.scan(text[start:end].encode(), match_event_handler=_collect, context=found)
+            scratch = getattr(self._local, "scratch", None)
+            if scratch is None:
+                scratch = self._local.scratch = self._hyperscan.Scratch(self._database)
+            self._database.scan(text[start:end].encode(), match_event_handler=_collect, context=found,
+                                scratch=scratch)
         rules: dict[int, set[int] | None] = {}
         for expression in found:
             rule, branch = self._owners[expression]
@@ -129,37 +148,84 @@ class Prefilter:
                 rules.setdefault(rule, set()).add(branch)
         return rules
 
+    def _ensure_built(self) -> None:
+        with self._lock:
+            if not self._ready:
+                self._build()
+                self._ready = True
+
     def _build(self) -> None:
-        self._ready = True
         try:
             import hyperscan
         except ImportError:
             return
-        compiled, refused = compile_database(hyperscan, tuple(self._expressions), self.mode)
+        self._hyperscan = hyperscan
+        compiled, refused, self._blob = compile_database(hyperscan, tuple(self._expressions), self.mode)
         self._database = compiled
         self._always = frozenset(refused) if compiled is not None else self._always
+
+    def _adopt(self, blob: bytes) -> None:
+        """Use a database received with the pickle, and leave it in this machine's cache; a database
+        this Hyperscan cannot load (another version) is ignored, and built on first use instead."""
+        try:
+            import hyperscan
+        except ImportError:
+            return
+        try:
+            database, refused = load_database(hyperscan, blob)
+        except (ValueError, hyperscan.error):
+            return
+        path = cache_path(hyperscan, tuple(self._expressions), self.mode)
+        if not path.exists():
+            write_quietly(path, blob, kind="prefilter-*.hsdb")
+        self._hyperscan, self._database, self._blob = hyperscan, database, blob
+        self._always = frozenset(refused)
+        self._ready = True
 
 
 def _collect(expression, _start, _end, _flags, found) -> None:
     found.add(expression)
 
 
+def database_flags(hyperscan) -> int:
+    return (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
+            | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_SINGLEMATCH)
+
+
+def widened_expressions(sources: tuple[str, ...], mode: str) -> list[bytes]:
+    return [(widen(source, mode) or "").encode() for source in sources]
+
+
+def cache_path(hyperscan, sources: tuple[str, ...], mode: str = VERBOSE):
+    """Where the cache keeps the database of these sources (named by Hyperscan's version, the flags
+    and the widened expressions)."""
+    expressions = widened_expressions(sources, mode)
+    key = hashlib.sha256(repr((hyperscan.__version__, database_flags(hyperscan), expressions)).encode()).hexdigest()[:20]
+    return cache_dir() / f"prefilter-{key}.hsdb"
+
+
+def load_database(hyperscan, blob: bytes):
+    """(database, refused positions) from a cache entry's bytes: the refused positions on the first
+    line, then the serialised database. ValueError or hyperscan.error when it is not one."""
+    header, _, serialised = blob.partition(b"\n")
+    refused = [int(i) for i in header.split(b",") if i]
+    database = hyperscan.loadb(serialised, hyperscan.HS_MODE_BLOCK)
+    return database, refused
+
+
 def compile_database(hyperscan, sources: tuple[str, ...], mode: str = VERBOSE):
-    """(database, positions of the expressions Hyperscan refused), from the on-disk cache when it has them.
+    """(database, positions of the expressions Hyperscan refused, the cache entry's bytes), from the
+    on-disk cache when it has them (the bytes are None when nothing compiled).
 
     The cache file holds the refused positions on its first line, then the serialised database."""
-    flags = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
-             | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_SINGLEMATCH)
-    expressions = [(widen(source, mode) or "").encode() for source in sources]
-    key = hashlib.sha256(repr((hyperscan.__version__, flags, expressions)).encode()).hexdigest()[:20]
-    cached = cache_dir() / f"prefilter-{key}.hsdb"
+    flags = database_flags(hyperscan)
+    expressions = widened_expressions(sources, mode)
+    cached = cache_path(hyperscan, sources, mode)
     try:
-        header, _, blob = cached.read_bytes().partition(b"\n")
-        refused = [int(i) for i in header.split(b",") if i]
-        database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-        database.scratch = hyperscan.Scratch(database)   # a loaded database comes without one
+        blob = cached.read_bytes()
+        database, refused = load_database(hyperscan, blob)
         mark_used(cached)
-        return database, refused
+        return database, refused, blob
     except (OSError, ValueError, hyperscan.error):
         pass
     accepted = [i for i, expression in enumerate(expressions) if expression]
@@ -170,11 +236,11 @@ def compile_database(hyperscan, sources: tuple[str, ...], mode: str = VERBOSE):
         refused = [i for i, e in enumerate(expressions) if not e or not _compiles(hyperscan, e, flags)]
         accepted = [i for i in accepted if i not in refused]
         if not accepted:
-            return None, refused
+            return None, refused, None
         database = _compile(hyperscan, expressions, accepted, flags)
-    header = ",".join(map(str, refused)).encode()
-    write_quietly(cached, header + b"\n" + hyperscan.dumpb(database), kind="prefilter-*.hsdb")
-    return database, refused
+    blob = ",".join(map(str, refused)).encode() + b"\n" + hyperscan.dumpb(database)
+    write_quietly(cached, blob, kind="prefilter-*.hsdb")
+    return database, refused, blob
 
 
 def _compile(hyperscan, expressions: list[bytes], positions: list[int], flags: int):

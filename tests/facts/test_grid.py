@@ -7,7 +7,7 @@ import pytest
 
 from extract.document import process_document
 from extract.facts.engine import document_from_text
-from extract.facts.grid import RULE, table_relations
+from extract.facts.grid import table_relations
 from extract.rulebook import default_rulebook
 from extract.text.segment import LineMap
 from warehouse.checks import run_checks
@@ -39,7 +39,7 @@ ROWS = [["1.", "Huyện Đông Sơn", "1.250", "800", "300", "150", "1.012", "81
 
 def facts_of(text: str):
     processed = process_document(document_from_text(text), default_rulebook(), "0" * 64)
-    return processed, [f for f in processed.facts if f.rule == RULE]
+    return processed, [f for f in processed.facts if f.rule == default_rulebook().tables["cell_code"]]
 
 
 def checks_of(text: str) -> list[tuple]:

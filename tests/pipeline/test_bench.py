@@ -11,4 +11,5 @@ def test_bench_on_three_reports_prints_the_floor_the_ingest_and_its_stages(share
                 "CPU time, all processes", "peak RSS"):
         assert row in table, row
     assert "reports/s" in table and "MB/s" in table and "×" in table
-    assert "(exit" not in table   # the ingest itself succeeded
+    assert "(exit" not in table   # the ingest itself succeeded, and so did the lake
+    assert "lake + lake-load, " in table and "lake (cluster start " in table

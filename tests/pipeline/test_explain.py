@@ -12,6 +12,22 @@ def test_explain_shows_the_sentence_with_the_number_and_where_it_is(sample_wareh
     assert "check percent ok" in result.stdout
 
 
-def test_explain_an_unknown_id_says_so(sample_warehouse):
+def test_explain_an_unknown_id_says_so_in_one_line_and_fails(sample_warehouse, sample_con):
     result = run_cli("explain", "backan_2023_ktxh:1:0:XX99", "--warehouse", str(sample_warehouse))
-    assert "no fact" in result.stdout
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"error: no fact 'backan_2023_ktxh:1:0:XX99' in {sample_warehouse}\n"
+    fact_id = sample_con.execute("select fact_id from facts order by fact_id limit 1").fetchone()[0]
+    near = fact_id.rsplit(":", 1)[0] + ":XX99"     # the right place, a rule that did not read it
+    result = run_cli("explain", near, "--warehouse", str(sample_warehouse))
+    assert result.returncode == 1 and f"similar ids: {fact_id}" in result.stderr
+
+
+def test_explain_without_an_id_or_a_warehouse_fails_in_one_line(tmp_path, sample_warehouse):
+    result = run_cli("explain", "", "--warehouse", str(sample_warehouse))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no fact id given: make explain FACT=<fact_id>")
+    missing = tmp_path / "none.duckdb"
+    result = run_cli("explain", "x:1:0:RT01", "--warehouse", str(missing))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: no warehouse at {missing}: run make ingest first")
+    assert not missing.exists()

@@ -1,4 +1,7 @@
 """`python -m pipeline export`: Parquet partitioned by year and locality, and CSV, read back by DuckDB and pandas."""
+import csv
+import re
+
 import duckdb
 import pandas as pd
 
@@ -30,3 +33,35 @@ def test_export_reads_back_with_duckdb_and_pandas(tmp_path, sample_warehouse):
     again = run_cli("export", "--warehouse", str(sample_warehouse), "--out", str(out))   # overwrites, no duplicates
     assert again.returncode == 0, again.stderr
     assert len(pd.read_parquet(out / "facts")) == counts["facts"]
+
+
+def test_csv_has_a_bom_and_numbers_as_printed_while_parquet_stays_exact(tmp_path, sample_warehouse, sample_con):
+    out = tmp_path / "export"
+    result = run_cli("export", "--warehouse", str(sample_warehouse), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    for table in ("facts", "checks"):
+        assert (out / f"{table}.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+    assert sorted(p.name for p in out.iterdir()) == ["checks", "checks.csv", "facts", "facts.csv"]   # no leftovers
+
+    with open(out / "facts.csv", encoding="utf-8-sig", newline="") as handle:
+        facts = {row["raw"]: row for row in csv.DictReader(handle)}
+    budget = facts["201,922/260 tỷ đồng bằng 77,66% dự toán"]
+    assert (budget["value"], budget["plan"], budget["percent"], budget["value_exact"]) == (
+        "201922000000", "260000000000", "77.66", "201922000000")
+    assert (budget["value_raw"], budget["plan_raw"], budget["percent_raw"]) == ("201,922", "260", "77,66")
+    with open(out / "checks.csv", encoding="utf-8-sig", newline="") as handle:
+        checks = list(csv.DictReader(handle))
+    numbers = [row[c] for row in checks for c in ("reported", "computed", "reported_low", "reported_high",
+                                                   "computed_low", "computed_high", "difference") if row[c]]
+    noisy = [n for n in numbers if "e" in n or len(re.sub(r"\D", "", n).strip("0")) > 15
+             or ("." in n and (n.endswith("0") or len(n.split(".")[1]) > 6))]
+    assert numbers and not noisy, noisy[:5]
+
+    # the warehouse's double 102.35000000000001 (102,4% printed, less half a unit) is 102.35 in the CSV, and
+    # exactly itself in the Parquet
+    check_id, low = sample_con.execute(
+        "select check_id, reported_low from checks where reported = 102.4 and reported_low <> 102.35").fetchone()
+    assert low != 102.35 and round(low, 6) == 102.35
+    assert next(row for row in checks if row["check_id"] == check_id)["reported_low"] == "102.35"
+    parquet = pd.read_parquet(out / "checks")
+    assert parquet.loc[parquet.check_id == check_id, "reported_low"].item() == low

@@ -1,5 +1,6 @@
 """`python -m pipeline ingest` end to end on the real sample, into a temporary warehouse."""
 import duckdb
+import pytest
 
 from extract.text.normalize import normalize_line
 
@@ -80,10 +81,12 @@ def test_sample_inconsistencies_are_found_and_nothing_else_cries_wolf(sample_con
     assert set(ok_claims.values()) == {"ok"}, ok_claims
 
 
-def test_a_batch_longer_than_the_workers_window_names_and_skips_as_one_file_at_a_time_would(tmp_path):
-    """Report ids are reserved as files are handed to the workers, well before they are stored: a
-    second file of the same name gets its hash suffix, a file already stored is skipped, far into
-    a batch (the window here is 2 workers x 4 + 1 files)."""
+@pytest.mark.parametrize("batch", ["1", "16"])
+def test_a_batch_longer_than_the_workers_window_names_and_skips_as_one_file_at_a_time_would(tmp_path, batch):
+    """Files are handed to the workers well before they are stored: far into a batch (the window here
+    is 2 workers x 4 + 1 files), a file already stored is skipped, and a second file of the same name
+    is the next version of its report, stored after the first (in a batch of 16, the first of the
+    name is stored before the second is loaded)."""
     first, second = tmp_path / "a", tmp_path / "b"
     for folder, figure in ((first, "201,922"), (second, "202,5")):
         folder.mkdir()
@@ -92,11 +95,14 @@ def test_a_batch_longer_than_the_workers_window_names_and_skips_as_one_file_at_a
                                                   encoding="utf-8")
     warehouse = tmp_path / "w.duckdb"
     assert run_cli("ingest", str(first / "r00.txt"), "--warehouse", str(warehouse)).returncode == 0
-    result = run_cli("ingest", str(first), str(second), "--warehouse", str(warehouse), "--batch", "1", "--workers", "2")
+    result = run_cli("ingest", str(first), str(second), "--warehouse", str(warehouse), "--batch", batch, "--workers", "2")
     assert result.returncode == 0, result.stderr
     assert "23 ingested, 1 skipped, 0 failed" in result.stdout
+    assert "ingested " + str(second / "r05.txt") + " as r05 version 2" in result.stdout
     con = duckdb.connect(str(warehouse), read_only=True)
-    ids = {path: report_id for path, report_id in con.execute("select source_path, report_id from reports").fetchall()}
-    assert len(ids) == 24 and len(set(ids.values())) == 24
-    assert all(ids[str(first / f"r{n:02d}.txt")] == f"r{n:02d}" for n in range(12))
-    assert all(ids[str(second / f"r{n:02d}.txt")].startswith(f"r{n:02d}_") for n in range(12))
+    versions = {path: (report_id, version, current) for path, report_id, version, current in con.execute(
+        "select source_path, report_id, version, current from v_report_versions").fetchall()}
+    assert len(versions) == 24
+    assert all(versions[str(first / f"r{n:02d}.txt")] == (f"r{n:02d}", 1, False) for n in range(12))
+    assert all(versions[str(second / f"r{n:02d}.txt")] == (f"r{n:02d}", 2, True) for n in range(12))
+    assert con.execute("select count(*) from reports").fetchone()[0] == 12

@@ -91,13 +91,15 @@ class CountingConnection:
         return self.con.execute(*args, **kwargs)
 
 
-def test_report_data_reads_a_report_in_four_queries_whatever_its_size(sample_con):
+def test_report_data_reads_a_report_in_five_queries_whatever_its_size(sample_con):
     counting = CountingConnection(sample_con)
     report_id = sample_con.execute("select min(report_id) from reports").fetchone()[0]
     data = report_data(counting, report_id)
     n_checks = sample_con.execute("select count(*) from checks where report_id = ?", [report_id]).fetchone()[0]
     assert len(data["checks"]) == n_checks > 2
-    assert counting.statements == 4   # the report, the cited sentences, the quoted facts, the checks
+    # the report, the cited sentences, the quoted facts (with their table rows), the checks (with the
+    # decisions), the data problems
+    assert counting.statements == 5
     cited = sum(len(c["fact_ids"]) for c in data["checks"])
     assert sum(len(c["quotes"]) for c in data["checks"]) == cited
     assert all(q["raw"] for c in data["checks"] for q in c["quotes"])
@@ -198,3 +200,23 @@ def test_missing_metadata_does_not_break_the_page(sample_con, field):
     report_id = sample_con.execute("select min(report_id) from reports").fetchone()[0]
     data = {**report_data(sample_con, report_id), field: None}
     assert "<h1>" in render_html(data) and render_markdown(data).startswith("# ")
+
+
+def test_a_hostile_reviewer_note_and_name_are_escaped_in_html_and_markdown():
+    con, report_id = hostile_warehouse()
+    check_id, key, status = con.execute("select check_id, claim_key, status from checks order by check_id limit 1").fetchone()
+    con.execute("insert into review_decisions (report_id, claim_key, review, note, reviewed_by, reviewed_at, status) "
+                "values (?, ?, 'confirmed', ?, ?, now()::timestamp, ?)",
+                [report_id, key, "<img src=x onerror=alert('note')>", '"><script>alert("by")</script>', status])
+    data = report_data(con, report_id)
+    assert [c["review"] for c in data["checks"] if c["check_id"] == check_id] == ["confirmed"]
+    page = render_html(data)
+    parsed = TagCollector()
+    parsed.feed(page)
+    tags = [t for t, _ in parsed.tags]
+    assert tags.count("script") == 1 and "img" not in tags
+    assert not [(t, a) for t, a in parsed.tags for name in a if name.startswith("on")]
+    assert "<img src=x onerror=alert('note')>" in "".join(parsed.text)
+    assert any(a.get("data-stored-by") == '"><script>alert("by")</script>' for _, a in parsed.tags)
+    markdown = render_markdown(data)
+    assert not re.search(r"(?<!\\)<", re.sub(r"(`+).*?\1", "", markdown))

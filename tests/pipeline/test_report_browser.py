@@ -77,6 +77,8 @@ def warehouse_data(sample_warehouse):
                                              [report_id]).fetchall()),
                "by_type": dict(con.execute("select check_type, count(*) from checks where report_id = ? group by 1",
                                            [report_id]).fetchall()),
+               "coverage": con.execute("select claims, checked, checked_percent, problems from v_coverage "
+                                       "where report_id = ?", [report_id]).fetchone(),
                "report": report_data(con, report_id)}
     finally:
         con.close()
@@ -152,8 +154,10 @@ def test_summary_shows_the_warehouse_counts(watched, warehouse_data):
     page = watched.page
     assert page.inner_text("#n-facts b") == str(warehouse_data["facts"])
     total = sum(warehouse_data["by_status"].values())
-    checked = total - warehouse_data["by_status"].get("unverifiable", 0)
-    assert page.inner_text("#n-checked b") == f"{checked}/{total}"
+    claims, checked, percent, problems = warehouse_data["coverage"]   # one definition: v_coverage's
+    assert page.inner_text("#n-checked b") == f"{checked}/{claims}"
+    assert page.inner_text("#coverage") == f"{percent:.1f}%".replace(".", ",").replace(",0%", "%")
+    assert page.inner_text("#n-problems b") == str(problems) and problems > 0
     for status in ("mismatch", "minor", "ok", "unverifiable"):
         card = page.locator(f'[data-count-status="{status}"] b')
         assert card.inner_text() == str(warehouse_data["by_status"].get(status, 0)), status
@@ -216,11 +220,11 @@ def test_search_box_filters_without_diacritics(watched, warehouse_data):
 def test_reviewed_mark_persists_across_a_reload(watched, warehouse_data):
     page = watched.page
     first = page.locator("#urgent .check").first
-    check_id = first.get_attribute("data-id")
+    check_id, claim_key = first.get_attribute("data-id"), first.get_attribute("data-claim")
     first.locator("input.seen").check()
     assert page.inner_text("#reviewed") == "1"
     keys = page.evaluate("Object.keys(localStorage)")
-    assert f"solieu:reviewed:{warehouse_data['report_id']}:{check_id}" in keys
+    assert f"solieu:reviewed:{warehouse_data['report_id']}:{claim_key}" in keys   # per claim, not per check id
     page.reload()
     again = page.locator(f'.check[data-id="{check_id}"]')
     assert again.locator("input.seen").is_checked()

@@ -204,11 +204,13 @@ def test_continuation_without_a_paragraph_starts_one():
 
 # --- files that cannot be read ------------------------------------------------------------------
 
-def test_scanned_pdf_asks_for_ocr(shared):
+def test_scanned_pdf_asks_for_ocr_when_ocr_is_off(shared, monkeypatch):
+    # with Tesseract the scan is read (tests/reading/test_ocr.py); $SOLIEU_OCR=off refuses it as before
     path = shared / "pdf" / "backan_2023_ktxh.scanned.pdf"
     if not path.exists():
         pytest.skip("scanned sample not present")
-    with pytest.raises(ReadError, match="OCR"):
+    monkeypatch.setenv("SOLIEU_OCR", "off")
+    with pytest.raises(ReadError, match="no text layer; OCR needed: its 31 page"):
         read_source(path)
 
 

@@ -330,3 +330,35 @@ def test_batches_are_published_every_few_seconds_and_lines_told_once_published(t
     assert bad.returncode == 2
     assert bad.stderr.strip() == ("error: $SOLIEU_PUBLISH_EVERY: 'often' is not a number of seconds "
                                   "(e.g. 10, or 0 to publish every batch)")
+
+
+def test_remove_review_and_lake_load_complete_while_readers_hold_the_warehouse(tmp_path, sample_warehouse):
+    """Every writer goes through a published copy, not ingest alone: none waits for a reader."""
+    from pipeline.lake import WorkerState, plan_run, process_batch
+    from extract.cases import load_checked_rulebook
+    from extract.reading.limits import Limits
+    from warehouse.checks import checks_version, load_checks
+    warehouse = warehouse_copy(tmp_path, sample_warehouse)
+    rulebook = load_checked_rulebook()
+    state = WorkerState(rulebook, load_checks(), f"{rulebook.version}-{checks_version()}", Limits())
+    lake = tmp_path / "lake"
+    for batch in plan_run(sorted(write_reports(tmp_path / "raw", 2).iterdir()), [], "run-1", 2).batches:
+        process_batch(batch, str(lake), state)
+    (check_id,) = duckdb.connect(str(warehouse), read_only=True).execute(
+        "select check_id from checks where status = 'mismatch' order by check_id limit 1").fetchone()
+    readers = start_readers(warehouse)
+    try:
+        assert {name: count_reports(name, r) for name, r in readers.items()} == {"python": 1, "shell": 1}
+        for command in (("lake-load", "--lake", str(lake)), ("review", check_id, "--as", "confirmed"),
+                        ("remove", "r0_yên_thạch")):
+            done = run_cli(*command, "--warehouse", str(warehouse), "--wait", "5")
+            assert done.returncode == 0, command + (done.stdout + done.stderr,)
+            assert "waiting" not in done.stdout + done.stderr, command
+        assert {name: count_reports(name, r) for name, r in readers.items()} == {"python": 1, "shell": 1}
+        assert {name: count_reports(name, r, reconnect=True) for name, r in readers.items()} == {"python": 2, "shell": 2}
+    finally:
+        stop(readers)
+    assert_consistent(warehouse, {"backan_2023_ktxh", "r1_kim_sơn"})
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select review from review_decisions").fetchall() == [("confirmed",)]
+    assert not any(os.path.lexists(p) for p in leftovers(warehouse)) and not Path(f"{warehouse}.wal").exists()

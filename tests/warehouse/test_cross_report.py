@@ -80,3 +80,37 @@ def test_the_same_check_runs_when_the_earlier_report_comes_first(tmp_path, repor
     assert result.returncode == 0, result.stderr
     assert "rechecked" not in result.stdout
     assert {k: v[0] for k, v in cross_checks(warehouse).items()} == {"dan_trau": "mismatch", "dan_bo": "ok"}
+
+
+def test_only_the_current_version_of_the_earlier_report_is_compared_with(tmp_path, reports):
+    """A corrected earlier report rechecks the later one against its new figure, never the old one;
+    removing the correction brings the old figure back, and removing the earlier report altogether
+    leaves the change with nothing to compare with."""
+    warehouse = tmp_path / "w.duckdb"
+    assert run_cli("ingest", str(reports["yenthach_2023"]), str(reports["yenthach_2024"]),
+                   "--warehouse", str(warehouse)).returncode == 0
+    assert cross_checks(warehouse)["dan_trau"][0] == "mismatch"          # 10.500/10.120 is +3,75%, not 9,5%
+
+    corrected = tmp_path / "corrected" / "yenthach_2023.txt"
+    corrected.parent.mkdir()
+    corrected.write_text(EARLIER.replace("10.120 con", "9.590 con"), encoding="utf-8")
+    result = run_cli("ingest", str(corrected), "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stderr
+    assert "as yenthach_2023 version 2" in result.stdout
+    assert "rechecked the later reports of its locality: yenthach_2024" in result.stdout
+    status, fact_ids, message = cross_checks(warehouse)["dan_trau"]
+    assert status == "ok" and "9.590 con" in message                   # 10.500/9.590 is +9,49%
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select count(*) from facts where fact_id = ?", [fact_ids[1]]).fetchone()[0] == 1
+    assert con.execute("select count(*) from checks where check_type = 'cross_report' and status = 'mismatch'"
+                       ).fetchone()[0] == 0
+    con.close()
+
+    assert run_cli("remove", "yenthach_2023", "--warehouse", str(warehouse)).returncode == 0
+    status, _, message = cross_checks(warehouse)["dan_trau"]
+    assert status == "mismatch" and "10.120 con" in message
+
+    result = run_cli("remove", "yenthach_2023", "--all-versions", "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stderr
+    assert "rechecked the later reports of its locality: yenthach_2024" in result.stdout
+    assert cross_checks(warehouse) == {}

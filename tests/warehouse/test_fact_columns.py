@@ -13,7 +13,8 @@ from warehouse.load import SCHEMA, STORED_FIELDS, create_schema, fact_rows, load
 def schema_columns() -> set[str]:
     con = duckdb.connect(":memory:")
     con.execute(SCHEMA.read_text(encoding="utf-8"))
-    return {c for (c,) in con.execute("select column_name from duckdb_columns() where table_name = 'facts'").fetchall()}
+    return {c for (c,) in con.execute("select column_name from duckdb_columns() "
+                                      "where schema_name = 'main' and table_name = 'facts'").fetchall()}
 
 
 def test_every_stored_field_has_a_column_and_every_column_is_filled():

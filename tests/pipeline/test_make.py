@@ -84,6 +84,10 @@ def test_every_target_passes_each_value_as_one_unharmed_argument(recorder, value
         "--note", value, "--by", value, "--", value]
     assert recorded(recorder, "review", IMPORT=value)["argv"] == [
         "-m", "pipeline", "review", "--warehouse", "warehouse/warehouse.duckdb", "--import", value]
+    assert recorded(recorder, "lake", REPORT=value, LAKE=value, SCHEDULER=value, WORKERS="2")["argv"] == [
+        "-m", "pipeline", "lake", "--lake", value, "--scheduler", value, "--workers", "2", "--", value]
+    assert recorded(recorder, "lake-load", LAKE=value, WAREHOUSE=value)["argv"] == [
+        "-m", "pipeline", "lake-load", "--lake", value, "--warehouse", value]
 
 
 def test_the_defaults_and_empty_values(recorder):
@@ -126,3 +130,25 @@ def test_a_report_in_a_folder_with_spaces_is_ingested_and_queried_through_make(t
     missing = real_make("ingest", stamp, REPORT=str(SAMPLE_TXT.parent / "none here.txt"), WAREHOUSE=str(warehouse))
     assert f"error: {SAMPLE_TXT.parent / 'none here.txt'}: no such file or folder" in missing.stderr
     assert missing.returncode == 2 and "Error 1" in missing.stderr   # make's own code; the command's in its line
+
+
+def test_a_folder_with_spaces_goes_through_make_lake_and_make_lake_load(tmp_path):
+    """A local cluster of one worker, started and stopped by `make lake`; the lake loads as an ingest would."""
+    stamp = tmp_path / "installed"
+    stamp.touch()
+    folder = tmp_path / "Báo cáo $HOME"
+    folder.mkdir()
+    shutil.copy(SAMPLE_TXT, folder / "backan 2023.txt")
+    lake, warehouse = tmp_path / "hồ 'dữ liệu'", tmp_path / "kho số liệu" / "w.duckdb"
+    made = real_make("lake", stamp, REPORT=str(folder), LAKE=str(lake), WORKERS="1")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "1 done, 0 skipped (done before), 0 failed" in made.stdout, made.stdout
+    loaded = real_make("lake-load", stamp, LAKE=str(lake), WAREHOUSE=str(warehouse))
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    import duckdb
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select report_id, source_path from reports").fetchall() == [
+            ("backan 2023", str(folder / "backan 2023.txt"))]
+        (mismatches,) = con.execute("select count(*) from checks where status = 'mismatch'").fetchone()
+    assert mismatches == 12   # the sample's planted errors, as an ingest finds them
+    assert (warehouse.parent / "reports" / "backan 2023.html").exists()

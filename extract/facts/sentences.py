@@ -98,7 +98,7 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
     if kind in ("percent", "change", "share") and percent is not None and value is None and not unit:
         unit = "%"
         unit_kind = lookup_unit(unit, lexicon).kind
-    start, end = match.span()
+    start, end = without_trailing_space(text, *match.span())
     return Fact(
         rule=rule.code, kind=kind, raw=text[start:end], char_start=start, char_end=end,
         sentence=sentence.index if sentence else None,
@@ -213,3 +213,14 @@ def borrow_preceding_value(fact: Fact, facts: list[Fact], rulebook: Rulebook, te
                    unit=owner.unit, unit_kind=owner.unit_kind, unit_exact=owner.unit_exact,
                    value_from=source.key)
 
+
+def without_trailing_space(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of a match less the blanks it ends with: a rule's optional tail (`\\s* (?P<unit>…)?`)
+    takes the blank before a unit that is not there.
+
+    >>> without_trailing_space("đạt 02 cơ sở; 15 ", 14, 17)
+    (14, 16)
+    """
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -21,6 +21,8 @@ def test_every_fact_raw_is_its_span_of_the_stored_text(sample_con):
     """).fetchone()[0]
     assert bad == 0
     assert sample_con.execute("select count(*) from facts").fetchone()[0] > 300
+    # and the quote a reviewer reads is the figure, not the blank after it
+    assert sample_con.execute("select count(*) from facts where raw <> trim(raw)").fetchone()[0] == 0
 
 
 def test_fact_lines_point_at_the_source_line(sample_con):

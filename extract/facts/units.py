@@ -31,6 +31,8 @@ def lookup_unit(raw: str | None, lexicon: Lexicon) -> Unit:
     Unit(unit='VND/ha', scale=Decimal('1E+6'), kind='rate')
     >>> lookup_unit("MW", lexicon)
     Unit(unit='mw', scale=Decimal('1'), kind=None)
+    >>> lookup_unit("triệu KW/h", lexicon)
+    Unit(unit='kWh', scale=Decimal('1E+6'), kind='energy')
     """
     if not raw:
         return Unit(None, Decimal(1), None)
@@ -42,27 +44,38 @@ def lookup_unit(raw: str | None, lexicon: Lexicon) -> Unit:
 
 def _lookup_unit(raw: str, lexicon: Lexicon) -> Unit:
     text = SPACES.sub(" ", raw.strip()).lower()
+    found = scaled_unit(text, lexicon)   # the whole form first: "triệu kw/h" is a form of kWh, not kW per hour
+    if found is not None:
+        unit, scale, kind = found
+        return Unit(unit, scale, kind)
     per = ""
-    if "/" in text and text not in lexicon.units:
+    if "/" in text:
         text, _, per = text.partition("/")
         per = "/" + per
+    # a unit per another is a rate, unless the lexicon names the whole unit ("VND/người/năm")
+    found = scaled_unit(text, lexicon)
+    if found is None:
+        return Unit(text + per, Decimal(1), lexicon.unit_kinds.get(text + per, lexicon.per_kind) if per else None)
+    unit, scale, kind = found
+    if unit is None:   # a scale word alone before the "/": the scale, as without it
+        return Unit(None, scale, None)
+    return Unit(unit + per, scale, lexicon.unit_kinds.get(unit + per, lexicon.per_kind) if per else kind)
 
-    def kind_of(unit: str, kind: str | None) -> str | None:
-        # a unit per another is a rate, unless the lexicon names the whole unit ("VND/người/năm")
-        return lexicon.unit_kinds.get(unit + per, lexicon.per_kind) if per else kind
 
+def scaled_unit(text: str, lexicon: Lexicon) -> tuple[str | None, Decimal, str | None] | None:
+    """(unit, scale, kind) of a lower-cased form the lexicon knows, alone or after a scale word
+    ("nghìn tấn"); a scale word alone is a scale without a unit. None when the lexicon has no such form."""
     if text in lexicon.units:
-        unit, kind, scale = lexicon.units[text]
-        return Unit(unit + per, scale, kind_of(unit, kind))
+        return lexicon.units[text][0], lexicon.units[text][2], lexicon.units[text][1]
     for form, factor in sorted(lexicon.scales.items(), key=lambda kv: -len(kv[0])):
         if text == form:
-            return Unit(None, factor, None)
+            return None, factor, None
         if text.startswith(form + " ") or (text.startswith(form) and text[len(form):] in lexicon.units):
             rest = text[len(form):].strip()
             if rest in lexicon.units:
                 unit, kind, scale = lexicon.units[rest]
-                return Unit(unit + per, factor * scale, kind_of(unit, kind))
-    return Unit(text + per, Decimal(1), kind_of(text, None))
+                return unit, factor * scale, kind
+    return None
 
 
 def display_unit(raw: str | None, lexicon: Lexicon) -> str | None:

@@ -260,6 +260,34 @@ def complete(fact: Fact, value: Fact, base: Fact | None, how: str, relation: str
     return replace(fact, **changes)
 
 
+def change_of_figure(fact: Fact, start: int, end: int, relation: str | None, cue: str, figures: list[Fact],
+                     text: str, limit: int, words: FrameWords) -> Fact | None:
+    """A percent that sizes a change against the figure it changed: "dư nợ đạt 45.600 tỷ đồng, tăng 3.200 tỷ
+    đồng (+7,5%)" is 3.200 of 45.600 − 3.200. The figure X, its change D and the percent stand in that
+    order in one clause, X and D in one unit; the percent says no other relation than D's (or restates it:
+    "tương ứng"), and no base is printed
+    for it ("giảm 13 tỷ đồng (tương ứng 21%) so với cùng kỳ (63 tỷ đồng)" is 13 of 63). Stored as X against
+    its previous value X − D (X + D after a decrease), whose source is the change (plan_source "less_change").
+    """
+    before = [f for f in figures if f.char_end <= start and in_clause(text, f.char_end, start)]
+    if len(before) < 2:
+        return None
+    current, delta = before[-2], before[-1]
+    if (delta.change not in ("increase", "decrease") or current.change is not None
+            or not (relation in (None, delta.change) or cue in words.restating)
+            or "%" in text[delta.char_end:start] or closed_bracket_between(text, current.char_end, delta.char_start)
+            or not same_unit(current, delta, words) or delta.value is None or current.value is None
+            or base_in_brackets(end, delta, figures, text, limit, words) is not None):
+        return None
+    previous = current.value - delta.value if delta.change == "increase" else current.value + delta.value
+    if previous <= 0:
+        return None
+    changed = complete(fact, current, None, "", delta.change)
+    return replace(changed, plan=previous, plan_raw=None, plan_scale=current.value_scale, plan_from=delta.key,
+                   plan_source="less_change", delta=delta.value, delta_raw=delta.value_raw,
+                   delta_scale=delta.value_scale)
+
+
 def fact_figure(fact: Fact, figures: list[Fact], earlier: list[Fact]) -> Fact | None:
     """The figure a percent already has: its own (read by its rule) or the one it borrowed."""
     if fact.value is None:
@@ -304,6 +332,11 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
                 done[fact.key] = replace(fact, change=relation)
             if fact.plan is not None and fact.change is None and fact.base in (None, "total"):
                 previous_base = as_base(fact)   # a share of a whole lends its whole, never its plan
+            continue
+        if fact.value is None and (sized := change_of_figure(fact, start, end, relation, cue, figures, text,
+                                                             sentence.end, words)) is not None:
+            done[fact.key] = sized
+            claimed.update((sized.value_from, sized.plan_from))
             continue
         if relation is None:
             continue

@@ -233,6 +233,22 @@ def unnamed_base(fact: Fact, value: Fact, relation: str, cue: str, earlier: list
     return None, ""
 
 
+def whole_broken_out(fact: Fact, value: Fact, figures: list[Fact], text: str, words: FrameWords) -> Fact | None:
+    """The figure the percent's figure was broken out of: "45.120 ha lúa mùa, …; trong đó lúa chất lượng cao
+    18.300 ha, chiếm 40,6%" — the nearest earlier figure of the sentence in the same unit and no smaller, when
+    "trong đó" / "gồm" stands between them (the later parts of the list take it as their sibling's base)."""
+    if fact.percent > 100:
+        return None
+    for whole in reversed([f for f in figures if f.char_end <= value.char_start]):
+        if not same_unit(whole, value, words) or whole.value is None or whole.value < value.value:
+            continue
+        between = text[whole.char_end:value.char_start]
+        if not words.whole_before.search(between):
+            return None
+        return whole
+    return None
+
+
 def as_base(fact: Fact) -> Fact:
     """A fact as a candidate base: its own figure, or, for a fraction or a share printed with its whole
     ("2.186/23.058 hộ"), that whole — never the part. A share of a plan ("14.215 tỷ đồng, bằng 108,4% dự
@@ -364,18 +380,21 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
             named = base_words(end, text, sentence.end, words) - unit_words(value, words)
             if named:
                 base, how = named_base(fact, value, named, before, text, words), "named"
-            elif previous_base is not None and same_unit(previous_base, value, words) and fact.kind == "share":
-                base, how = previous_base, "sibling"
-            else:
-                near = before if fact.percent_decimals else in_block(before, fact, blocks)
-                population = [f for f in in_block(before, fact, blocks) if f.key not in claimed]
-                base, how = unnamed_base(fact, value, relation, cue, near, population, words)
+            if base is None and (cue in words.proportion_cues or fact.base == "total"):
+                base, how = whole_broken_out(fact, value, figures, text, words), "breakdown"
+            if base is None and not named:
+                if previous_base is not None and same_unit(previous_base, value, words) and fact.kind == "share":
+                    base, how = previous_base, "sibling"
+                else:
+                    near = before if fact.percent_decimals else in_block(before, fact, blocks)
+                    population = [f for f in in_block(before, fact, blocks) if f.key not in claimed]
+                    base, how = unnamed_base(fact, value, relation, cue, near, population, words)
         if base is not None and base.key == value.key:
             base = None
         if base is None and (fact.value is not None or fact.base not in ("plan", "budget")):
             continue   # a figure alone helps only a share of a plan, whose plan plans.py may find
         done[fact.key] = complete(fact, value, base, how, relation)
-        if base is not None and how in ("bracket", "named", "sibling", "part_of") and fact.base in (None, "total"):
+        if base is not None and how in ("bracket", "named", "sibling", "part_of", "breakdown") and fact.base in (None, "total"):
             previous_base = base
     return done
 

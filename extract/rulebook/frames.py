@@ -13,7 +13,7 @@ from extract.rulebook.patterns import compile_pattern
 
 RELATIONS = ("ratio", "increase", "decrease")
 KEYS = {"relations", "value_after", "part_of", "base_openers", "base_qualifiers", "common_words", "not_a_base",
-        "proportion_cues", "plan_kinds", "period_words", "same_nouns", "restating", "examples"}
+        "proportion_cues", "plan_kinds", "period_words", "same_nouns", "restating", "whole_before", "examples"}
 NOT_A_LETTER = r"(?<![\p{L}\p{M}\d])"
 WORD_END = r"(?![\p{L}\p{M}\d])"
 
@@ -30,6 +30,7 @@ class FrameWords:
     not_a_base: regex.Pattern        # words opening a bracket of parts, not a base: "(trong đó …"
     proportion_cues: frozenset[str]  # relation words that make a percent a proportion of a population
     restating: frozenset[str]        # relation words by which a percent restates the change before it ("tương ứng")
+    whole_before: regex.Pattern      # searched between two figures: "; trong đó" makes the later a part of the earlier
     plan_kinds: tuple[regex.Pattern, ...]  # one pattern per kind of plan: dự toán, phấn đấu, kế hoạch …
     period_words: regex.Pattern      # words that make a base an earlier period: "cùng kỳ", "năm trước"
     noun_of: dict                    # counting noun (lower case) -> the first noun of its group in same_nouns
@@ -61,6 +62,7 @@ def build_frame_words(data: dict) -> FrameWords:
         not_a_base=compile_pattern(rf"(?:{alternation(data['not_a_base'])}){WORD_END}", regex.I),
         proportion_cues=frozenset(spaced(w) for w in data["proportion_cues"]) | {"("},
         restating=frozenset(spaced(w) for w in data.get("restating", ())),
+        whole_before=compile_pattern(rf"{NOT_A_LETTER}(?:{alternation(data.get('whole_before', ()))}){WORD_END}", regex.I),
         noun_of={spaced(noun): spaced(group[0]) for group in data["same_nouns"] for noun in group},
         period_words=compile_pattern(rf"{NOT_A_LETTER}(?:{alternation(data['period_words'])}){WORD_END}", regex.I),
         plan_kinds=tuple(compile_pattern(rf"{NOT_A_LETTER}(?:{alternation(kind)}){WORD_END}", regex.I)

@@ -304,6 +304,27 @@ def change_of_figure(fact: Fact, start: int, end: int, relation: str | None, cue
                    delta_scale=delta.value_scale)
 
 
+PLANNED_RATE_OPENING = regex.compile(r"[^\d%();,]{0,30}\(\s*[^\d%()]{0,20}")   # " KH (KH ", " kế hoạch (chỉ tiêu: "
+
+
+def rate_against_planned_rate(fact: Fact, start: int, end: int, percents: list[Fact], text: str) -> Fact | None:
+    """A rate's share of its planned rate: "tỷ lệ che phủ rừng đạt 73,2%, đạt 101,5% KH (KH 73%)" is 73,2 of
+    73. The rate stands just before the percent in its clause, with no figure between, and the planned
+    rate in the bracket that opens after the percent's base words."""
+    rates = [p for p in percents if p.kind == "percent" and p.value is None and p.change is None and p.key != fact.key]
+    before = [p for p in rates if p.char_end <= start and in_clause(text, p.char_end, start)]
+    after = [p for p in rates if p.char_start >= end and in_clause(text, end, p.char_start)]
+    if not before or not after:
+        return None
+    rate, planned = before[-1], after[0]
+    if regex.search(r"\d", text[rate.char_end:start]) or not PLANNED_RATE_OPENING.fullmatch(text, end, planned.char_start):
+        return None
+    return replace(fact, kind="ratio", unit="%", unit_kind=rate.unit_kind, value=rate.percent, value_raw=rate.percent_raw,
+                   value_scale=Decimal(1), value_from=rate.key, plan=planned.percent, plan_raw=planned.percent_raw,
+                   plan_scale=Decimal(1), plan_from=planned.key, plan_source="bracket",
+                   label=rate.label or fact.label, indicator=rate.indicator or fact.indicator)
+
+
 def fact_figure(fact: Fact, figures: list[Fact], earlier: list[Fact]) -> Fact | None:
     """The figure a percent already has: its own (read by its rule) or the one it borrowed."""
     if fact.value is None:
@@ -353,6 +374,10 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
                                                              sentence.end, words)) is not None:
             done[fact.key] = sized
             claimed.update((sized.value_from, sized.plan_from))
+            continue
+        if (fact.value is None and fact.base in ("plan", "budget") and relation == "ratio"
+                and (rated := rate_against_planned_rate(fact, start, end, percents, text)) is not None):
+            done[fact.key] = rated
             continue
         if relation is None:
             continue

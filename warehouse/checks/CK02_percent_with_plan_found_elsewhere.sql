@@ -14,17 +14,22 @@
 -- passes:   Tổng nguồn vốn được giao: 6.995 triệu đồng. Ước thực hiện năm 6.218 triệu đồng, đạt 88,9%.
 -- flags:    Dư nợ tín dụng đạt 45.600 tỷ đồng, tăng 3.200 tỷ đồng (+8,5%) so với đầu năm.
 -- passes:   Dân số trung bình 320.500 người, tăng 4.100 người so với năm trước (tăng 1,3%).
+-- flags:    Tỷ lệ che phủ rừng đạt 73,2%, đạt 101,5% KH (KH 73%).
+-- passes:   Tỷ lệ che phủ rừng đạt 73,2%, đạt 100,3% KH (KH 73%).
 with framed as (
     -- a percent whose base was found elsewhere (plans.py) or by its frame (frames.py): "vượt 11,69% so dự
     -- toán" is 100·X/Y − 100, "giảm 5%" 100 − 100·X/Y, a share 100·X/Y
     select f.*, p.line as plan_line, v.line as value_line,
            -- each number with its printed unit: "302,95 triệu USD" against "4,78 tỷ USD"
-           f.value_raw || coalesce(' ' || nullif(coalesce(v.unit_raw, f.unit_raw), ''), '') as value_shown,
+           -- a rate against its planned rate ("73,2%, đạt 100,3% KH (KH 73%)") shows both as percents
+           f.value_raw || case when f.unit = '%' then '%'
+                               else coalesce(' ' || nullif(coalesce(v.unit_raw, f.unit_raw), ''), '') end as value_shown,
            -- a base derived from a change ("45.600 tỷ đồng, tăng 3.200 tỷ đồng (+7,5%)": 45.600 − 3.200) is shown
            -- in the figure's scale, as it would have been printed
            case when f.plan_raw is null
                 then vn_auto(f.plan / coalesce(f.plan_scale, 1)) || coalesce(' ' || nullif(coalesce(v.unit_raw, f.unit_raw), ''), '')
-                else f.plan_raw || coalesce(' ' || nullif(p.unit_raw, ''), '') end as plan_shown,
+                else f.plan_raw || case when f.unit = '%' then '%' else coalesce(' ' || nullif(p.unit_raw, ''), '') end
+           end as plan_shown,
            f.delta_raw || coalesce(' ' || nullif(p.unit_raw, ''), '') as delta_shown,
            coalesce(f.value_tolerance, 0) as tv, coalesce(f.plan_tolerance, 0) as tp,
            percent_half_unit(f.percent_decimals, f.qualifier) as h,

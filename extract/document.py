@@ -74,7 +74,7 @@ def process_document(document, rulebook: Rulebook, sha256: str, limits: Limits |
     facts = frame_claims([f for f in facts if f.rule not in cell_codes], document, rulebook.frames)
     facts = resolve_plans(facts, document, rulebook.plan_words, rulebook.frames)
     if rulebook.lexicon.breakdown_triggers is not None:
-        facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers)
+        facts = link_breakdowns(document, facts, rulebook.lexicon.breakdown_triggers, rulebook.lexicon.not_summed)
     if rulebook.lexicon.structure_triggers is not None:
         facts = link_share_structures(document, facts, rulebook.lexicon.structure_triggers)
     facts = link_same_indicator(facts, document.text, {s.index: s.start for s in document.sentences}, info["year"])

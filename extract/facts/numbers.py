@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 # A well-formed number: digits with optional '.'-groups of exactly three, then ',' decimals.
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
@@ -115,9 +115,13 @@ def format_vn_number(value: Decimal, decimals: int | None = None) -> str:
     '3.915,37'
     >>> format_vn_number(Decimal("128.65"), 1)
     '128,7'
+    >>> format_vn_number(Decimal("1e30"), 1)   # more digits than Decimal's default precision
+    '1.000.000.000.000.000.000.000.000.000.000'
     """
     if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        with localcontext() as context:   # as many digits as the number has: a 31-digit cell is still a number
+            context.prec = max(context.prec, value.adjusted() + decimals + 2)
+            value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     integer, _, fraction = f"{abs(value):f}".partition(".")
     grouped = f"{int(integer):,}".replace(",", ".")

@@ -26,8 +26,15 @@ MIN_PARTS = 2
 
 def prints_a_figure(fact: Fact) -> bool:
     """A fact that prints its own figure; a share that borrows the figure before it ("…, bằng 87,3% so
-    với cùng kỳ") repeats one and must not be added twice."""
-    return fact.value is not None and fact.kind in VALUE_KINDS and fact.value_from is None
+    với cùng kỳ") repeats one and must not be added twice, and a change ("800 tỷ đồng, giảm 200 tỷ đồng")
+    is no part of anything.
+
+    >>> change = Fact("VA01", "value", "giảm 200 tỷ đồng", 0, 16, value=200, change="decrease")
+    >>> prints_a_figure(change), prints_a_figure(Fact("VA01", "value", "800 tỷ đồng", 0, 11, value=800))
+    (False, True)
+    """
+    return (fact.value is not None and fact.kind in VALUE_KINDS and fact.value_from is None
+            and not (fact.kind == "value" and fact.change is not None))
 MAX_BRACKET_GAP = 40  # "20 trường công lập (08 trường …": words between the total and its bracket list
 
 
@@ -283,15 +290,21 @@ def find_annex_breakdowns(facts: list[Fact]) -> list[tuple]:
     return found
 
 
-def link_breakdowns(document: Document, facts: list[Fact], triggers: regex.Pattern) -> list[Fact]:
-    """Mark each part with the total it adds up to (`part_of`) and the breakdown's shape."""
+def link_breakdowns(document: Document, facts: list[Fact], triggers: regex.Pattern,
+                    not_summed: frozenset = frozenset()) -> list[Fact]:
+    """Mark each part with the total it adds up to (`part_of`) and the breakdown's shape. A total of a
+    kind whose figures do not add up (`not_summed`: rates, yields) has no parts."""
     links: dict[FactKey, tuple[FactKey, str]] = {}
     for total, parts, shape in find_trigger_breakdowns(document, facts, triggers):
+        if total.unit_kind in not_summed:
+            continue
         for p in parts:
             links.setdefault(p.key, (total.key, shape))
     marked = [replace(f, part_of=links[f.key][0], breakdown=links[f.key][1]) if f.key in links else f for f in facts]
     more: dict[FactKey, tuple[FactKey, str]] = {}
     for total, parts, shape in find_footnote_breakdowns(document, marked, triggers) + find_annex_breakdowns(marked):
+        if total.unit_kind in not_summed:
+            continue
         for p in parts:
             if p.key not in links:
                 more.setdefault(p.key, (total.key, shape))

@@ -276,30 +276,47 @@ def complete(fact: Fact, value: Fact, base: Fact | None, how: str, relation: str
     return replace(fact, **changes)
 
 
+SIZES_A_CHANGE_ONLY = "change"   # change_of_figure's answer for a percent of a change whose figure cannot be told
+
+
 def change_of_figure(fact: Fact, start: int, end: int, relation: str | None, cue: str, figures: list[Fact],
-                     text: str, limit: int, words: FrameWords) -> Fact | None:
+                     text: str, limit: int, words: FrameWords) -> Fact | str | None:
     """A percent that sizes a change against the figure it changed: "dư nợ đạt 45.600 tỷ đồng, tăng 3.200 tỷ
-    đồng (+7,5%)" is 3.200 of 45.600 − 3.200. The figure X, its change D and the percent stand in that
-    order in one clause, X and D in one unit; the percent says no other relation than D's (or restates it:
-    "tương ứng"), and no base is printed
-    for it ("giảm 13 tỷ đồng (tương ứng 21%) so với cùng kỳ (63 tỷ đồng)" is 13 of 63). Stored as X against
-    its previous value X − D (X + D after a decrease), whose source is the change (plan_source "less_change").
-    """
+    đồng (+7,5%)" is 3.200 of 45.600 − 3.200. The change D stands just before the percent in its clause,
+    which says no other relation than D's (or restates it: "tương ứng", a bare bracket), and no base is printed for it
+    ("giảm 13 tỷ đồng (tương ứng 21%) so với cùng kỳ (63 tỷ đồng)" is 13 of 63: None, for the usual frame).
+    The figure X it changed is the one just before D in the clause, in D's unit; else, earlier in the
+    sentence ("45 vụ tai nạn, …; so với năm 2022 giảm 5 vụ (10%)"), the nearest of D's unit that agrees.
+    Stored as X against its previous value X − D (X + D after a decrease), whose source is the change
+    (plan_source "less_change"). A change whose figure cannot be told gives SIZES_A_CHANGE_ONLY: its
+    percent is of no population nearby, and stays unpaired."""
     before = [f for f in figures if f.char_end <= start and in_clause(text, f.char_end, start)]
-    if len(before) < 2:
+    if not before:
         return None
-    current, delta = before[-2], before[-1]
-    if (delta.change not in ("increase", "decrease") or current.change is not None
-            or not (relation in (None, delta.change) or cue in words.restating)
-            or "%" in text[delta.char_end:start] or closed_bracket_between(text, current.char_end, delta.char_start)
-            or not same_unit(current, delta, words) or delta.value is None or current.value is None
-            or base_in_brackets(end, delta, figures, text, limit, words) is not None):
+    delta = before[-1]
+    if (delta.change not in ("increase", "decrease") or delta.value is None
+            or not (relation in (None, delta.change) or cue == "(" or cue in words.restating)
+            or "%" in text[delta.char_end:start] or base_in_brackets(end, delta, figures, text, limit, words) is not None):
         return None
-    previous = current.value - delta.value if delta.change == "increase" else current.value + delta.value
-    if previous <= 0:
-        return None
-    changed = complete(fact, current, None, "", delta.change)
-    return replace(changed, plan=previous, plan_raw=None, plan_scale=current.value_scale, plan_from=delta.key,
+
+    def previous_of(current: Fact) -> Decimal:
+        return current.value - delta.value if delta.change == "increase" else current.value + delta.value
+
+    def changed(current: Fact) -> bool:
+        return (current.change is None and current.value is not None and same_unit(current, delta, words)
+                and previous_of(current) > 0)
+
+    adjacent = before[-2] if len(before) > 1 else None
+    if adjacent is not None and changed(adjacent) and not closed_bracket_between(text, adjacent.char_end, delta.char_start):
+        current = adjacent
+    else:
+        earlier = [f for f in figures if f.char_end <= delta.char_start and changed(f)]
+        current = next((f for f in reversed(earlier)
+                        if agrees(f.value, previous_of(f), fact.percent, fact.percent_decimals, delta.change)), None)
+    if current is None:
+        return SIZES_A_CHANGE_ONLY
+    sized = complete(fact, current, None, "", delta.change)
+    return replace(sized, plan=previous_of(current), plan_raw=None, plan_scale=current.value_scale, plan_from=delta.key,
                    plan_source="less_change", delta=delta.value, delta_raw=delta.value_raw,
                    delta_scale=delta.value_scale)
 
@@ -370,8 +387,11 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
             if fact.plan is not None and fact.change is None and fact.base in (None, "total"):
                 previous_base = as_base(fact)   # a share of a whole lends its whole, never its plan
             continue
-        if fact.value is None and (sized := change_of_figure(fact, start, end, relation, cue, figures, text,
-                                                             sentence.end, words)) is not None:
+        sized = change_of_figure(fact, start, end, relation, cue, figures, text, sentence.end, words) \
+            if fact.value is None else None
+        if sized == SIZES_A_CHANGE_ONLY:
+            continue
+        if sized is not None:
             done[fact.key] = sized
             claimed.update((sized.value_from, sized.plan_from))
             continue

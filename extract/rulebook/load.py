@@ -113,6 +113,7 @@ class Lexicon:
     indicator_counts: dict = field(default_factory=dict)
     structure_triggers: regex.Pattern | None = None
     kinds: dict = field(default_factory=dict)        # kind -> exact: is a whole number of it a count of things?
+    not_summed: frozenset = frozenset()              # kinds whose figures do not add up to a total (rates, yields)
     unit_kinds: dict = field(default_factory=dict)   # normalised unit ("VND", "tạ/ha") -> kind
     per_kind: str | None = None                      # kind of a unit built with a `per` denominator
     unknown_exact: bool = True                       # is a figure of a unit the lexicon does not know exact?
@@ -168,8 +169,10 @@ def check_lexicon(data: dict, text: str) -> list[str]:
     kinds = data.get("kinds", {})
     where = lambda key: f"lexicon.toml:{(_key_lines(text, key) or [1])[0]}"  # noqa: E731
     for kind, spec in kinds.items():
-        if not isinstance(spec, dict) or set(spec) != {"exact"} or not isinstance(spec["exact"], bool):
-            problems.append(f"{where(kind)}: kind {kind!r} needs exactly `exact = true` or `exact = false`")
+        if (not isinstance(spec, dict) or "exact" not in spec or not set(spec) <= {"exact", "sums"}
+                or not all(isinstance(v, bool) for v in spec.values())):
+            problems.append(f"{where(kind)}: kind {kind!r} needs `exact = true` or `exact = false` "
+                            f"(and may say `sums = false`)")
     if "per_kind" in data and data["per_kind"] not in kinds:
         problems.append(f"{where('per_kind')}: per_kind {data['per_kind']!r} is not one of the [kinds] {sorted(kinds)}")
     if not isinstance(data.get("unknown_exact", True), bool):
@@ -263,6 +266,7 @@ def build_lexicon(data: dict, text: str = "") -> Lexicon:
     return Lexicon(units, scales, bases, dict(data.get("qualifiers", {})),
                    dict(data.get("comparators", {})), pieces, trigger_pattern, counts, structure_pattern,
                    kinds={kind: spec["exact"] for kind, spec in data.get("kinds", {}).items()},
+                   not_summed=frozenset(kind for kind, spec in data.get("kinds", {}).items() if not spec.get("sums", True)),
                    unit_kinds={e["unit"]: e["kind"] for e in data.get("units", [])},
                    per_kind=data.get("per_kind"), unknown_exact=data.get("unknown_exact", True),
                    changes=changes, entries=_unit_entries(data, text))

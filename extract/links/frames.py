@@ -277,6 +277,26 @@ def complete(fact: Fact, value: Fact, base: Fact | None, how: str, relation: str
 
 
 SIZES_A_CHANGE_ONLY = "change"   # change_of_figure's answer for a percent of a change whose figure cannot be told
+PERIOD_YEAR = regex.compile(r"(?i:năm)\s+((?:19|20)\d\d)(?!\d)")
+CLAUSE_END = regex.compile(r"[;,.()]")
+
+
+def period_named(phrase: str, words: FrameWords) -> str | None:
+    """The period a phrase compares with: "so với đầu năm" -> "đầu năm", "so với năm 2022" -> "2022"."""
+    m = words.period_words.search(phrase)
+    if m:
+        return spaced(m.group(0))
+    year = PERIOD_YEAR.search(phrase)
+    return year.group(1) if year else None
+
+
+def same_comparison(delta: Fact, start: int, end: int, text: str, limit: int, words: FrameWords) -> bool:
+    """Do a change and the percent after it compare with the same period? "tăng 3.200 tỷ đồng so với đầu năm,
+    tăng 8,1% so với cùng kỳ" do not; a percent that names none ("(+7,5%)") takes the change's."""
+    clause = CLAUSE_END.search(text, end, limit)
+    delta_period = period_named(text[delta.char_end:start], words)
+    percent_period = period_named(text[end:clause.start() if clause else limit], words)
+    return delta_period is None or percent_period is None or delta_period == percent_period
 
 
 def change_of_figure(fact: Fact, start: int, end: int, relation: str | None, cue: str, figures: list[Fact],
@@ -313,7 +333,7 @@ def change_of_figure(fact: Fact, start: int, end: int, relation: str | None, cue
         earlier = [f for f in figures if f.char_end <= delta.char_start and changed(f)]
         current = next((f for f in reversed(earlier)
                         if agrees(f.value, previous_of(f), fact.percent, fact.percent_decimals, delta.change)), None)
-    if current is None:
+    if current is None or not same_comparison(delta, start, end, text, limit, words):
         return SIZES_A_CHANGE_ONLY
     sized = complete(fact, current, None, "", delta.change)
     return replace(sized, plan=previous_of(current), plan_raw=None, plan_scale=current.value_scale, plan_from=delta.key,

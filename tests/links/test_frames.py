@@ -104,6 +104,8 @@ UNPAIRED = [
     ("a part's rate is not a population", "Số hộ nghèo là 242 hộ, tỷ lệ 1,97%; hộ cận nghèo 121 hộ, tỷ lệ 0,98%.", "0,98"),
     ("a plan of another kind", "Cục Hải quan thu đạt 113.753 tỷ đồng, vượt chỉ tiêu dự toán (108.800 tỷ đồng), đạt 100,76% chỉ tiêu phấn đấu.", "100,76"),
     ("a bracket of parts", "Thu hút 8,1 triệu lượt khách, tăng 11,8% so với cùng kỳ (trong đó 131.000 lượt khách quốc tế).", "11,8"),
+    ("a change and a percent of other periods", "Dư nợ đạt 45.600 tỷ đồng, tăng 3.200 tỷ đồng so với đầu năm, tăng 8,1% so với cùng kỳ.", "8,1"),
+    ("a change whose figure is not told", "Năm 2023 xảy ra 45 vụ tai nạn giao thông; so với năm 2022 giảm 5 vụ (14%).", "14"),
     ("a bracket of another unit", "Ước đạt 782,7 tỷ đồng, bằng 59,8% kế hoạch (bao gồm cả 2 lần vốn ứng trước).", "59,8"),
 ]
 

@@ -56,8 +56,12 @@ select
         when 'ok' then printf('Tỷ lệ in %s%% khớp: %s tính lại được %s%%.', replace(percent_raw, '.', ','),
                               case when is_change then '(' || value_raw || ' − ' || plan_raw || ')/' || plan_raw
                                    else value_raw || '/' || plan_raw end, vn(computed, 2))
-        when 'minor' then printf('Tỷ lệ in %s%%, tính lại %s%%: lệch một đơn vị ở chữ số cuối (cắt bớt thay vì làm tròn).',
-                                 replace(percent_raw, '.', ','), vn(computed, 2))
+        -- truncation only when cutting the recomputed percent at the printed digits gives the printed one
+        when 'minor' then printf('Tỷ lệ in %s%%, tính lại %s%%: lệch một đơn vị ở chữ số cuối%s.',
+                                 replace(percent_raw, '.', ','), vn(computed, 2),
+                                 case when abs(trunc(computed * pow(10, coalesce(percent_decimals, 0)))
+                                               / pow(10, coalesce(percent_decimals, 0)) - percent) < 1e-9
+                                      then ' (cắt bớt thay vì làm tròn)' else '' end)
         else printf('Tỷ lệ in %s%% nhưng %s cho %s%%.', replace(percent_raw, '.', ','),
                     case when is_change then '(' || value_raw || ' − ' || plan_raw || ')/' || plan_raw
                          else value_raw || '/' || plan_raw end, vn(computed, 2)) || scale_slip_note(computed, percent)

@@ -343,8 +343,7 @@ def segment_document(source: SourceDoc, doc: str) -> Document:
                 table_no, row_no = table_no + 1, 0
             row_no += 1
             cells = split_cells(text, start, start, end)
-            header = para.header if para.cells is not None else (
-                row_no == 1 and cells and cells[0].text.upper() == "STT")
+            header = para.header if para.cells is not None else row_no == 1 and looks_like_header(cells)
             table_rows.append(TableRow(table_no, row_no, start, end, cells, bool(header)))
         last_kind = kind if kind != "footnote" else last_kind
         last_rebuilt = para.cells is not None if kind != "footnote" else last_rebuilt
@@ -421,3 +420,22 @@ class LineMap:
             return None, None
         segment = self.segments[max(bisect.bisect_right(self.starts, offset) - 1, 0)]
         return segment.page, segment.line
+
+
+NUMBER_CELL = re.compile(r"[\d.,%\s()+\-–]*\d[\d.,%\s()+\-–]*")
+
+
+def looks_like_header(cells) -> bool:
+    """Is the first row of a table its header? It opens with "STT" / "TT", or none of its cells is a bare
+    number ("Chỉ tiêu | ĐVT | Kế hoạch 2023 | Thực hiện 2023": a data row prints figures).
+
+    >>> from types import SimpleNamespace as C
+    >>> [looks_like_header([C(text=t) for t in row]) for row in (["TT", "Chỉ tiêu"], ["Chỉ tiêu", "Kế hoạch 2023"],
+    ...                                                         ["1", "Thu ngân sách", "1.200"])]
+    [True, True, False]
+    """
+    if not cells:
+        return False
+    if cells[0].text.strip().upper() in ("STT", "TT", "SỐ TT"):
+        return True
+    return not any(NUMBER_CELL.fullmatch(c.text.strip()) for c in cells if c.text.strip())

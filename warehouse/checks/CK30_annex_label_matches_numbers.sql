@@ -13,6 +13,8 @@
 -- flags:    STT\tChỉ tiêu\tĐVT\tKế hoạch 2023\tThực hiện 2023\tĐánh giá\n1\tTổng đàn bò\tCon\t68.000\t67.450\tVượt
 -- passes:   STT\tChỉ tiêu\tĐVT\tKế hoạch 2023\tThực hiện 2023\tĐánh giá\n1\tTỷ lệ hộ nghèo\t%\t2,14\t1,97\tVượt
 -- passes:   STT\tChỉ tiêu\tĐVT\tKế hoạch 2023\tThực hiện 2023\tĐánh giá\n1\tTỷ lệ tốt nghiệp THCS\t%\t>99\t100\tVượt
+-- passes:   STT\tChỉ tiêu\tĐVT\tKế hoạch 2023\tThực hiện 2023\tĐánh giá\n1\tTỷ lệ hộ nghèo giảm\t%\t1,5\t1,6\tVượt
+-- flags:    | TT | Chỉ tiêu | ĐVT | Kế hoạch 2023 | Thực hiện 2023 | Đánh giá |\n|---|---|---|---|---|---|\n| 1 | Thu ngân sách | Tỷ đồng | 1.200 | 1.150 | Đạt |
 with rows as (
     select f.*,
            case when f.comparator in ('<', '<=') then 'lower' when f.comparator in ('>', '>=') then 'higher'

@@ -8,13 +8,13 @@ from decimal import Decimal
 import regex
 
 from extract.facts.labels import derive_label
-from extract.facts.numbers import parse_number
+from extract.facts.numbers import format_vn_number, parse_number
 from extract.facts.units import SPACES, display_unit, lookup_base, lookup_unit
 from extract.records import Fact, Sentence
 from extract.rulebook import Lexicon, Rule, Rulebook
 from extract.rulebook.scan import finditer_overlapped
 
-NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low", "delta")
+NUMBER_GROUPS = ("value", "plan", "percent", "value_high", "prev", "percent_low", "delta", "value_rest")
 DIGIT = regex.compile(r"\d")
 
 
@@ -76,6 +76,14 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
         return (value * scale if value is not None else None), decimals
 
     value, _ = number("value", value_scale)
+    value_raw = groups.get("value")
+    if groups.get("value_rest") is not None and value is not None:
+        # "5 tỷ 500 triệu đồng": the rest is in the unit's scale, and so is the figure as written out
+        rest_scale = lookup_unit(unit_raw, lexicon).scale
+        rest, _ = number("value_rest", rest_scale)
+        if rest is not None:
+            value += rest
+            value_scale, value_raw = rest_scale, format_vn_number(value / rest_scale)
     value_high, _ = number("value_high", value_scale)
     plan, _ = number("plan", plan_scale)
     prev, _ = number("prev", prev_scale)
@@ -103,7 +111,7 @@ def build_fact(rule: Rule, match: regex.Match, text: str, lexicon: Lexicon, sent
         rule=rule.code, kind=kind, raw=text[start:end], char_start=start, char_end=end,
         sentence=sentence.index if sentence else None,
         value=value, plan=plan, percent=percent,
-        value_raw=groups.get("value"), plan_raw=groups.get("plan") or groups.get("prev"),
+        value_raw=value_raw, plan_raw=groups.get("plan") or groups.get("prev"),
         percent_raw=groups.get("percent"), percent_decimals=percent_decimals,
         unit=unit, unit_raw=unit_raw, unit_kind=unit_kind, unit_exact=lexicon.is_exact(unit_kind),
         value_scale=value_scale if value is not None else None, plan_scale=plan_scale if plan is not None else None,

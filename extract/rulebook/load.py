@@ -33,6 +33,7 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 GROUP_FIELDS = {
     "value", "plan", "percent", "unit", "value_unit", "plan_unit", "basis", "change",
     "comparator", "qualifier", "value_high", "prev", "prev_unit", "label", "period", "percent_low", "delta",
+    "value_rest",   # the rest of an amount in two scale words ("5 tỷ 500 triệu đồng"), in the unit's scale
 }
 # Fields an example may assert on (attributes of extract.records.Fact).
 EXAMPLE_FIELDS = {

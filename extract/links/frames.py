@@ -362,6 +362,36 @@ def rate_against_planned_rate(fact: Fact, start: int, end: int, percents: list[F
                    label=rate.label or fact.label, indicator=rate.indicator or fact.indicator)
 
 
+EARLIER_RATE_OPENING = regex.compile(r"(?:[^\d%();]|(?<!\d)(?:19|20)\d\d(?!\d)){0,60}?\(\s*")   # " so với năm 2022 ("
+
+
+def rate_change_against_earlier_rate(fact: Fact, start: int, relation: str | None, percents: list[Fact],
+                                     text: str) -> Fact | None:
+    """A rate's change against its earlier rate printed in brackets: "tỷ lệ hộ nghèo còn 3,2%, giảm 1,1% so với năm
+    2022 (4,3%)". Reports print such a change in percentage points as often as relative to the earlier rate: the
+    relative reading is kept when it agrees (a percent change, CK02), else the points reading (a difference,
+    CK15: 4,3 − 3,2 = 1,1), which is also the one a wrong figure is judged by."""
+    if relation not in ("increase", "decrease"):
+        return None
+    rates = [p for p in percents if p.kind == "percent" and p.value is None and p.change is None and p.key != fact.key]
+    before = [p for p in rates if p.char_end <= start and in_clause(text, p.char_end, start)]
+    after = [p for p in rates if p.char_start >= fact.char_end and in_clause(text, fact.char_end, p.char_start)]
+    if not before or not after:
+        return None
+    rate, earlier = before[-1], after[0]
+    if (regex.search(r"\d", text[rate.char_end:start]) or earlier.percent <= 0
+            or not EARLIER_RATE_OPENING.fullmatch(text, fact.char_end, earlier.char_start)):
+        return None
+    common = dict(unit="%", unit_kind=rate.unit_kind, value=rate.percent, value_raw=rate.percent_raw,
+                  value_scale=Decimal(1), value_from=rate.key, plan=earlier.percent, plan_raw=earlier.percent_raw,
+                  plan_scale=Decimal(1), plan_from=earlier.key, change=relation,
+                  label=rate.label or fact.label, indicator=rate.indicator or fact.indicator)
+    if agrees(rate.percent, earlier.percent, fact.percent, fact.percent_decimals, relation):
+        return replace(fact, kind="change", plan_source="bracket", **common)
+    return replace(fact, kind="difference", delta=fact.percent, delta_raw=fact.percent_raw, delta_scale=Decimal(1),
+                   **common)
+
+
 def fact_figure(fact: Fact, figures: list[Fact], earlier: list[Fact]) -> Fact | None:
     """The figure a percent already has: its own (read by its rule) or the one it borrowed."""
     if fact.value is None:
@@ -417,6 +447,10 @@ def frame_sentence(percents: list[Fact], figures: list[Fact], earlier: list[Fact
             continue
         if (fact.value is None and fact.base in ("plan", "budget") and relation == "ratio"
                 and (rated := rate_against_planned_rate(fact, start, end, percents, text)) is not None):
+            done[fact.key] = rated
+            continue
+        if fact.value is None and (rated := rate_change_against_earlier_rate(fact, start, relation, percents,
+                                                                             text)) is not None:
             done[fact.key] = rated
             continue
         if relation is None:

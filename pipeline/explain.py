@@ -37,7 +37,6 @@ def highlight(sentence: str, start: int, end: int, colour: bool) -> str:
 
 def explain_fact(warehouse: str, fact_id: str, colour: bool | None = None) -> str:
     """The fact, its sentence with the number highlighted, its section, page, line and checks."""
-    from warehouse.lock import connect_warehouse
     colour = sys.stdout.isatty() if colour is None else colour
     if not fact_id.strip():
         raise FactNotFound("no fact id given: make explain FACT=<fact_id> (the ids are in facts.fact_id, and in "

@@ -234,7 +234,7 @@ def settle_checks(con, loaded: list[str], renamed: list[str], version: str, chec
     and those that may cite a replaced version (`cited_by`); every report whose rows differ from those
     it has (or that was renamed) is checked again in full, the others keep theirs. Returns the reports
     checked again."""
-    from warehouse.checks import recheck_reports, run_checks
+    from warehouse.checks import recheck_reports
     cross = tuple(c for c in checks if reads_other_reports(c))
     again = list(renamed)
     if cross:

@@ -46,35 +46,30 @@ def _lookup_unit(raw: str, lexicon: Lexicon) -> Unit:
     text = SPACES.sub(" ", raw.strip()).lower()
     found = scaled_unit(text, lexicon)   # the whole form first: "triệu kw/h" is a form of kWh, not kW per hour
     if found is not None:
-        unit, scale, kind = found
-        return Unit(unit, scale, kind)
-    per = ""
-    if "/" in text:
-        text, _, per = text.partition("/")
-        per = "/" + per
+        return found
+    text, slash, per = text.partition("/")
+    found = scaled_unit(text, lexicon) or Unit(text, Decimal(1), None)
+    if found.unit is None or not slash:   # a scale word alone before the "/": the scale, as without it
+        return found
     # a unit per another is a rate, unless the lexicon names the whole unit ("VND/người/năm")
-    found = scaled_unit(text, lexicon)
-    if found is None:
-        return Unit(text + per, Decimal(1), lexicon.unit_kinds.get(text + per, lexicon.per_kind) if per else None)
-    unit, scale, kind = found
-    if unit is None:   # a scale word alone before the "/": the scale, as without it
-        return Unit(None, scale, None)
-    return Unit(unit + per, scale, lexicon.unit_kinds.get(unit + per, lexicon.per_kind) if per else kind)
+    unit = f"{found.unit}/{per}"
+    return Unit(unit, found.scale, lexicon.unit_kinds.get(unit, lexicon.per_kind))
 
 
-def scaled_unit(text: str, lexicon: Lexicon) -> tuple[str | None, Decimal, str | None] | None:
-    """(unit, scale, kind) of a lower-cased form the lexicon knows, alone or after a scale word
+def scaled_unit(text: str, lexicon: Lexicon) -> Unit | None:
+    """The Unit of a lower-cased form the lexicon knows, alone or after a scale word
     ("nghìn tấn"); a scale word alone is a scale without a unit. None when the lexicon has no such form."""
     if text in lexicon.units:
-        return lexicon.units[text][0], lexicon.units[text][2], lexicon.units[text][1]
+        unit, kind, scale = lexicon.units[text]
+        return Unit(unit, scale, kind)
     for form, factor in sorted(lexicon.scales.items(), key=lambda kv: -len(kv[0])):
         if text == form:
-            return None, factor, None
+            return Unit(None, factor, None)
         if text.startswith(form + " ") or (text.startswith(form) and text[len(form):] in lexicon.units):
             rest = text[len(form):].strip()
             if rest in lexicon.units:
                 unit, kind, scale = lexicon.units[rest]
-                return unit, factor * scale, kind
+                return Unit(unit, factor * scale, kind)
     return None
 
 

@@ -342,27 +342,40 @@ def change_of_figure(fact: Fact, start: int, end: int, relation: str | None, cue
 
 
 PLANNED_RATE_OPENING = regex.compile(r"[^\d%();,]{0,30}\(\s*[^\d%()]{0,20}")   # " KH (KH ", " kế hoạch (chỉ tiêu: "
+EARLIER_RATE_OPENING = regex.compile(r"(?:[^\d%();]|(?<!\d)(?:19|20)\d\d(?!\d)){0,60}?\(\s*")   # " so với năm 2022 ("
+DIGIT = regex.compile(r"\d")
+
+
+def rates_around(fact: Fact, start: int, after: int, opening: regex.Pattern, percents: list[Fact],
+                 text: str) -> tuple[Fact, Fact] | None:
+    """(the rate just before a percent, the rate in the bracket after it): bare percents of its clause, none
+    of them the percent itself, no figure between the first and the percent, and `opening` (the words up to
+    the bracket) filling the text from `after` to the second."""
+    rates = [p for p in percents if p.kind == "percent" and p.value is None and p.change is None and p.key != fact.key]
+    before = [p for p in rates if p.char_end <= start and in_clause(text, p.char_end, start)]
+    later = [p for p in rates if p.char_start >= after and in_clause(text, after, p.char_start)]
+    if not before or not later:
+        return None
+    rate, other = before[-1], later[0]
+    if DIGIT.search(text, rate.char_end, start) or not opening.fullmatch(text, after, other.char_start):
+        return None
+    return rate, other
+
+
+def as_rate_against(fact: Fact, rate: Fact, other: Fact, **changes) -> Fact:
+    """The percent computed from one rate against another, both taken as its figure and base."""
+    return replace(fact, unit="%", unit_kind=rate.unit_kind, value=rate.percent, value_raw=rate.percent_raw,
+                   value_scale=Decimal(1), value_from=rate.key, plan=other.percent, plan_raw=other.percent_raw,
+                   plan_scale=Decimal(1), plan_from=other.key, label=rate.label or fact.label,
+                   indicator=rate.indicator or fact.indicator, **changes)
 
 
 def rate_against_planned_rate(fact: Fact, start: int, end: int, percents: list[Fact], text: str) -> Fact | None:
     """A rate's share of its planned rate: "tỷ lệ che phủ rừng đạt 73,2%, đạt 101,5% KH (KH 73%)" is 73,2 of
     73. The rate stands just before the percent in its clause, with no figure between, and the planned
     rate in the bracket that opens after the percent's base words."""
-    rates = [p for p in percents if p.kind == "percent" and p.value is None and p.change is None and p.key != fact.key]
-    before = [p for p in rates if p.char_end <= start and in_clause(text, p.char_end, start)]
-    after = [p for p in rates if p.char_start >= end and in_clause(text, end, p.char_start)]
-    if not before or not after:
-        return None
-    rate, planned = before[-1], after[0]
-    if regex.search(r"\d", text[rate.char_end:start]) or not PLANNED_RATE_OPENING.fullmatch(text, end, planned.char_start):
-        return None
-    return replace(fact, kind="ratio", unit="%", unit_kind=rate.unit_kind, value=rate.percent, value_raw=rate.percent_raw,
-                   value_scale=Decimal(1), value_from=rate.key, plan=planned.percent, plan_raw=planned.percent_raw,
-                   plan_scale=Decimal(1), plan_from=planned.key, plan_source="bracket",
-                   label=rate.label or fact.label, indicator=rate.indicator or fact.indicator)
-
-
-EARLIER_RATE_OPENING = regex.compile(r"(?:[^\d%();]|(?<!\d)(?:19|20)\d\d(?!\d)){0,60}?\(\s*")   # " so với năm 2022 ("
+    found = rates_around(fact, start, end, PLANNED_RATE_OPENING, percents, text)
+    return None if found is None else as_rate_against(fact, *found, kind="ratio", plan_source="bracket")
 
 
 def rate_change_against_earlier_rate(fact: Fact, start: int, relation: str | None, percents: list[Fact],
@@ -373,23 +386,14 @@ def rate_change_against_earlier_rate(fact: Fact, start: int, relation: str | Non
     CK15: 4,3 − 3,2 = 1,1), which is also the one a wrong figure is judged by."""
     if relation not in ("increase", "decrease"):
         return None
-    rates = [p for p in percents if p.kind == "percent" and p.value is None and p.change is None and p.key != fact.key]
-    before = [p for p in rates if p.char_end <= start and in_clause(text, p.char_end, start)]
-    after = [p for p in rates if p.char_start >= fact.char_end and in_clause(text, fact.char_end, p.char_start)]
-    if not before or not after:
+    found = rates_around(fact, start, fact.char_end, EARLIER_RATE_OPENING, percents, text)
+    if found is None or found[1].percent <= 0:
         return None
-    rate, earlier = before[-1], after[0]
-    if (regex.search(r"\d", text[rate.char_end:start]) or earlier.percent <= 0
-            or not EARLIER_RATE_OPENING.fullmatch(text, fact.char_end, earlier.char_start)):
-        return None
-    common = dict(unit="%", unit_kind=rate.unit_kind, value=rate.percent, value_raw=rate.percent_raw,
-                  value_scale=Decimal(1), value_from=rate.key, plan=earlier.percent, plan_raw=earlier.percent_raw,
-                  plan_scale=Decimal(1), plan_from=earlier.key, change=relation,
-                  label=rate.label or fact.label, indicator=rate.indicator or fact.indicator)
+    rate, earlier = found
     if agrees(rate.percent, earlier.percent, fact.percent, fact.percent_decimals, relation):
-        return replace(fact, kind="change", plan_source="bracket", **common)
-    return replace(fact, kind="difference", delta=fact.percent, delta_raw=fact.percent_raw, delta_scale=Decimal(1),
-                   **common)
+        return as_rate_against(fact, rate, earlier, kind="change", change=relation, plan_source="bracket")
+    return as_rate_against(fact, rate, earlier, kind="difference", change=relation, delta=fact.percent,
+                           delta_raw=fact.percent_raw, delta_scale=Decimal(1))
 
 
 def fact_figure(fact: Fact, figures: list[Fact], earlier: list[Fact]) -> Fact | None:

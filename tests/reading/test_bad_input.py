@@ -11,7 +11,6 @@ import errno
 import functools
 import re
 import os
-import stat
 import subprocess
 import sys
 import tempfile

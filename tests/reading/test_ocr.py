@@ -13,8 +13,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest

@@ -16,6 +16,7 @@
 with claims as (
     select f.*,
            case f.change when 'decrease' then f.plan - f.value else f.value - f.plan end as computed_delta,
+           case when f.unit = '%' then '%' else '' end as percent_sign,   -- a rate's figures are printed with it
            coalesce(f.value_tolerance, 0) + coalesce(f.plan_tolerance, 0) as tolerance,
            case when f.delta_raw like '%,%' then 0.5 * pow(10, -length(split_part(f.delta_raw, ',', 2)))
                     * coalesce(f.delta_scale, 1)
@@ -42,11 +43,10 @@ select
     -- a rate's change printed with "%" ("giảm 1,1% so với năm 2022 (4,3%)") is read in percentage points
     -- (extract/links/frames.py keeps the relative reading when that one agrees): both readings are shown
     printf('Ghi %s %s%s so với kỳ trước; %s%s và %s%s chênh nhau %s%s%s.',
-           case change when 'decrease' then 'giảm' else 'tăng' end, delta_raw, case when unit = '%' then '%' else '' end,
-           value_raw, case when unit = '%' then '%' else '' end, plan_raw, case when unit = '%' then '%' else '' end,
-           vn_auto(abs(value - plan) / coalesce(delta_scale, 1)), case when unit = '%' then ' điểm phần trăm' else '' end,
+           case change when 'decrease' then 'giảm' else 'tăng' end, delta_raw, percent_sign, value_raw, percent_sign, plan_raw, percent_sign,
+           vn_auto(abs(value - plan) / coalesce(delta_scale, 1)), case when percent_sign = '%' then ' điểm phần trăm' else '' end,
            case when judge(gap, h) = 'ok' then ''
-                when unit = '%' and plan > 0 then printf(', không khớp (theo tỷ lệ tương đối thì là %s%%)',
+                when percent_sign = '%' and plan > 0 then printf(', không khớp (theo tỷ lệ tương đối thì là %s%%)',
                                                            vn(abs(100 * value / plan - 100), 2))
                 else ', không khớp' end)  as message
 from judged
